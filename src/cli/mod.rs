@@ -1,0 +1,179 @@
+//! The command line: argument parsing, logging, output and the exit-code
+//! policy. No business logic lives here; each subcommand calls the library.
+
+mod check;
+mod output;
+mod parse_cmd;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+use crate::pipeline::{self, RunError, RunOptions};
+
+/// Exit codes, as documented in the README: scripts rely on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// The command completed (failing sources are reported, not fatal).
+    Ok = 0,
+    /// Fatal: database unusable, output folder unwritable…
+    Fatal = 1,
+    /// Bad usage or bad configuration.
+    Usage = 2,
+    /// Another run holds the lock (`EX_TEMPFAIL`): try again later.
+    Locked = 75,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> ExitCode {
+        ExitCode::from(e as u8)
+    }
+}
+
+/// veille: fetch news sources into SQLite and publish topic feeds.
+#[derive(Debug, Parser)]
+#[command(name = "veille", version, about, long_about = None)]
+pub struct Cli {
+    /// Configuration file.
+    #[arg(short, long, global = true, default_value = "config.toml")]
+    pub config: PathBuf,
+    /// More output (-v: each source; -vv: debug logs).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fetch every source, then publish every feed (what cron runs).
+    Run,
+    /// Fetch every source into the database, without publishing.
+    Fetch,
+    /// Publish every feed from the database, without fetching.
+    Publish,
+    /// Validate the configuration and list its sources and feeds.
+    Check,
+    /// Parse one feed file or URL and print what veille reads from it.
+    Parse {
+        /// A file path, or an http(s) URL.
+        target: String,
+        /// Print the normalised feed as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                Exit::Usage
+            } else {
+                Exit::Ok
+            };
+            let _ = e.print();
+            return code.into();
+        }
+    };
+    output::init_logging(cli.verbose, cli.quiet);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("veille: cannot start the async runtime: {e}");
+            return Exit::Fatal.into();
+        }
+    };
+    runtime.block_on(dispatch(&cli)).into()
+}
+
+async fn dispatch(cli: &Cli) -> Exit {
+    match &cli.command {
+        Command::Parse { target, json } => parse_cmd::parse(target, *json).await,
+        Command::Check => check::check(&cli.config),
+        Command::Run => {
+            run(
+                cli,
+                RunOptions {
+                    fetch: true,
+                    publish: true,
+                },
+            )
+            .await
+        }
+        Command::Fetch => {
+            run(
+                cli,
+                RunOptions {
+                    fetch: true,
+                    publish: false,
+                },
+            )
+            .await
+        }
+        Command::Publish => {
+            run(
+                cli,
+                RunOptions {
+                    fetch: false,
+                    publish: true,
+                },
+            )
+            .await
+        }
+    }
+}
+
+/// Loads the config, printing the error and returning the exit code on failure.
+fn load_config(path: &std::path::Path) -> Result<Config, Exit> {
+    Config::load(path).map_err(|e| {
+        eprintln!("veille: {e}");
+        Exit::Usage
+    })
+}
+
+async fn run(cli: &Cli, options: RunOptions) -> Exit {
+    let config = match load_config(&cli.config) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    if let Err(code) = check::check_queries(&config) {
+        return code;
+    }
+    let fetching = if options.fetch {
+        config.enabled_sources().count()
+    } else {
+        0
+    };
+    let progress = output::with_bar(output::RunProgress::new(cli.verbose, cli.quiet), fetching);
+    match pipeline::run(&config, options, &progress).await {
+        Ok(report) => {
+            output::print_report(&report, options, cli.verbose, cli.quiet);
+            Exit::Ok
+        }
+        Err(RunError::Lock(e @ crate::lock::LockError::Held { .. })) => {
+            eprintln!("veille: {e}");
+            Exit::Locked
+        }
+        Err(e @ RunError::Query { .. }) => {
+            eprintln!("veille: {e}");
+            Exit::Usage
+        }
+        Err(e) => {
+            eprintln!("veille: fatal: {e}");
+            Exit::Fatal
+        }
+    }
+}

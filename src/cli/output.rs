@@ -1,0 +1,142 @@
+//! What the user sees: logs, the progress bar on a terminal, plain lines
+//! under cron, and the closing one-line summary.
+
+use std::io::IsTerminal;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use tracing_subscriber::EnvFilter;
+
+use crate::pipeline::{Progress, RunOptions, RunReport, SourceOutcome};
+
+/// Writes to stdout, ignoring a closed pipe (`veille check | head` must
+/// not panic or complain).
+pub(super) fn print(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+}
+
+/// Logs go to stderr; `RUST_LOG` overrides the level chosen by -v/-q.
+pub(super) fn init_logging(verbose: u8, quiet: bool) {
+    let level = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, _) => "debug",
+    };
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new(format!("veille={level}")));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+/// Progress for `run`/`fetch`: a bar on a terminal, plain lines otherwise.
+pub(super) struct RunProgress {
+    bar: Option<ProgressBar>,
+    verbose: bool,
+    quiet: bool,
+}
+
+impl RunProgress {
+    pub(super) fn new(verbose: u8, quiet: bool) -> RunProgress {
+        RunProgress {
+            bar: None,
+            verbose: verbose > 0,
+            quiet,
+        }
+    }
+
+    fn line(&self, text: String) {
+        match &self.bar {
+            Some(bar) => bar.println(text),
+            None => eprintln!("{text}"),
+        }
+    }
+}
+
+impl Progress for RunProgress {
+    fn start(&self, _total: usize) {}
+
+    fn source_done(&self, outcome: &SourceOutcome) {
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+            bar.set_message(outcome.name.clone());
+        }
+        match &outcome.result {
+            Err(reason) if !self.quiet => self.line(format!(
+                "veille: source {:?} failed: {reason}",
+                outcome.name
+            )),
+            Ok(ok) if self.verbose => self.line(format!(
+                "veille: source {:?}: HTTP {}, {} items, {} new, {} updated",
+                outcome.name, ok.http_status, ok.counts.seen, ok.counts.new, ok.counts.updated
+            )),
+            _ => {}
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// A progress bar needs to know the total up front, so the CLI builds it
+/// here rather than in `start` (which only gets `&self`).
+pub(super) fn with_bar(mut progress: RunProgress, total: usize) -> RunProgress {
+    if std::io::stderr().is_terminal() && !progress.quiet && total > 0 {
+        let bar = ProgressBar::new(total as u64);
+        if let Ok(style) =
+            ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} sources {wide_msg}")
+        {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        progress.bar = Some(bar);
+    }
+    progress
+}
+
+/// The closing summary: one line, unless `-q`.
+pub(super) fn print_report(report: &RunReport, options: RunOptions, verbose: u8, quiet: bool) {
+    if verbose > 0 {
+        for feed in &report.feeds {
+            eprintln!(
+                "veille: feed {:?}: {} items, {}",
+                feed.slug,
+                feed.items,
+                if feed.files_written > 0 {
+                    "written"
+                } else {
+                    "unchanged"
+                }
+            );
+        }
+    }
+    if quiet {
+        return;
+    }
+    let t = &report.totals;
+    let mut parts = Vec::new();
+    if options.fetch {
+        parts.push(format!(
+            "{} sources ok, {} failed",
+            t.sources_ok, t.sources_failed
+        ));
+        parts.push(format!(
+            "{} new, {} updated articles",
+            t.items_new, t.items_updated
+        ));
+    }
+    if options.publish {
+        parts.push(format!(
+            "{} of {} feeds written",
+            t.feeds_written,
+            report.feeds.len()
+        ));
+    }
+    print(&format!("veille: {}\n", parts.join("; ")));
+}

@@ -1,0 +1,125 @@
+//! Stage 0: reading `config.toml` into a validated [`Config`].
+//!
+//! Two layers, as lychee and ripgrep do it: [`raw`] mirrors the file with
+//! serde (`deny_unknown_fields`, spans kept for every value we validate), and
+//! [`validate`] turns it into typed values once. Nothing else in veille reads
+//! TOML; this module opens no socket and no database.
+
+mod error;
+mod raw;
+mod validate;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub use error::ConfigError;
+use url::Url;
+pub use validate::DEFAULT_USER_AGENT;
+
+/// The whole, validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where the configuration file was read from (for messages).
+    pub path: PathBuf,
+    /// Where articles are stored.
+    pub database: DatabaseConfig,
+    /// HTTP client settings shared by every source.
+    pub fetch: FetchConfig,
+    /// Where and how topic feeds are written.
+    pub publish: PublishConfig,
+    /// The sources, in file order.
+    pub sources: Vec<SourceConfig>,
+    /// The topic feeds, in file order.
+    pub feeds: Vec<FeedConfig>,
+}
+
+/// `[database]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseConfig {
+    /// An SQLite file; relative paths were resolved against the config folder.
+    Sqlite {
+        /// Absolute (or config-relative, resolved) path of the database file.
+        path: PathBuf,
+    },
+}
+
+/// `[fetch]`: the HTTP client's limits and manners.
+#[derive(Debug, Clone)]
+pub struct FetchConfig {
+    /// How many sources are fetched at once.
+    pub concurrency: usize,
+    /// Total time allowed for one request, body included.
+    pub timeout: Duration,
+    /// Time allowed to establish the connection.
+    pub connect_timeout: Duration,
+    /// Default `User-Agent` header (a source may override it).
+    pub user_agent: String,
+    /// Bodies larger than this are refused while streaming.
+    pub max_body_bytes: u64,
+}
+
+/// `[publish]`.
+#[derive(Debug, Clone)]
+pub struct PublishConfig {
+    /// Output folder (resolved against the config folder).
+    pub dir: PathBuf,
+    /// Public URL of `dir`, always ending in `/`, used for self links.
+    pub base_url: Url,
+}
+
+/// One `[[source]]`.
+#[derive(Debug, Clone)]
+pub struct SourceConfig {
+    /// Unique, human-chosen name; the stable key of the source in the database.
+    pub name: String,
+    /// The feed URL as the user wrote it.
+    pub url: Url,
+    /// Free-form tags, usable in filters.
+    pub tags: Vec<String>,
+    /// Declared language (BCP 47 primary tag such as `fr`), used when items
+    /// declare none.
+    pub language: Option<String>,
+    /// Disabled sources stay in the database but are not fetched.
+    pub enabled: bool,
+    /// Per-source `User-Agent`, for outlets that refuse non-browser clients.
+    pub user_agent: Option<String>,
+}
+
+/// One `[[feed]]`: a published topic.
+#[derive(Debug, Clone)]
+pub struct FeedConfig {
+    /// Unique slug; the output folder name.
+    pub slug: String,
+    /// Feed title.
+    pub title: String,
+    /// Feed description.
+    pub description: String,
+    /// The filter query (validated by the filter stage, not here).
+    pub query: String,
+    /// Line of the `query` key, so query errors can point at the file.
+    pub query_line: usize,
+    /// Maximum number of items.
+    pub limit: usize,
+}
+
+impl Config {
+    /// Reads and validates the file at `path`.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::from_toml(&text, path)
+    }
+
+    /// Validates `text` as if it had been read from `path` (relative paths in
+    /// it resolve against `path`'s folder).
+    pub fn from_toml(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        validate::validate(text, path)
+    }
+
+    /// The sources that are enabled, in file order.
+    pub fn enabled_sources(&self) -> impl Iterator<Item = &SourceConfig> {
+        self.sources.iter().filter(|s| s.enabled)
+    }
+}

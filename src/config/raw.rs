@@ -1,0 +1,65 @@
+//! The file as written: serde structs with `deny_unknown_fields`, and spans on
+//! every value that later validation may need to point at.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawConfig {
+    #[serde(default)]
+    pub database: RawDatabase,
+    #[serde(default)]
+    pub fetch: RawFetch,
+    pub publish: Option<RawPublish>,
+    #[serde(default)]
+    pub source: Vec<RawSource>,
+    #[serde(default)]
+    pub feed: Vec<RawFeed>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawDatabase {
+    pub url: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFetch {
+    pub concurrency: Option<Spanned<i64>>,
+    pub timeout_secs: Option<Spanned<i64>>,
+    pub connect_timeout_secs: Option<Spanned<i64>>,
+    pub user_agent: Option<Spanned<String>>,
+    pub max_body_bytes: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawPublish {
+    pub dir: Option<Spanned<String>>,
+    pub base_url: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSource {
+    pub name: Spanned<String>,
+    pub url: Spanned<String>,
+    #[serde(default)]
+    pub tags: Vec<Spanned<String>>,
+    pub language: Option<Spanned<String>>,
+    pub enabled: Option<bool>,
+    pub user_agent: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFeed {
+    pub slug: Spanned<String>,
+    pub title: Spanned<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub query: Spanned<String>,
+    pub limit: Option<Spanned<i64>>,
+}

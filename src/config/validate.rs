@@ -1,0 +1,310 @@
+//! From [`RawConfig`] to [`Config`]: every rule lives here, once.
+
+use std::collections::HashSet;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use toml::Spanned;
+use url::Url;
+
+use super::raw::{RawConfig, RawFeed, RawFetch, RawSource};
+use super::{
+    Config, ConfigError, DatabaseConfig, FeedConfig, FetchConfig, PublishConfig, SourceConfig,
+};
+
+/// The default `User-Agent`: names the tool and where to learn about it, as
+/// polite crawlers do.
+pub const DEFAULT_USER_AGENT: &str = concat!(
+    "veille/",
+    env!("CARGO_PKG_VERSION"),
+    " (news watch; +https://github.com/veille-news/veille)"
+);
+
+/// Checks one file's text.
+struct Checker<'a> {
+    text: &'a str,
+    path: &'a Path,
+}
+
+impl Checker<'_> {
+    fn line_of(&self, span: Range<usize>) -> usize {
+        let end = span.start.min(self.text.len());
+        self.text
+            .get(..end)
+            .map_or(1, |before| before.matches('\n').count() + 1)
+    }
+
+    fn invalid(&self, span: Range<usize>, key: &str, message: impl Into<String>) -> ConfigError {
+        ConfigError::Invalid {
+            path: self.path.to_path_buf(),
+            line: self.line_of(span),
+            key: key.to_string(),
+            message: message.into(),
+        }
+    }
+
+    fn folder(&self) -> PathBuf {
+        self.path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."))
+    }
+
+    fn resolve(&self, relative: &str) -> PathBuf {
+        let p = Path::new(relative);
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.folder().join(p)
+        }
+    }
+
+    fn positive(
+        &self,
+        value: &Option<Spanned<i64>>,
+        key: &str,
+        default: i64,
+        max: i64,
+    ) -> Result<i64, ConfigError> {
+        match value {
+            None => Ok(default),
+            Some(v) if *v.get_ref() >= 1 && *v.get_ref() <= max => Ok(*v.get_ref()),
+            Some(v) => Err(self.invalid(
+                v.span(),
+                key,
+                format!("must be between 1 and {max}, got {}", v.get_ref()),
+            )),
+        }
+    }
+
+    fn http_url(&self, value: &Spanned<String>, key: &str) -> Result<Url, ConfigError> {
+        let url = Url::parse(value.get_ref().trim()).map_err(|e| {
+            self.invalid(
+                value.span(),
+                key,
+                format!("{:?} is not a valid URL: {e}", value.get_ref()),
+            )
+        })?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+            return Err(self.invalid(
+                value.span(),
+                key,
+                format!(
+                    "{:?} must be an http:// or https:// URL with a host",
+                    value.get_ref()
+                ),
+            ));
+        }
+        Ok(url)
+    }
+
+    fn non_empty(&self, value: &Spanned<String>, key: &str) -> Result<String, ConfigError> {
+        let v = value.get_ref().trim();
+        if v.is_empty() {
+            return Err(self.invalid(value.span(), key, "must not be empty"));
+        }
+        Ok(v.to_string())
+    }
+
+    fn database(&self, raw: &RawConfig) -> Result<DatabaseConfig, ConfigError> {
+        let Some(url) = &raw.database.url else {
+            return Ok(DatabaseConfig::Sqlite {
+                path: self.resolve("veille.db"),
+            });
+        };
+        let text = url.get_ref().trim();
+        if let Some(rest) = text
+            .strip_prefix("sqlite://")
+            .or_else(|| text.strip_prefix("sqlite:"))
+        {
+            let file = rest.split('?').next().unwrap_or(rest);
+            if file.is_empty() || file == ":memory:" {
+                return Err(self.invalid(
+                    url.span(),
+                    "database.url",
+                    "needs a file path, e.g. sqlite://veille.db",
+                ));
+            }
+            return Ok(DatabaseConfig::Sqlite {
+                path: self.resolve(file),
+            });
+        }
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            return Err(self.invalid(
+                url.span(),
+                "database.url",
+                "PostgreSQL is not supported yet; use sqlite://FILE",
+            ));
+        }
+        Err(self.invalid(
+            url.span(),
+            "database.url",
+            format!("{text:?} is not a database URL; expected sqlite://FILE"),
+        ))
+    }
+
+    fn fetch(&self, raw: &RawFetch) -> Result<FetchConfig, ConfigError> {
+        let user_agent = match &raw.user_agent {
+            Some(ua) => self.non_empty(ua, "fetch.user_agent")?,
+            None => DEFAULT_USER_AGENT.to_string(),
+        };
+        Ok(FetchConfig {
+            concurrency: self.positive(&raw.concurrency, "fetch.concurrency", 16, 1024)? as usize,
+            timeout: Duration::from_secs(self.positive(
+                &raw.timeout_secs,
+                "fetch.timeout_secs",
+                30,
+                3600,
+            )? as u64),
+            connect_timeout: Duration::from_secs(self.positive(
+                &raw.connect_timeout_secs,
+                "fetch.connect_timeout_secs",
+                10,
+                600,
+            )? as u64),
+            user_agent,
+            max_body_bytes: self.positive(
+                &raw.max_body_bytes,
+                "fetch.max_body_bytes",
+                10 << 20,
+                1 << 32,
+            )? as u64,
+        })
+    }
+
+    fn publish(&self, raw: &RawConfig) -> Result<PublishConfig, ConfigError> {
+        let Some(publish) = &raw.publish else {
+            return Err(ConfigError::Invalid {
+                path: self.path.to_path_buf(),
+                line: 1,
+                key: "publish".into(),
+                message: "missing table [publish] with at least `base_url`".into(),
+            });
+        };
+        let mut base_url = self.http_url(&publish.base_url, "publish.base_url")?;
+        if !base_url.path().ends_with('/') {
+            let path = format!("{}/", base_url.path());
+            base_url.set_path(&path);
+        }
+        let dir = match &publish.dir {
+            Some(d) => self.resolve(&self.non_empty(d, "publish.dir")?),
+            None => self.resolve("public"),
+        };
+        Ok(PublishConfig { dir, base_url })
+    }
+
+    fn source(
+        &self,
+        i: usize,
+        raw: &RawSource,
+        names: &mut HashSet<String>,
+    ) -> Result<SourceConfig, ConfigError> {
+        let key = |k: &str| format!("source[{}].{k}", i + 1);
+        let name = self.non_empty(&raw.name, &key("name"))?;
+        if !names.insert(name.to_lowercase()) {
+            return Err(self.invalid(
+                raw.name.span(),
+                &key("name"),
+                format!("duplicate source name {name:?}"),
+            ));
+        }
+        let url = self.http_url(&raw.url, &key("url"))?;
+        let mut tags = Vec::new();
+        for tag in &raw.tags {
+            tags.push(self.non_empty(tag, &key("tags"))?);
+        }
+        let language = match &raw.language {
+            Some(l) => Some(crate::model::primary_language(l.get_ref()).ok_or_else(|| {
+                self.invalid(
+                    l.span(),
+                    &key("language"),
+                    format!(
+                        "{:?} is not a language tag like \"fr\" or \"ar\"",
+                        l.get_ref()
+                    ),
+                )
+            })?),
+            None => None,
+        };
+        let user_agent = match &raw.user_agent {
+            Some(ua) => Some(self.non_empty(ua, &key("user_agent"))?),
+            None => None,
+        };
+        Ok(SourceConfig {
+            name,
+            url,
+            tags,
+            language,
+            enabled: raw.enabled.unwrap_or(true),
+            user_agent,
+        })
+    }
+
+    fn feed(
+        &self,
+        i: usize,
+        raw: &RawFeed,
+        slugs: &mut HashSet<String>,
+    ) -> Result<FeedConfig, ConfigError> {
+        let key = |k: &str| format!("feed[{}].{k}", i + 1);
+        let slug = self.non_empty(&raw.slug, &key("slug"))?;
+        let slug_ok = slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+            && !slug.starts_with(['-', '_']);
+        if !slug_ok {
+            return Err(self.invalid(
+                raw.slug.span(),
+                &key("slug"),
+                format!("{slug:?} must use only a-z, 0-9, '-' and '_' (it becomes a folder name)"),
+            ));
+        }
+        if !slugs.insert(slug.clone()) {
+            return Err(self.invalid(
+                raw.slug.span(),
+                &key("slug"),
+                format!("duplicate feed slug {slug:?}"),
+            ));
+        }
+        Ok(FeedConfig {
+            slug,
+            title: self.non_empty(&raw.title, &key("title"))?,
+            description: raw.description.clone().unwrap_or_default(),
+            query: self.non_empty(&raw.query, &key("query"))?,
+            query_line: self.line_of(raw.query.span()),
+            limit: self.positive(&raw.limit, &key("limit"), 100, 10_000)? as usize,
+        })
+    }
+}
+
+/// Parses and validates a whole file.
+pub(super) fn validate(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Syntax {
+        path: path.to_path_buf(),
+        message: e.to_string().trim_end().to_string(),
+    })?;
+    let checker = Checker { text, path };
+    let mut names = HashSet::new();
+    let sources = raw
+        .source
+        .iter()
+        .enumerate()
+        .map(|(i, s)| checker.source(i, s, &mut names))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut slugs = HashSet::new();
+    let feeds = raw
+        .feed
+        .iter()
+        .enumerate()
+        .map(|(i, f)| checker.feed(i, f, &mut slugs))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Config {
+        path: path.to_path_buf(),
+        database: checker.database(&raw)?,
+        fetch: checker.fetch(&raw.fetch)?,
+        publish: checker.publish(&raw)?,
+        sources,
+        feeds,
+    })
+}

@@ -1,0 +1,114 @@
+//! Plain data shared between stages: the normalised [`Article`] that the
+//! normaliser produces, the store keeps and the publisher renders.
+//!
+//! No I/O and no dependency on any stage module.
+
+use chrono::{DateTime, Utc};
+
+/// One article, normalised and ready to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Article {
+    /// Identity within its source: `guid:…`, else `url:…` (canonical URL),
+    /// else `hash:…` of title and date. Unique per source in the database.
+    pub dedup_key: String,
+    /// The feed's own id for the item, verbatim.
+    pub guid: Option<String>,
+    /// Canonical URL (tracking parameters and fragment removed).
+    pub url: Option<String>,
+    /// The link as published, made absolute.
+    pub link: Option<String>,
+    /// Plain-text title.
+    pub title: String,
+    /// Display name of the first author.
+    pub author: Option<String>,
+    /// Sanitised HTML summary.
+    pub summary: Option<String>,
+    /// Sanitised HTML body.
+    pub content: Option<String>,
+    /// Plain text of the body (else the summary), for search.
+    pub content_text: String,
+    /// When the item says it was published (`None` when unknown or unreadable).
+    pub published_at: Option<DateTime<Utc>>,
+    /// When the item says it was last updated.
+    pub updated_at: Option<DateTime<Utc>>,
+    /// Primary language subtag (`fr`, `en`, `ar`…), declared or detected.
+    pub language: Option<String>,
+    /// Categories, as given by the feed.
+    pub categories: Vec<String>,
+    /// Attached media.
+    pub enclosures: Vec<Enclosure>,
+    /// Hash of what a reader sees; a change means the article was revised.
+    pub content_hash: String,
+}
+
+/// An attached file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Enclosure {
+    /// Absolute URL.
+    pub url: String,
+    /// MIME type, when declared.
+    pub mime_type: Option<String>,
+    /// Size in bytes, when declared.
+    pub length: Option<u64>,
+}
+
+/// An article as read back from the store, with what the publisher needs
+/// about its source.
+#[derive(Debug, Clone)]
+pub struct StoredArticle {
+    /// Row id.
+    pub id: i64,
+    /// Stable public identifier (a UUID string), used as the published id.
+    pub uid: String,
+    /// Name of the source it came from.
+    pub source_name: String,
+    /// Feed URL of that source.
+    pub source_url: String,
+    /// The source's tags.
+    pub source_tags: Vec<String>,
+    /// When veille first saw it.
+    pub first_seen_at: DateTime<Utc>,
+    /// The date used for ordering: published date, unless missing or in the
+    /// future, else first-seen.
+    pub sort_at: DateTime<Utc>,
+    /// The article itself.
+    pub article: Article,
+}
+
+/// Formats a timestamp the way the schema stores it: `2026-02-05T10:00:00Z`.
+pub fn rfc3339(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// Accepts `fr`, `ar`, `en-US`, `fr_FR`…; returns the lower-cased primary
+/// subtag, or `None` when the text is not a language tag.
+pub fn primary_language(text: &str) -> Option<String> {
+    let primary = text.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+    let ok = (2..=3).contains(&primary.len()) && primary.chars().all(|c| c.is_ascii_lowercase());
+    ok.then_some(primary)
+}
+
+/// The stable public id of an article: a UUID (version 8, "custom") made
+/// from the SHA-256 of its source name and identity key. It never changes
+/// when the title, link or content do, so readers never see duplicates.
+pub fn article_uid(source_name: &str, dedup_key: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(source_name.as_bytes())
+        .chain_update([0u8])
+        .chain_update(dedup_key.as_bytes())
+        .finalize();
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&digest[..16]);
+    b[6] = (b[6] & 0x0f) | 0x80; // version 8
+    b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}

@@ -1,0 +1,164 @@
+//! Stage 3: a [`ParsedFeed`] → clean [`Article`]s.
+//!
+//! Pure: the clock is an argument. Links become absolute and canonical, HTML
+//! is sanitised, a plain-text version is derived for search, the language is
+//! taken from the declarations or detected, and each article gets its
+//! identity key (guid, else canonical URL, else a hash of title and date).
+
+mod html;
+mod lang;
+mod url;
+
+use sha2::{Digest, Sha256};
+
+use crate::model::{Article, Enclosure};
+use crate::parse::{ParsedFeed, ParsedItem};
+
+pub use self::html::{html_to_text, sanitize_html};
+pub use self::lang::detect_language;
+pub use self::url::{canonical_url, resolve_url};
+
+/// What the normaliser needs to know about the source of a feed.
+#[derive(Debug, Clone)]
+pub struct SourceContext<'a> {
+    /// The URL the feed was fetched from: the base for relative links.
+    pub feed_url: &'a ::url::Url,
+    /// The language configured for the source, if any.
+    pub language: Option<&'a str>,
+}
+
+/// Normalises every item of `feed`. Items with neither a title, a link nor
+/// any text are dropped: there is nothing a reader could show.
+pub fn normalise_feed(feed: &ParsedFeed, source: &SourceContext<'_>) -> Vec<Article> {
+    let base = feed
+        .link
+        .as_deref()
+        .and_then(|l| resolve_url(source.feed_url, l))
+        .unwrap_or_else(|| source.feed_url.clone());
+    feed.items
+        .iter()
+        .filter_map(|item| normalise_item(item, feed, source, &base))
+        .collect()
+}
+
+fn normalise_item(
+    item: &ParsedItem,
+    feed: &ParsedFeed,
+    source: &SourceContext<'_>,
+    base: &::url::Url,
+) -> Option<Article> {
+    let link = item.link.as_deref().and_then(|l| resolve_url(base, l));
+    let url = link.as_ref().map(canonical_url);
+    let summary = item
+        .summary
+        .as_deref()
+        .map(|h| sanitize_html(h, base))
+        .filter(|h| !h.trim().is_empty());
+    let content = item
+        .content
+        .as_deref()
+        .map(|h| sanitize_html(h, base))
+        .filter(|h| !h.trim().is_empty());
+    let content_text = content
+        .as_deref()
+        .or(summary.as_deref())
+        .map(html_to_text)
+        .unwrap_or_default();
+    let title = item
+        .title
+        .clone()
+        .or_else(|| title_from_text(&content_text))?;
+    let guid = item.id.clone();
+    let dedup_key = match (&guid, &url) {
+        (Some(g), _) => format!("guid:{g}"),
+        (None, Some(u)) => format!("url:{u}"),
+        (None, None) => {
+            let date = item
+                .published
+                .map(crate::model::rfc3339)
+                .unwrap_or_default();
+            format!("hash:{}", hex_digest(&[&title, &date]))
+        }
+    };
+    let language = item
+        .language
+        .as_deref()
+        .or(feed.language.as_deref())
+        .and_then(crate::model::primary_language)
+        .or_else(|| source.language.map(str::to_string))
+        .or_else(|| detect_language(&format!("{title}. {}", truncate(&content_text, 600))));
+    let enclosures = item
+        .enclosures
+        .iter()
+        .filter_map(|e| {
+            Some(Enclosure {
+                url: resolve_url(base, &e.url)?.to_string(),
+                mime_type: e.mime_type.clone(),
+                length: e.length,
+            })
+        })
+        .collect();
+    let link_text = link.as_ref().map(|l| l.to_string());
+    let content_hash = hex_digest(&[
+        &title,
+        link_text.as_deref().unwrap_or_default(),
+        summary.as_deref().unwrap_or_default(),
+        content.as_deref().unwrap_or_default(),
+    ]);
+    Some(Article {
+        dedup_key,
+        guid,
+        url,
+        link: link_text,
+        title,
+        author: item
+            .authors
+            .iter()
+            .find_map(|a| a.display().map(str::to_string)),
+        summary,
+        content,
+        content_text,
+        published_at: item.published,
+        updated_at: item.updated,
+        language,
+        categories: item.categories.clone(),
+        enclosures,
+        content_hash,
+    })
+}
+
+fn title_from_text(text: &str) -> Option<String> {
+    let t = truncate(text, 100).trim();
+    (!t.is_empty()).then(|| {
+        if t.len() < text.len() {
+            format!("{t}…")
+        } else {
+            t.to_string()
+        }
+    })
+}
+
+fn truncate(text: &str, max_bytes: usize) -> &str {
+    if text.len() <= max_bytes {
+        return text;
+    }
+    let mut end = max_bytes;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// Hex SHA-256 of the parts, separated by NUL so that ("ab","c") ≠ ("a","bc").
+pub fn hex_digest(parts: &[&str]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part.as_bytes());
+        hasher.update([0u8]);
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

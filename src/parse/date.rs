@@ -1,0 +1,214 @@
+//! Dates as feeds really write them.
+//!
+//! RFC 3339 and RFC 822 first (through chrono), then a lenient reader for the
+//! real-world variants: missing weekday or seconds, lower-case or full month
+//! names, named zones (`EST`, `CEST`…), military zones, two-digit years,
+//! `+01:00` zones in RFC 822 dates, ISO dates without a zone (read as UTC) or
+//! without a time. Anything else is `None`: an unreadable date is never
+//! replaced by a made-up one.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+
+/// Parses a feed date into UTC.
+pub fn parse_date(raw: &str) -> Option<DateTime<Utc>> {
+    let text = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.is_empty() {
+        return None;
+    }
+    if let Ok(d) = DateTime::parse_from_rfc3339(&text) {
+        return Some(d.with_timezone(&Utc));
+    }
+    if let Ok(d) = DateTime::parse_from_rfc2822(&text) {
+        return Some(d.with_timezone(&Utc));
+    }
+    lenient_rfc822(&text).or_else(|| lenient_iso(&text))
+}
+
+fn month(name: &str) -> Option<u32> {
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let lower = name.trim_end_matches('.').to_ascii_lowercase();
+    let prefix = lower.get(..3)?;
+    MONTHS
+        .iter()
+        .position(|m| *m == prefix)
+        .map(|i| i as u32 + 1)
+}
+
+fn zone_offset(zone: &str) -> Option<i32> {
+    let z = zone.trim();
+    let upper = z.to_ascii_uppercase();
+    let hours = match upper.as_str() {
+        "" | "GMT" | "UT" | "UTC" | "Z" => Some(0),
+        "EST" => Some(-5),
+        "EDT" => Some(-4),
+        "CST" => Some(-6),
+        "CDT" => Some(-5),
+        "MST" => Some(-7),
+        "MDT" => Some(-6),
+        "PST" => Some(-8),
+        "PDT" => Some(-7),
+        "CET" | "WEST" | "BST" => Some(1),
+        "CEST" | "EET" => Some(2),
+        "EEST" => Some(3),
+        "WET" => Some(0),
+        _ => None,
+    };
+    if let Some(h) = hours {
+        return Some(h * 3600);
+    }
+    if upper.len() == 1 {
+        // Military zones: A–I = +1…+9, K–M = +10…+12, N–Y = -1…-12.
+        let c = upper.chars().next()? as i32;
+        let h = match c as u8 {
+            b'A'..=b'I' => c - 'A' as i32 + 1,
+            b'K'..=b'M' => c - 'K' as i32 + 10,
+            b'N'..=b'Y' => -(c - 'N' as i32 + 1),
+            _ => return None,
+        };
+        return Some(h * 3600);
+    }
+    let (sign, digits) = match z.chars().next()? {
+        '+' => (1, &z[1..]),
+        '-' => (-1, &z[1..]),
+        _ => return None,
+    };
+    let digits: String = digits.chars().filter(|c| *c != ':').collect();
+    if !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let (h, m) = match digits.len() {
+        1 | 2 => (digits.parse::<i32>().ok()?, 0),
+        4 => (
+            digits.get(..2)?.parse::<i32>().ok()?,
+            digits.get(2..)?.parse::<i32>().ok()?,
+        ),
+        _ => return None,
+    };
+    (h <= 14 && m < 60).then_some(sign * (h * 3600 + m * 60))
+}
+
+fn parse_time(t: &str) -> Option<NaiveTime> {
+    let parts: Vec<&str> = t.split(':').collect();
+    let num = |s: &str| s.parse::<u32>().ok();
+    match parts.as_slice() {
+        [h, m] => NaiveTime::from_hms_opt(num(h)?, num(m)?, 0),
+        [h, m, s] => {
+            let secs = s.split('.').next()?;
+            NaiveTime::from_hms_opt(num(h)?, num(m)?, num(secs)?.min(59))
+        }
+        _ => None,
+    }
+}
+
+fn full_year(y: i32, digits: usize) -> i32 {
+    match digits {
+        2 if y < 50 => 2000 + y,
+        2 => 1900 + y,
+        _ => y,
+    }
+}
+
+fn to_utc(date: NaiveDate, time: NaiveTime, offset_secs: i32) -> Option<DateTime<Utc>> {
+    let offset = FixedOffset::east_opt(offset_secs)?;
+    let local = NaiveDateTime::new(date, time);
+    offset
+        .from_local_datetime(&local)
+        .single()
+        .map(|d| d.with_timezone(&Utc))
+}
+
+/// `[Wkd,] D Mon YYYY [HH:MM[:SS]] [zone]`, also `Mon D, YYYY …`.
+fn lenient_rfc822(text: &str) -> Option<DateTime<Utc>> {
+    let cleaned = text.replace(',', " ");
+    let mut tokens: Vec<&str> = cleaned.split_whitespace().collect();
+    if tokens
+        .first()
+        .is_some_and(|t| t.chars().all(|c| c.is_alphabetic()) && month(t).is_none())
+    {
+        tokens.remove(0);
+    }
+    let (day, mon, year_tok, rest) = match tokens.as_slice() {
+        [d, m, y, rest @ ..] if d.chars().all(|c| c.is_ascii_digit()) => (*d, month(m)?, *y, rest),
+        [m, d, y, rest @ ..] if d.chars().all(|c| c.is_ascii_digit()) => (*d, month(m)?, *y, rest),
+        _ => return None,
+    };
+    let year = full_year(year_tok.parse().ok()?, year_tok.len());
+    let date = NaiveDate::from_ymd_opt(year, mon, day.parse().ok()?)?;
+    let (time, zone) = match rest {
+        [] => (NaiveTime::MIN, ""),
+        [t] => (parse_time(t)?, ""),
+        [t, z, ..] => (parse_time(t)?, *z),
+    };
+    let zone = zone.trim_start_matches('(').trim_end_matches(')');
+    to_utc(date, time, zone_offset(zone)?)
+}
+
+/// ISO 8601 variants chrono's RFC 3339 reader refuses.
+fn lenient_iso(text: &str) -> Option<DateTime<Utc>> {
+    let t = text.replace(' ', "T");
+    let (date_part, time_part) = match t.split_once('T') {
+        Some((d, rest)) => (d.to_string(), Some(rest.to_string())),
+        None => (t.clone(), None),
+    };
+    let date = NaiveDate::parse_from_str(&date_part, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(&date_part, "%Y%m%d"))
+        .ok()?;
+    let Some(time_part) = time_part else {
+        return to_utc(date, NaiveTime::MIN, 0);
+    };
+    let split = time_part
+        .find(['Z', 'z', '+', '-'])
+        .unwrap_or(time_part.len());
+    let (clock, zone) = time_part.split_at(split);
+    let clock = clock.trim_end_matches('T');
+    let time = if clock.contains(':') {
+        parse_time(clock)?
+    } else {
+        let d = |r: std::ops::Range<usize>| clock.get(r).and_then(|s| s.parse::<u32>().ok());
+        NaiveTime::from_hms_opt(d(0..2)?, d(2..4)?, d(4..6).unwrap_or(0))?
+    };
+    to_utc(date, time, zone_offset(zone.trim_start_matches('T'))?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_date;
+
+    fn iso(s: &str) -> String {
+        parse_date(s)
+            .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn rfc822_and_variants() {
+        assert_eq!(iso("Thu, 05 Feb 2026 10:00:00 GMT"), "2026-02-05T10:00:00Z");
+        assert_eq!(iso("05 Feb 2026 10:00:00 +0100"), "2026-02-05T09:00:00Z");
+        assert_eq!(iso("Thu, 5 feb 2026 10:00 EST"), "2026-02-05T15:00:00Z");
+        assert_eq!(iso("Thu,  5 Feb 26 10:00:00 Z"), "2026-02-05T10:00:00Z");
+        assert_eq!(
+            iso("Thursday, 05 February 2026 10:00:00 +01:00"),
+            "2026-02-05T09:00:00Z"
+        );
+        assert_eq!(iso("Wed, 04 Feb 2026 23:00:00 A"), "2026-02-04T22:00:00Z");
+    }
+
+    #[test]
+    fn iso_variants() {
+        assert_eq!(iso("2026-02-05T10:00:00Z"), "2026-02-05T10:00:00Z");
+        assert_eq!(iso("2026-02-05T10:00:00.123+01:00"), "2026-02-05T09:00:00Z");
+        assert_eq!(iso("2026-02-05 10:00:00"), "2026-02-05T10:00:00Z");
+        assert_eq!(iso("2026-02-05T10:00+0100"), "2026-02-05T09:00:00Z");
+        assert_eq!(iso("2026-02-05"), "2026-02-05T00:00:00Z");
+        assert_eq!(iso("20260205T100000Z"), "2026-02-05T10:00:00Z");
+    }
+
+    #[test]
+    fn garbage_is_none_not_now() {
+        assert_eq!(parse_date("yesterday-ish"), None);
+        assert_eq!(parse_date(""), None);
+        assert_eq!(parse_date("Thu, 35 Feb 2026 10:00:00 GMT"), None);
+    }
+}

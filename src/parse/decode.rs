@@ -1,0 +1,126 @@
+//! Character sets: raw bytes → UTF-8 text the XML parsers can trust.
+//!
+//! Order of authority: a byte-order mark, then the HTTP `charset`, then the
+//! XML prolog's `encoding=`, then sniffing (valid UTF-8, else windows-1252,
+//! the de-facto meaning of "Latin-1" on the web). After transcoding, the
+//! prolog's `encoding=` is removed: left in place, the XML parsers would
+//! decode a second time and produce mojibake (see `STACK.md`, pitfall 5).
+
+use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
+
+/// Decodes `bytes` to UTF-8, choosing the encoding as described above.
+pub(super) fn to_utf8(bytes: &[u8], http_charset: Option<&str>) -> String {
+    let encoding = Encoding::for_bom(bytes)
+        .map(|(enc, _)| enc)
+        .or_else(|| http_charset.and_then(|c| Encoding::for_label(c.trim().as_bytes())))
+        .or_else(|| prolog_encoding(bytes))
+        .unwrap_or_else(|| sniff(bytes));
+    // `decode` strips a BOM of the detected encoding, and replaces
+    // malformed sequences with U+FFFD instead of failing.
+    let (text, _, _) = encoding.decode(bytes);
+    strip_prolog_encoding(text.trim_start_matches('\u{feff}'))
+}
+
+fn sniff(bytes: &[u8]) -> &'static Encoding {
+    if std::str::from_utf8(bytes).is_ok() {
+        UTF_8
+    } else {
+        WINDOWS_1252
+    }
+}
+
+/// Reads `encoding="…"` from an ASCII-compatible `<?xml …?>` prolog.
+fn prolog_encoding(bytes: &[u8]) -> Option<&'static Encoding> {
+    let head = &bytes[..bytes.len().min(512)];
+    let head = String::from_utf8_lossy(head);
+    let prolog = head.trim_start();
+    if !prolog.starts_with("<?xml") {
+        return None;
+    }
+    let end = prolog.find("?>")?;
+    let value = attribute(&prolog[..end], "encoding")?;
+    let enc = Encoding::for_label(value.as_bytes())?;
+    // A UTF-16 label on bytes without a BOM that read as ASCII is a lie
+    // (the document could not have been read this far otherwise).
+    if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
+        return None;
+    }
+    Some(enc)
+}
+
+fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let at = tag.find(name)?;
+    let rest = tag[at + name.len()..]
+        .trim_start()
+        .strip_prefix('=')?
+        .trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let rest = &rest[1..];
+    let close = rest.find(quote)?;
+    Some(&rest[..close])
+}
+
+/// Removes `encoding="…"` from the prolog of already-decoded text.
+fn strip_prolog_encoding(text: &str) -> String {
+    let trimmed = text.trim_start();
+    if !trimmed.starts_with("<?xml") {
+        return text.to_string();
+    }
+    let Some(end) = trimmed.find("?>") else {
+        return text.to_string();
+    };
+    let prolog = &trimmed[..end];
+    let Some(at) = prolog.find("encoding") else {
+        return trimmed.to_string();
+    };
+    let after = &prolog[at + "encoding".len()..];
+    let Some(eq) = after.find('=') else {
+        return trimmed.to_string();
+    };
+    let value = after[eq + 1..].trim_start();
+    let Some(quote) = value.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+        return trimmed.to_string();
+    };
+    let Some(close) = value[1..].find(quote) else {
+        return trimmed.to_string();
+    };
+    let attr_len = (after.len() - value.len()) + close + 2 + "encoding".len();
+    let mut out = String::with_capacity(trimmed.len());
+    out.push_str(prolog[..at].trim_end());
+    out.push_str(&prolog[at + attr_len..]);
+    out.push_str(&trimmed[end..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::to_utf8;
+
+    #[test]
+    fn prolog_declared_windows_1256_is_decoded_and_prolog_rewritten() {
+        let (bytes, _, _) = encoding_rs::WINDOWS_1256
+            .encode("<?xml version=\"1.0\" encoding=\"windows-1256\"?><rss><t>المغرب</t></rss>");
+        let text = to_utf8(&bytes, None);
+        assert!(text.contains("المغرب"), "{text}");
+        assert!(!text.contains("encoding"), "{text}");
+        assert!(text.starts_with("<?xml version=\"1.0\"?>"), "{text}");
+    }
+
+    #[test]
+    fn http_charset_only() {
+        let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode("<rss><t>Café</t></rss>");
+        assert!(to_utf8(&bytes, Some("iso-8859-1")).contains("Café"));
+        // Without the header, sniffing falls back to windows-1252 too.
+        assert!(to_utf8(&bytes, None).contains("Café"));
+    }
+
+    #[test]
+    fn utf16_with_bom() {
+        let mut bytes = vec![0xFF, 0xFE];
+        for unit in "<?xml version='1.0' encoding='utf-16'?><rss>é</rss>".encode_utf16() {
+            bytes.extend_from_slice(&unit.to_le_bytes());
+        }
+        let text = to_utf8(&bytes, None);
+        assert_eq!(text, "<?xml version='1.0'?><rss>é</rss>");
+    }
+}

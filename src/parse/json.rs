@@ -1,0 +1,131 @@
+//! JSON Feed 1.0 / 1.1 adapter (serde; the format is small enough that a
+//! crate would add nothing).
+
+use serde::Deserialize;
+
+use super::date::parse_date;
+use super::model::non_empty;
+use super::text::{html, plain_text, text_to_html};
+use super::{Enclosure, FeedFormat, ParseError, ParsedFeed, ParsedItem, Person};
+
+#[derive(Deserialize)]
+struct JsonFeed {
+    version: Option<String>,
+    title: Option<String>,
+    home_page_url: Option<String>,
+    description: Option<String>,
+    language: Option<String>,
+    author: Option<JsonAuthor>,
+    #[serde(default)]
+    authors: Vec<JsonAuthor>,
+    #[serde(default)]
+    items: Vec<JsonItem>,
+}
+
+#[derive(Deserialize)]
+struct JsonAuthor {
+    name: Option<String>,
+    url: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct JsonItem {
+    id: Option<serde_json::Value>,
+    url: Option<String>,
+    external_url: Option<String>,
+    title: Option<String>,
+    content_html: Option<String>,
+    content_text: Option<String>,
+    summary: Option<String>,
+    date_published: Option<String>,
+    date_modified: Option<String>,
+    author: Option<JsonAuthor>,
+    #[serde(default)]
+    authors: Vec<JsonAuthor>,
+    #[serde(default)]
+    tags: Vec<String>,
+    language: Option<String>,
+    #[serde(default)]
+    attachments: Vec<JsonAttachment>,
+}
+
+#[derive(Deserialize)]
+struct JsonAttachment {
+    url: String,
+    mime_type: Option<String>,
+    size_in_bytes: Option<u64>,
+}
+
+pub(super) fn parse(text: &str) -> Result<ParsedFeed, ParseError> {
+    let feed: JsonFeed = serde_json::from_str(text).map_err(|e| ParseError::Json(e.to_string()))?;
+    if !feed
+        .version
+        .as_deref()
+        .unwrap_or_default()
+        .starts_with("https://jsonfeed.org/version/")
+    {
+        return Err(ParseError::Json(
+            "missing or unknown `version` (expected https://jsonfeed.org/version/1 or 1.1)".into(),
+        ));
+    }
+    Ok(ParsedFeed {
+        format: Some(FeedFormat::JsonFeed),
+        title: feed.title.as_deref().and_then(plain_text),
+        link: feed.home_page_url.as_deref().and_then(non_empty),
+        description: feed.description.as_deref().and_then(text_to_html),
+        language: feed.language.as_deref().and_then(non_empty),
+        updated: None,
+        authors: people(feed.authors, feed.author),
+        ttl_minutes: None,
+        items: feed.items.into_iter().map(item).collect(),
+    })
+}
+
+fn people(list: Vec<JsonAuthor>, single: Option<JsonAuthor>) -> Vec<Person> {
+    list.into_iter()
+        .chain(single)
+        .map(|a| Person {
+            name: a.name.as_deref().and_then(non_empty),
+            email: None,
+            uri: a.url.as_deref().and_then(non_empty),
+        })
+        .filter(|p| p.name.is_some() || p.uri.is_some())
+        .collect()
+}
+
+fn item(item: JsonItem) -> ParsedItem {
+    let id = match item.id {
+        Some(serde_json::Value::String(s)) => non_empty(&s),
+        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    ParsedItem {
+        id,
+        title: item.title.as_deref().and_then(plain_text),
+        link: item
+            .url
+            .or(item.external_url)
+            .as_deref()
+            .and_then(non_empty),
+        summary: item.summary.as_deref().and_then(text_to_html),
+        content: item
+            .content_html
+            .as_deref()
+            .and_then(html)
+            .or_else(|| item.content_text.as_deref().and_then(text_to_html)),
+        published: item.date_published.as_deref().and_then(parse_date),
+        updated: item.date_modified.as_deref().and_then(parse_date),
+        authors: people(item.authors, item.author),
+        categories: item.tags.iter().filter_map(|t| plain_text(t)).collect(),
+        enclosures: item
+            .attachments
+            .into_iter()
+            .map(|a| Enclosure {
+                url: a.url,
+                mime_type: a.mime_type,
+                length: a.size_in_bytes,
+            })
+            .collect(),
+        language: item.language,
+    }
+}

@@ -1,0 +1,157 @@
+//! The format-neutral feed model every adapter produces.
+//!
+//! It mirrors what `veille parse --json` prints (the shared corpus checker
+//! reads that shape): titles are plain text, summary and content are HTML as
+//! found, dates are UTC, and every missing value is `None`.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::FeedFormat;
+
+/// A parsed feed.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ParsedFeed {
+    /// Which format the document was.
+    #[serde(skip)]
+    pub format: Option<FeedFormat>,
+    /// RSS `channel/title`, Atom `feed/title`, JSON `title` (plain text).
+    pub title: Option<String>,
+    /// RSS `channel/link`, Atom `link[rel=alternate]`, JSON `home_page_url`.
+    pub link: Option<String>,
+    /// RSS `description`, Atom `subtitle`, JSON `description`.
+    pub description: Option<String>,
+    /// RSS `language` / `dc:language`, Atom `xml:lang`, JSON `language`.
+    pub language: Option<String>,
+    /// RSS `lastBuildDate`/`pubDate`/`dc:date`, Atom `updated`.
+    pub updated: Option<DateTime<Utc>>,
+    /// RSS `managingEditor`/`dc:creator`, Atom `author`, JSON `authors`.
+    pub authors: Vec<Person>,
+    /// RSS `ttl` in minutes: the publisher's hint of how often to poll.
+    #[serde(skip)]
+    pub ttl_minutes: Option<u32>,
+    /// The entries, in document order.
+    pub items: Vec<ParsedItem>,
+}
+
+/// One entry.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ParsedItem {
+    /// RSS `guid`, Atom `id`, JSON `id`.
+    pub id: Option<String>,
+    /// Plain text, entities decoded, markup removed.
+    pub title: Option<String>,
+    /// RSS `link` (else a permalink `guid`), Atom `link[rel=alternate]`, JSON `url`.
+    pub link: Option<String>,
+    /// RSS `description`, Atom `summary`, JSON `summary` (HTML).
+    pub summary: Option<String>,
+    /// RSS `content:encoded`, Atom `content`, JSON `content_html`/`content_text` (HTML).
+    pub content: Option<String>,
+    /// RSS `pubDate`/`dc:date`, Atom `published`, JSON `date_published`.
+    pub published: Option<DateTime<Utc>>,
+    /// Atom `updated`, JSON `date_modified`.
+    pub updated: Option<DateTime<Utc>>,
+    /// RSS `author`/`dc:creator`, Atom `author`, JSON `authors`.
+    pub authors: Vec<Person>,
+    /// RSS `category`/`dc:subject`, Atom `category@term`, JSON `tags`.
+    pub categories: Vec<String>,
+    /// RSS `enclosure`, Atom `link[rel=enclosure]`, JSON `attachments`.
+    pub enclosures: Vec<Enclosure>,
+    /// Item-level language when declared (Atom `xml:lang`, JSON `language`).
+    #[serde(skip)]
+    pub language: Option<String>,
+}
+
+/// A person (author or contributor).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Person {
+    /// Display name.
+    pub name: Option<String>,
+    /// E-mail address.
+    pub email: Option<String>,
+    /// Home page.
+    pub uri: Option<String>,
+}
+
+/// An attached file (podcast audio, image…).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Enclosure {
+    /// Where the file is.
+    pub url: String,
+    /// MIME type, as declared.
+    #[serde(rename = "type")]
+    pub mime_type: Option<String>,
+    /// Size in bytes, as declared.
+    pub length: Option<u64>,
+}
+
+impl Person {
+    /// Reads the common free-text forms: `email (Name)`, `Name <email>`,
+    /// a bare e-mail or a bare name.
+    pub fn from_text(text: &str) -> Option<Person> {
+        let text = text.trim();
+        if text.is_empty() {
+            return None;
+        }
+        if let (Some(open), true) = (text.find('('), text.ends_with(')')) {
+            let email = text[..open].trim();
+            let name = text[open + 1..text.len() - 1].trim();
+            if email.contains('@') {
+                return Some(Person {
+                    name: non_empty(name),
+                    email: non_empty(email),
+                    uri: None,
+                });
+            }
+        }
+        if let (Some(open), true) = (text.find('<'), text.ends_with('>')) {
+            let name = text[..open].trim();
+            let email = text[open + 1..text.len() - 1].trim();
+            return Some(Person {
+                name: non_empty(name),
+                email: non_empty(email),
+                uri: None,
+            });
+        }
+        if text.contains('@') && !text.contains(' ') {
+            return Some(Person {
+                name: None,
+                email: Some(text.to_string()),
+                uri: None,
+            });
+        }
+        Some(Person {
+            name: Some(text.to_string()),
+            email: None,
+            uri: None,
+        })
+    }
+
+    /// The best single string for display: the name, else the e-mail.
+    pub fn display(&self) -> Option<&str> {
+        self.name.as_deref().or(self.email.as_deref())
+    }
+}
+
+pub(super) fn non_empty(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Person;
+
+    #[test]
+    fn person_forms() {
+        let p = Person::from_text("jane@example.org (Jane Doe)").unwrap();
+        assert_eq!(p.name.as_deref(), Some("Jane Doe"));
+        assert_eq!(p.email.as_deref(), Some("jane@example.org"));
+        let p = Person::from_text("Jane Doe <jane@example.org>").unwrap();
+        assert_eq!(p.name.as_deref(), Some("Jane Doe"));
+        assert_eq!(p.email.as_deref(), Some("jane@example.org"));
+        let p = Person::from_text("Rédaction").unwrap();
+        assert_eq!(p.name.as_deref(), Some("Rédaction"));
+        assert!(Person::from_text("  ").is_none());
+    }
+}

@@ -1,0 +1,226 @@
+//! One pass of veille: sources → fetch → parse → normalise → store, then
+//! store → filter → publish.
+//!
+//! This module owns ordering, concurrency and the per-source bookkeeping; it
+//! calls the stage modules and never parses bytes or writes SQL itself. A
+//! failing source is a value ([`SourceOutcome`]), recorded and reported,
+//! never a reason to stop the run.
+
+mod collect;
+mod fetch_all;
+
+use std::sync::Arc;
+
+use chrono::Utc;
+
+use crate::config::{Config, DatabaseConfig};
+use crate::fetch::{FetchError, Fetcher, FetcherOptions};
+use crate::filter::{Query, QueryError};
+use crate::lock::{LockError, RunLock};
+use crate::publish::{FeedMeta, PublishError, publish_feed};
+use crate::store::{NewSource, RunTotals, Store, StoreCounts, StoreError};
+
+/// Which stages a command runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunOptions {
+    /// Fetch the sources.
+    pub fetch: bool,
+    /// Publish the feeds.
+    pub publish: bool,
+}
+
+impl RunOptions {
+    /// The command name recorded in `runs.command`.
+    fn command(&self) -> &'static str {
+        match (self.fetch, self.publish) {
+            (true, true) => "run",
+            (true, false) => "fetch",
+            _ => "publish",
+        }
+    }
+}
+
+/// How one source went.
+#[derive(Debug, Clone)]
+pub struct SourceOutcome {
+    /// Source name.
+    pub name: String,
+    /// URL requested.
+    pub url: String,
+    /// Counts on success, the one-line reason on failure.
+    pub result: Result<SourceSuccess, String>,
+}
+
+/// A source fetched without error.
+#[derive(Debug, Clone, Copy)]
+pub struct SourceSuccess {
+    /// HTTP status (304 when not modified).
+    pub http_status: u16,
+    /// Article counts.
+    pub counts: StoreCounts,
+}
+
+/// How one topic feed went.
+#[derive(Debug, Clone)]
+pub struct FeedOutcome {
+    /// Feed slug.
+    pub slug: String,
+    /// Items published.
+    pub items: usize,
+    /// Files written (0 when nothing changed).
+    pub files_written: usize,
+}
+
+/// Everything a run did.
+#[derive(Debug, Clone, Default)]
+pub struct RunReport {
+    /// Totals, as stored in `runs`.
+    pub totals: RunTotals,
+    /// Per-source outcomes, in completion order.
+    pub sources: Vec<SourceOutcome>,
+    /// Per-feed outcomes, in config order.
+    pub feeds: Vec<FeedOutcome>,
+}
+
+/// Errors that stop a run (per-source failures do not).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    /// Another run holds the lock, or the lock file is unusable.
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    /// The database is unusable.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The HTTP client could not be built.
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    /// Output could not be written.
+    #[error(transparent)]
+    Publish(#[from] PublishError),
+    /// A feed's query does not parse.
+    #[error("feed {slug:?}: invalid query: {error}")]
+    Query {
+        /// The feed.
+        slug: String,
+        /// The parse error.
+        error: QueryError,
+    },
+}
+
+/// Receives progress events (the CLI draws a bar or prints lines).
+pub trait Progress: Send + Sync {
+    /// `total` sources are about to be fetched.
+    fn start(&self, total: usize);
+    /// One source is done.
+    fn source_done(&self, outcome: &SourceOutcome);
+    /// Fetching is over.
+    fn finish(&self);
+}
+
+/// A [`Progress`] that shows nothing.
+pub struct Silent;
+
+impl Progress for Silent {
+    fn start(&self, _: usize) {}
+    fn source_done(&self, _: &SourceOutcome) {}
+    fn finish(&self) {}
+}
+
+/// The database file a configuration uses.
+pub fn database_path(config: &Config) -> &std::path::Path {
+    match &config.database {
+        DatabaseConfig::Sqlite { path } => path,
+    }
+}
+
+/// Compiles every feed's query, failing on the first bad one.
+pub fn compile_queries(config: &Config) -> Result<Vec<Query>, RunError> {
+    config
+        .feeds
+        .iter()
+        .map(|f| {
+            Query::parse(&f.query).map_err(|error| RunError::Query {
+                slug: f.slug.clone(),
+                error,
+            })
+        })
+        .collect()
+}
+
+/// Runs the stages `options` selects, holding the run lock throughout.
+pub async fn run(
+    config: &Config,
+    options: RunOptions,
+    progress: &dyn Progress,
+) -> Result<RunReport, RunError> {
+    let queries = compile_queries(config)?;
+    let _lock = RunLock::acquire(database_path(config))?;
+    let store = Store::open_sqlite(database_path(config)).await?;
+    let run_id = store.start_run(options.command(), Utc::now()).await?;
+    let new_sources: Vec<NewSource<'_>> = config
+        .sources
+        .iter()
+        .map(|s| NewSource {
+            name: &s.name,
+            url: s.url.as_str(),
+            tags: &s.tags,
+            language: s.language.as_deref(),
+            enabled: s.enabled,
+        })
+        .collect();
+    let states = store.sync_sources(&new_sources, Utc::now()).await?;
+    let mut report = RunReport::default();
+    if options.fetch {
+        let fetcher = Arc::new(Fetcher::new(FetcherOptions {
+            user_agent: config.fetch.user_agent.clone(),
+            timeout: config.fetch.timeout,
+            connect_timeout: config.fetch.connect_timeout,
+            max_body_bytes: config.fetch.max_body_bytes,
+        })?);
+        let sources: Vec<_> = config.enabled_sources().cloned().collect();
+        report.sources = fetch_all::fetch_all(
+            &store,
+            fetcher,
+            &sources,
+            &states,
+            run_id,
+            config.fetch.concurrency,
+            progress,
+        )
+        .await;
+        for s in &report.sources {
+            match &s.result {
+                Ok(ok) => {
+                    report.totals.sources_ok += 1;
+                    report.totals.items_new += ok.counts.new;
+                    report.totals.items_updated += ok.counts.updated;
+                }
+                Err(_) => report.totals.sources_failed += 1,
+            }
+        }
+    }
+    if options.publish {
+        let selections = collect::select_articles(&store, config, &queries).await?;
+        for (feed, articles) in config.feeds.iter().zip(selections) {
+            let meta = FeedMeta {
+                slug: feed.slug.clone(),
+                title: feed.title.clone(),
+                description: feed.description.clone(),
+                base_url: config.publish.base_url.clone(),
+            };
+            let published = publish_feed(&config.publish.dir, &meta, &articles)?;
+            if !published.written.is_empty() {
+                report.totals.feeds_written += 1;
+            }
+            report.feeds.push(FeedOutcome {
+                slug: feed.slug.clone(),
+                items: published.items,
+                files_written: published.written.len(),
+            });
+        }
+    }
+    store.finish_run(run_id, &report.totals, Utc::now()).await?;
+    store.close().await;
+    Ok(report)
+}

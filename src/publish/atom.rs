@@ -1,0 +1,119 @@
+//! Atom 1.0 rendering: permanent `urn:uuid` ids, `self` and `alternate`
+//! links, an author on every entry, and the original outlet as `source`.
+
+use atom_syndication::{
+    Category, Content, Entry, Feed, FixedDateTime, Generator, Link, Person, Source, Text,
+};
+use chrono::{DateTime, Utc};
+
+use super::{FeedMeta, PublishError, feed_updated, item_id, item_updated};
+use crate::model::StoredArticle;
+
+fn fixed(t: DateTime<Utc>) -> FixedDateTime {
+    t.fixed_offset()
+}
+
+fn link(href: String, rel: &str, mime: Option<&str>) -> Link {
+    Link {
+        href,
+        rel: rel.into(),
+        mime_type: mime.map(str::to_string),
+        ..Link::default()
+    }
+}
+
+pub(super) fn render(meta: &FeedMeta, articles: &[StoredArticle]) -> Result<Vec<u8>, PublishError> {
+    let feed = Feed {
+        title: Text::plain(meta.title.clone()),
+        id: meta.file_url("atom.xml"),
+        updated: fixed(feed_updated(articles)),
+        authors: vec![Person {
+            name: "veille".into(),
+            ..Person::default()
+        }],
+        links: vec![
+            link(
+                meta.file_url("atom.xml"),
+                "self",
+                Some("application/atom+xml"),
+            ),
+            link(meta.file_url("index.html"), "alternate", Some("text/html")),
+        ],
+        subtitle: (!meta.description.is_empty()).then(|| Text::plain(meta.description.clone())),
+        generator: Some(Generator {
+            value: "veille".into(),
+            version: Some(env!("CARGO_PKG_VERSION").into()),
+            ..Generator::default()
+        }),
+        entries: articles.iter().map(entry).collect(),
+        ..Feed::default()
+    };
+    let mut out = Vec::new();
+    feed.write_with_config(
+        &mut out,
+        atom_syndication::WriteConfig {
+            write_document_declaration: true,
+            indent_size: Some(2),
+        },
+    )
+    .map_err(|e| PublishError::Render {
+        format: "atom",
+        slug: meta.slug.clone(),
+        message: e.to_string(),
+    })?;
+    out.push(b'\n');
+    Ok(out)
+}
+
+fn entry(a: &StoredArticle) -> Entry {
+    let art = &a.article;
+    let mut categories: Vec<Category> = a
+        .source_tags
+        .iter()
+        .chain(&art.categories)
+        .map(|c| Category {
+            term: c.clone(),
+            ..Category::default()
+        })
+        .collect();
+    categories.dedup_by(|x, y| x.term == y.term);
+    let mut links: Vec<Link> = art
+        .link
+        .iter()
+        .map(|l| link(l.clone(), "alternate", Some("text/html")))
+        .collect();
+    links.extend(art.enclosures.iter().map(|e| Link {
+        href: e.url.clone(),
+        rel: "enclosure".into(),
+        mime_type: e.mime_type.clone(),
+        length: e.length.map(|n| n.to_string()),
+        ..Link::default()
+    }));
+    Entry {
+        title: Text::plain(art.title.clone()),
+        id: item_id(a),
+        updated: fixed(item_updated(a)),
+        published: Some(fixed(a.sort_at)),
+        authors: vec![Person {
+            name: art.author.clone().unwrap_or_else(|| a.source_name.clone()),
+            ..Person::default()
+        }],
+        links,
+        summary: art.summary.clone().map(Text::html),
+        content: art.content.clone().map(|html| Content {
+            value: Some(html),
+            content_type: Some("html".into()),
+            lang: art.language.clone(),
+            ..Content::default()
+        }),
+        categories,
+        source: Some(Source {
+            title: Text::plain(a.source_name.clone()),
+            id: a.source_url.clone(),
+            updated: fixed(item_updated(a)),
+            links: vec![link(a.source_url.clone(), "self", None)],
+            ..Source::default()
+        }),
+        ..Entry::default()
+    }
+}

@@ -1,0 +1,224 @@
+//! The `articles` table: upserts keyed on (source, identity key), and the
+//! newest-first reading the publisher pages through.
+
+use chrono::{DateTime, Duration, Utc};
+use sqlx::{Row, Sqlite, Transaction, sqlite::SqliteRow};
+
+use super::error::Context;
+use super::{Store, StoreError, parse_ts, ts};
+use crate::model::{Article, Enclosure, StoredArticle, article_uid};
+
+/// Counts of one source's articles in one fetch.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StoreCounts {
+    /// Items in the feed.
+    pub seen: u64,
+    /// Stored for the first time.
+    pub new: u64,
+    /// Already known, content changed.
+    pub updated: u64,
+}
+
+pub(super) enum Upsert {
+    Inserted,
+    Updated,
+    Unchanged,
+}
+
+/// Position in the newest-first order: (sort_at, id) of the last row read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleCursor {
+    sort_at: String,
+    id: i64,
+}
+
+/// How far in the future a published date may be before it is distrusted
+/// for ordering (clock skew between servers is common, time travel is not).
+const FUTURE_TOLERANCE_MINUTES: i64 = 10;
+
+fn sort_at(
+    published: Option<DateTime<Utc>>,
+    first_seen: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> DateTime<Utc> {
+    match published {
+        Some(p) if p <= now + Duration::minutes(FUTURE_TOLERANCE_MINUTES) => p,
+        _ => first_seen,
+    }
+}
+
+pub(super) async fn upsert_article(
+    tx: &mut Transaction<'_, Sqlite>,
+    source_id: i64,
+    source_name: &str,
+    a: &Article,
+    now: DateTime<Utc>,
+) -> Result<Upsert, StoreError> {
+    let existing = sqlx::query("SELECT id, content_hash, first_seen_at FROM articles WHERE source_id = ?1 AND dedup_key = ?2")
+        .bind(source_id)
+        .bind(&a.dedup_key)
+        .fetch_optional(&mut **tx)
+        .await
+        .context("looking up an article")?;
+    let categories = serde_json::to_string(&a.categories).unwrap_or_else(|_| "[]".into());
+    let enclosures = serde_json::to_string(&a.enclosures).unwrap_or_else(|_| "[]".into());
+    let (id, first_seen, outcome) = match existing {
+        None => (None, now, Upsert::Inserted),
+        Some(row) => {
+            let hash: String = row
+                .try_get("content_hash")
+                .context("reading content_hash")?;
+            if hash == a.content_hash {
+                return Ok(Upsert::Unchanged);
+            }
+            let first_seen = parse_ts(
+                row.try_get("first_seen_at")
+                    .context("reading first_seen_at")?,
+            )
+            .unwrap_or(now);
+            (
+                Some(row.try_get::<i64, _>("id").context("reading id")?),
+                first_seen,
+                Upsert::Updated,
+            )
+        }
+    };
+    let sort = sort_at(a.published_at, first_seen, now);
+    let query = match id {
+        None => sqlx::query(
+            "INSERT INTO articles (source_id, dedup_key, guid, url, link, title, author, summary, content,
+                content_text, published_at, updated_at, language, categories, enclosures, content_hash,
+                sort_at, first_seen_at, last_changed_at, uid)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18, ?19)",
+        ),
+        Some(_) => sqlx::query(
+            "UPDATE articles SET guid = ?3, url = ?4, link = ?5, title = ?6, author = ?7, summary = ?8,
+                content = ?9, content_text = ?10, published_at = ?11, updated_at = ?12, language = ?13,
+                categories = ?14, enclosures = ?15, content_hash = ?16, sort_at = ?17,
+                last_changed_at = ?18, revisions = revisions + 1
+             WHERE source_id = ?1 AND dedup_key = ?2",
+        ),
+    };
+    query
+        .bind(source_id)
+        .bind(&a.dedup_key)
+        .bind(a.guid.as_deref())
+        .bind(a.url.as_deref())
+        .bind(a.link.as_deref())
+        .bind(&a.title)
+        .bind(a.author.as_deref())
+        .bind(a.summary.as_deref())
+        .bind(a.content.as_deref())
+        .bind(&a.content_text)
+        .bind(a.published_at.map(ts))
+        .bind(a.updated_at.map(ts))
+        .bind(a.language.as_deref())
+        .bind(&categories)
+        .bind(&enclosures)
+        .bind(&a.content_hash)
+        .bind(ts(sort))
+        .bind(ts(now))
+        .bind(article_uid(source_name, &a.dedup_key))
+        .execute(&mut **tx)
+        .await
+        .context(format!("saving article {:?}", a.title))?;
+    Ok(outcome)
+}
+
+macro_rules! select_articles {
+    ($tail:literal) => {
+        concat!(
+            "
+    SELECT a.id, a.uid, a.dedup_key, a.guid, a.url, a.link, a.title, a.author, a.summary, a.content,
+           a.content_text, a.published_at, a.updated_at, a.first_seen_at, a.sort_at, a.language,
+           a.categories, a.enclosures, a.content_hash,
+           s.name AS source_name, s.url AS source_url, s.tags AS source_tags
+    FROM articles a JOIN sources s ON s.id = a.source_id ",
+            $tail
+        )
+    };
+}
+
+impl Store {
+    /// Reads up to `limit` articles, newest first (by `sort_at`, then id),
+    /// starting after `cursor`. Returns the page and the cursor for the next.
+    pub async fn articles_newest_first(
+        &self,
+        cursor: Option<&ArticleCursor>,
+        limit: u32,
+    ) -> Result<(Vec<StoredArticle>, Option<ArticleCursor>), StoreError> {
+        let rows =
+            match cursor {
+                None => {
+                    sqlx::query(select_articles!(
+                        "ORDER BY a.sort_at DESC, a.id DESC LIMIT ?1"
+                    ))
+                    .bind(limit as i64)
+                    .fetch_all(&self.pool)
+                    .await
+                }
+                Some(c) => sqlx::query(select_articles!(
+                    "WHERE (a.sort_at, a.id) < (?1, ?2) ORDER BY a.sort_at DESC, a.id DESC LIMIT ?3"
+                ))
+                .bind(&c.sort_at)
+                .bind(c.id)
+                .bind(limit as i64)
+                .fetch_all(&self.pool)
+                .await,
+            }
+            .context("reading articles")?;
+        let articles = rows
+            .iter()
+            .map(stored_article)
+            .collect::<Result<Vec<_>, _>>()?;
+        let next = (articles.len() == limit as usize)
+            .then(|| articles.last())
+            .flatten()
+            .map(|a| ArticleCursor {
+                sort_at: ts(a.sort_at),
+                id: a.id,
+            });
+        Ok((articles, next))
+    }
+}
+
+fn stored_article(row: &SqliteRow) -> Result<StoredArticle, StoreError> {
+    let get_s = |c: &str| -> Result<Option<String>, StoreError> {
+        row.try_get(c).context(format!("reading {c}"))
+    };
+    let json_list = |c: &str| -> Result<Vec<String>, StoreError> {
+        Ok(get_s(c)?
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default())
+    };
+    let enclosures: Vec<Enclosure> = get_s("enclosures")?
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
+    let first_seen_at = parse_ts(get_s("first_seen_at")?).unwrap_or_default();
+    Ok(StoredArticle {
+        id: row.try_get("id").context("reading id")?,
+        uid: get_s("uid")?.unwrap_or_default(),
+        source_name: get_s("source_name")?.unwrap_or_default(),
+        source_url: get_s("source_url")?.unwrap_or_default(),
+        source_tags: json_list("source_tags")?,
+        first_seen_at,
+        sort_at: parse_ts(get_s("sort_at")?).unwrap_or(first_seen_at),
+        article: Article {
+            dedup_key: get_s("dedup_key")?.unwrap_or_default(),
+            guid: get_s("guid")?,
+            url: get_s("url")?,
+            link: get_s("link")?,
+            title: get_s("title")?.unwrap_or_default(),
+            author: get_s("author")?,
+            summary: get_s("summary")?,
+            content: get_s("content")?,
+            content_text: get_s("content_text")?.unwrap_or_default(),
+            published_at: parse_ts(get_s("published_at")?),
+            updated_at: parse_ts(get_s("updated_at")?),
+            language: get_s("language")?,
+            categories: json_list("categories")?,
+            enclosures,
+            content_hash: get_s("content_hash")?.unwrap_or_default(),
+        },
+    })
+}

@@ -1,0 +1,47 @@
+//! Errors of the store stage.
+
+use std::path::PathBuf;
+
+/// Why the database could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The database file could not be opened or created.
+    #[error("cannot open database {path}: {message}")]
+    Open {
+        /// The file.
+        path: PathBuf,
+        /// The driver's explanation.
+        message: String,
+    },
+    /// A migration failed (the database is left at the previous version).
+    #[error("cannot migrate database {path}: {message}")]
+    Migrate {
+        /// The file.
+        path: PathBuf,
+        /// The driver's explanation.
+        message: String,
+    },
+    /// A query failed.
+    #[error("database error while {context}: {source}")]
+    Query {
+        /// What veille was doing.
+        context: String,
+        /// The driver error.
+        source: sqlx::Error,
+    },
+}
+
+/// Adds "while …" context to sqlx results.
+pub(crate) trait Context<T> {
+    fn context(self, what: impl Into<String>) -> Result<T, StoreError>;
+}
+
+impl<T> Context<T> for Result<T, sqlx::Error> {
+    fn context(self, what: impl Into<String>) -> Result<T, StoreError> {
+        self.map_err(|source| StoreError::Query {
+            context: what.into(),
+            source,
+        })
+    }
+}

@@ -1,0 +1,121 @@
+//! The `fetches` table, and the one transaction that records a fetch
+//! together with the articles it brought.
+
+use chrono::{DateTime, Utc};
+
+use super::articles::{StoreCounts, upsert_article};
+use super::error::Context;
+use super::{Store, StoreError, ts};
+use crate::model::Article;
+
+/// What happened when one source was fetched.
+#[derive(Debug, Clone)]
+pub struct FetchRecord {
+    /// The source.
+    pub source_id: i64,
+    /// Name of the source (for the stable article id).
+    pub source_name: String,
+    /// The run this fetch belongs to.
+    pub run_id: Option<i64>,
+    /// When the request started.
+    pub started_at: DateTime<Utc>,
+    /// When the response was fully processed.
+    pub finished_at: DateTime<Utc>,
+    /// URL requested.
+    pub url: String,
+    /// HTTP status, when a response arrived.
+    pub http_status: Option<u16>,
+    /// Body size in bytes.
+    pub bytes: u64,
+    /// The server answered 304 Not Modified.
+    pub not_modified: bool,
+    /// `None` on success; the one-line reason otherwise.
+    pub error: Option<String>,
+    /// New `ETag` to remember (only on success).
+    pub etag: Option<String>,
+    /// New `Last-Modified` to remember (only on success).
+    pub last_modified: Option<String>,
+    /// The feed's own title and home link, when parsed.
+    pub feed_title: Option<String>,
+    /// The feed's home page.
+    pub site_url: Option<String>,
+}
+
+impl Store {
+    /// Stores `articles` for a source and records the fetch, in one
+    /// transaction: either all of it lands or none of it.
+    pub async fn commit_fetch(
+        &self,
+        record: &FetchRecord,
+        articles: &[Article],
+    ) -> Result<StoreCounts, StoreError> {
+        let what = format!("storing fetch of {:?}", record.source_name);
+        let mut tx = self.pool.begin().await.context(what.clone())?;
+        let mut counts = StoreCounts {
+            seen: articles.len() as u64,
+            ..StoreCounts::default()
+        };
+        for article in articles {
+            match upsert_article(
+                &mut tx,
+                record.source_id,
+                &record.source_name,
+                article,
+                record.finished_at,
+            )
+            .await?
+            {
+                super::articles::Upsert::Inserted => counts.new += 1,
+                super::articles::Upsert::Updated => counts.updated += 1,
+                super::articles::Upsert::Unchanged => {}
+            }
+        }
+        sqlx::query(
+            "INSERT INTO fetches (source_id, run_id, started_at, finished_at, url, http_status, bytes,
+                                  not_modified, items_seen, items_new, items_updated, error)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        )
+        .bind(record.source_id)
+        .bind(record.run_id)
+        .bind(ts(record.started_at))
+        .bind(ts(record.finished_at))
+        .bind(&record.url)
+        .bind(record.http_status.map(i64::from))
+        .bind(record.bytes as i64)
+        .bind(record.not_modified)
+        .bind(counts.seen as i64)
+        .bind(counts.new as i64)
+        .bind(counts.updated as i64)
+        .bind(record.error.as_deref())
+        .execute(&mut *tx)
+        .await
+        .context(what.clone())?;
+        let success = record.error.is_none();
+        sqlx::query(
+            "UPDATE sources SET
+                last_fetched_at = ?2,
+                last_success_at = CASE WHEN ?3 THEN ?2 ELSE last_success_at END,
+                last_error = ?4,
+                error_count = CASE WHEN ?3 THEN 0 ELSE error_count + 1 END,
+                etag = CASE WHEN ?3 AND NOT ?5 THEN ?6 ELSE etag END,
+                last_modified = CASE WHEN ?3 AND NOT ?5 THEN ?7 ELSE last_modified END,
+                title = COALESCE(?8, title),
+                site_url = COALESCE(?9, site_url)
+             WHERE id = ?1",
+        )
+        .bind(record.source_id)
+        .bind(ts(record.finished_at))
+        .bind(success)
+        .bind(record.error.as_deref())
+        .bind(record.not_modified)
+        .bind(record.etag.as_deref())
+        .bind(record.last_modified.as_deref())
+        .bind(record.feed_title.as_deref())
+        .bind(record.site_url.as_deref())
+        .execute(&mut *tx)
+        .await
+        .context(what.clone())?;
+        tx.commit().await.context(what)?;
+        Ok(counts)
+    }
+}

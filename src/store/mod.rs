@@ -1,0 +1,104 @@
+//! Stage 4: the database. The only module that speaks SQL.
+//!
+//! [`Store`] is the one interface the rest of veille uses, with intent-named
+//! methods (`sync_sources`, `commit_fetch`, `articles_newest_first`…). It is
+//! backed by SQLite today; the PostgreSQL backend (an open issue) will sit
+//! behind the same methods, which is why nothing outside this module sees a
+//! pool, a row or a SQL string. One file per table.
+
+mod articles;
+mod error;
+mod fetches;
+mod runs;
+mod sources;
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+pub use articles::{ArticleCursor, StoreCounts};
+pub use error::StoreError;
+pub use fetches::FetchRecord;
+pub use runs::RunTotals;
+pub use sources::{NewSource, SourceState};
+
+/// Handle on the database.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: SqlitePool,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if missing) the SQLite file at `path` in WAL mode with
+    /// foreign keys on, and applies the embedded migrations.
+    pub async fn open_sqlite(path: &Path) -> Result<Store, StoreError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| StoreError::Open {
+                path: path.to_path_buf(),
+                message: format!("cannot create folder {}: {e}", parent.display()),
+            })?;
+        }
+        let options = SqliteConnectOptions::from_str("sqlite://")
+            .map_err(|e| StoreError::Open {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(|e| StoreError::Open {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Migrate {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })?;
+        Ok(Store {
+            pool,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Checkpoints the WAL into the main file and closes the pool, so users
+    /// reading the file with an older `sqlite3` see everything.
+    pub async fn close(self) {
+        let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await;
+        self.pool.close().await;
+    }
+}
+
+/// Text form of a timestamp in the database.
+pub(crate) fn ts(t: DateTime<Utc>) -> String {
+    crate::model::rfc3339(t)
+}
+
+/// Reads a timestamp column back; a malformed value (edited by hand) is
+/// treated as missing rather than failing the whole query.
+pub(crate) fn parse_ts(text: Option<String>) -> Option<DateTime<Utc>> {
+    text.and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+        .map(|d| d.with_timezone(&Utc))
+}
