@@ -67,11 +67,11 @@ impl Document {
         text.push('\n');
         // content_text is derived from the content, else from the summary.
         text.push_str(&article.content_text);
-        if article.content.is_some() {
-            if let Some(summary) = &article.summary {
-                text.push('\n');
-                text.push_str(&crate::normalise::html_to_text(summary));
-            }
+        if article.content.is_some()
+            && let Some(summary) = &article.summary
+        {
+            text.push('\n');
+            text.push_str(&crate::normalise::html_to_text(summary));
         }
         Document {
             words: words(&text),

@@ -56,10 +56,10 @@ pub fn html_to_text(html: &str) -> String {
                 }
             }
             ego_tree::iter::Edge::Close(node) => {
-                if let Node::Element(el) = node.value() {
-                    if BLOCKS.contains(&el.name()) {
-                        out.push('\n');
-                    }
+                if let Node::Element(el) = node.value()
+                    && BLOCKS.contains(&el.name())
+                {
+                    out.push('\n');
                 }
             }
         }

@@ -58,16 +58,10 @@ fn zone_offset(zone: &str) -> Option<i32> {
     if let Some(h) = hours {
         return Some(h * 3600);
     }
-    if upper.len() == 1 {
-        // Military zones: A–I = +1…+9, K–M = +10…+12, N–Y = -1…-12.
-        let c = upper.chars().next()? as i32;
-        let h = match c as u8 {
-            b'A'..=b'I' => c - 'A' as i32 + 1,
-            b'K'..=b'M' => c - 'K' as i32 + 10,
-            b'N'..=b'Y' => -(c - 'N' as i32 + 1),
-            _ => return None,
-        };
-        return Some(h * 3600);
+    if upper.len() == 1 && upper.chars().all(|c| c.is_ascii_alphabetic() && c != 'J') {
+        // Military zones: RFC 822 defined their signs backwards, so RFC 2822
+        // (section 4.3) says to read them as +0000, as chrono does.
+        return Some(0);
     }
     let (sign, digits) = match z.chars().next()? {
         '+' => (1, &z[1..]),
@@ -192,7 +186,8 @@ mod tests {
             iso("Thursday, 05 February 2026 10:00:00 +01:00"),
             "2026-02-05T09:00:00Z"
         );
-        assert_eq!(iso("Wed, 04 Feb 2026 23:00:00 A"), "2026-02-04T22:00:00Z");
+        assert_eq!(iso("Wed, 04 Feb 2026 23:00:00 A"), "2026-02-04T23:00:00Z");
+        assert_eq!(iso("Wed, 04 Feb 2026 23:00 A"), "2026-02-04T23:00:00Z");
     }
 
     #[test]

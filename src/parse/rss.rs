@@ -81,10 +81,10 @@ fn item(item: &rss::Item) -> ParsedItem {
         .filter_map(|c| plain_text(c.name()))
         .collect();
     for subject in dc.map(|d| d.subjects()).unwrap_or_default() {
-        if let Some(s) = plain_text(subject) {
-            if !categories.contains(&s) {
-                categories.push(s);
-            }
+        if let Some(s) = plain_text(subject)
+            && !categories.contains(&s)
+        {
+            categories.push(s);
         }
     }
     let enclosures = item

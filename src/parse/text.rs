@@ -26,18 +26,28 @@ pub(super) fn text_to_html(raw: &str) -> Option<String> {
     (!t.is_empty()).then(|| html_escape::encode_text(t).into_owned())
 }
 
+/// Removes tags; block-ish tags (`br`, `p`, `div`, `li`) become a space so
+/// that words on both sides stay apart, inline ones (`b`, `em`) vanish.
 fn strip_tags(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
-    let mut in_tag = false;
+    let mut tag = None::<String>;
     for c in raw.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => {
-                in_tag = false;
-                out.push(' ');
+        match (&mut tag, c) {
+            (None, '<') => tag = Some(String::new()),
+            (Some(name), '>') => {
+                let name = name
+                    .trim_start_matches('/')
+                    .split([' ', '/'])
+                    .next()
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
+                if matches!(name.as_str(), "br" | "p" | "div" | "li") {
+                    out.push(' ');
+                }
+                tag = None;
             }
-            _ if !in_tag => out.push(c),
-            _ => {}
+            (Some(name), c) => name.push(c),
+            (None, c) => out.push(c),
         }
     }
     out
@@ -54,6 +64,10 @@ mod tests {
             Some("Café & thé")
         );
         assert_eq!(plain_text("AT&amp;T").as_deref(), Some("AT&T"));
+        assert_eq!(
+            plain_text("Mor<em>occo</em><br/>AI").as_deref(),
+            Some("Morocco AI")
+        );
         assert_eq!(plain_text("   "), None);
     }
 }

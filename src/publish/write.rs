@@ -14,10 +14,10 @@ pub(super) fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, Publis
         path: path.to_path_buf(),
         source,
     };
-    if let Ok(existing) = std::fs::read(path) {
-        if existing == bytes {
-            return Ok(false);
-        }
+    if let Ok(existing) = std::fs::read(path)
+        && existing == bytes
+    {
+        return Ok(false);
     }
     let folder = path.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(folder).map_err(io)?;

@@ -1,0 +1,166 @@
+//! Published RSS and Atom files, read back with veille's own parser.
+
+use std::time::SystemTime;
+
+use veille::config::Config;
+use veille::parse::{FeedFormat, ParsedFeed, parse_feed};
+use veille::pipeline::{RunOptions, Silent, run};
+
+use crate::util::{FixtureServer, write_config};
+
+fn read_back(config: &Config, slug: &str, file: &str) -> ParsedFeed {
+    let bytes = std::fs::read(config.publish.dir.join(slug).join(file)).unwrap();
+    parse_feed(&bytes, None).unwrap()
+}
+
+fn titles(feed: &ParsedFeed) -> Vec<&str> {
+    feed.items
+        .iter()
+        .map(|i| i.title.as_deref().unwrap_or(""))
+        .collect()
+}
+
+async fn configured() -> (tempfile::TempDir, FixtureServer, Config) {
+    let dir = tempfile::tempdir().unwrap();
+    let server = FixtureServer::start().await;
+    server.put_fixture("maroc-rss2.xml", "application/rss+xml");
+    server.put_fixture("world-atom.xml", "application/atom+xml");
+    server.put_fixture("arabic-rss2.xml", "application/rss+xml");
+    let path = write_config(
+        dir.path(),
+        &[
+            ("Maroc FR", server.url("maroc-rss2.xml")),
+            ("World Policy", server.url("world-atom.xml")),
+            ("Akhbar", server.url("arabic-rss2.xml")),
+        ],
+    );
+    let config = Config::load(&path).unwrap();
+    (dir, server, config)
+}
+
+#[tokio::test]
+async fn topic_feed_has_the_matching_items_newest_first_in_both_formats() {
+    let (_dir, _server, config) = configured().await;
+    run(
+        &config,
+        RunOptions {
+            fetch: true,
+            publish: true,
+        },
+        &Silent,
+    )
+    .await
+    .unwrap();
+    let expected = [
+        "Le Maroc adopte une stratégie nationale d'intelligence artificielle",
+        "Morocco sets up an AI governance council",
+        "المغرب يطلق استراتيجية وطنية للذكاء الاصطناعي وحكامة المعطيات",
+    ];
+    let rss = read_back(&config, "morocco-ai-governance", "rss.xml");
+    let atom = read_back(&config, "morocco-ai-governance", "atom.xml");
+    assert_eq!(rss.format, Some(FeedFormat::Rss));
+    assert_eq!(atom.format, Some(FeedFormat::Atom));
+    // Football, the EU-only story and the festival are left out.
+    assert_eq!(titles(&rss), expected);
+    assert_eq!(titles(&atom), expected);
+    assert_eq!(rss.title.as_deref(), Some("Morocco AI governance"));
+
+    // Same permanent ids in both formats; dates survive the round trip.
+    for (r, a) in rss.items.iter().zip(&atom.items) {
+        let id = r.id.as_deref().unwrap();
+        assert!(id.starts_with("urn:uuid:"), "{id}");
+        assert_eq!(r.id, a.id);
+        assert_eq!(r.published, a.published);
+        assert_eq!(r.link, a.link);
+    }
+    assert_eq!(
+        rss.items[0]
+            .published
+            .map(veille::model::rfc3339)
+            .as_deref(),
+        Some("2026-02-05T09:30:00Z")
+    );
+    assert_eq!(
+        atom.items[1].link.as_deref(),
+        Some("https://policy.example.org/2026/02/morocco-ai-council")
+    );
+    assert_eq!(atom.items[1].authors[0].name.as_deref(), Some("Jane Doe"));
+    // Self links point at the public URL.
+    let rss_text =
+        std::fs::read_to_string(config.publish.dir.join("morocco-ai-governance/rss.xml")).unwrap();
+    assert!(
+        rss_text.contains(r#"href="https://example.org/veille/morocco-ai-governance/rss.xml""#)
+    );
+    assert!(rss_text.contains(r#"rel="self""#));
+    let atom_text =
+        std::fs::read_to_string(config.publish.dir.join("morocco-ai-governance/atom.xml")).unwrap();
+    assert!(
+        atom_text.contains(r#"href="https://example.org/veille/morocco-ai-governance/atom.xml""#)
+    );
+
+    // `limit` keeps the newest: the undated festival item counts from first sight.
+    let everything = read_back(&config, "everything", "atom.xml");
+    assert_eq!(
+        titles(&everything),
+        [
+            "Item sans date ni guid",
+            "Le Maroc adopte une stratégie nationale d'intelligence artificielle",
+            "Morocco sets up an AI governance council"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn publishing_again_without_changes_leaves_files_untouched() {
+    let (_dir, _server, config) = configured().await;
+    run(
+        &config,
+        RunOptions {
+            fetch: true,
+            publish: true,
+        },
+        &Silent,
+    )
+    .await
+    .unwrap();
+    let files: Vec<_> = ["rss.xml", "atom.xml"]
+        .iter()
+        .map(|f| config.publish.dir.join("morocco-ai-governance").join(f))
+        .collect();
+    let before: Vec<(Vec<u8>, SystemTime)> = files
+        .iter()
+        .map(|p| {
+            (
+                std::fs::read(p).unwrap(),
+                std::fs::metadata(p).unwrap().modified().unwrap(),
+            )
+        })
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let report = run(
+        &config,
+        RunOptions {
+            fetch: true,
+            publish: true,
+        },
+        &Silent,
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.totals.feeds_written, 0);
+    for (path, (bytes, mtime)) in files.iter().zip(before) {
+        assert_eq!(std::fs::read(path).unwrap(), bytes, "{}", path.display());
+        assert_eq!(
+            std::fs::metadata(path).unwrap().modified().unwrap(),
+            mtime,
+            "{}",
+            path.display()
+        );
+    }
+    // No temporary files are left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(config.publish.dir.join("morocco-ai-governance"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 2, "{leftovers:?}");
+}

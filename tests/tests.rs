@@ -1,0 +1,11 @@
+//! veille's integration tests: one binary, one module per area.
+//!
+//! Every test uses a real SQLite file in a temporary folder and, where
+//! HTTP is involved, a real server on 127.0.0.1 started inside the test.
+
+mod util;
+
+mod cli;
+mod pipeline;
+mod publish;
+mod schema;

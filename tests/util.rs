@@ -1,0 +1,144 @@
+//! Shared test helpers: a fixture HTTP server on 127.0.0.1 and config files.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{StatusCode, header};
+use axum::response::Response;
+use axum::routing::get;
+
+/// A file the server answers with.
+#[derive(Clone)]
+pub struct Served {
+    pub content_type: String,
+    pub body: Vec<u8>,
+}
+
+/// A loopback HTTP server whose files tests can change between runs.
+pub struct FixtureServer {
+    pub addr: SocketAddr,
+    files: Arc<Mutex<HashMap<String, Served>>>,
+    hits: Arc<Mutex<HashMap<String, usize>>>,
+}
+
+type Shared = (
+    Arc<Mutex<HashMap<String, Served>>>,
+    Arc<Mutex<HashMap<String, usize>>>,
+);
+
+async fn serve_file(
+    State((files, hits)): State<Shared>,
+    UrlPath(name): UrlPath<String>,
+) -> Response {
+    *hits.lock().unwrap().entry(name.clone()).or_default() += 1;
+    let found = files.lock().unwrap().get(&name).cloned();
+    match found {
+        Some(f) => Response::builder()
+            .header(header::CONTENT_TYPE, f.content_type)
+            .body(Body::from(f.body))
+            .unwrap(),
+        None => Response::builder()
+            .status(StatusCode::NOT_FOUND)
+            .body(Body::from("not found"))
+            .unwrap(),
+    }
+}
+
+impl FixtureServer {
+    pub async fn start() -> FixtureServer {
+        let files = Arc::new(Mutex::new(HashMap::new()));
+        let hits = Arc::new(Mutex::new(HashMap::new()));
+        let app = Router::new()
+            .route("/{name}", get(serve_file))
+            .with_state((files.clone(), hits.clone()));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        FixtureServer { addr, files, hits }
+    }
+
+    pub fn put(&self, name: &str, content_type: &str, body: impl Into<Vec<u8>>) {
+        self.files.lock().unwrap().insert(
+            name.to_string(),
+            Served {
+                content_type: content_type.to_string(),
+                body: body.into(),
+            },
+        );
+    }
+
+    pub fn put_fixture(&self, name: &str, content_type: &str) {
+        self.put(name, content_type, fixture(name));
+    }
+
+    pub fn url(&self, name: &str) -> String {
+        format!("http://{}/{name}", self.addr)
+    }
+
+    pub fn hits(&self, name: &str) -> usize {
+        self.hits.lock().unwrap().get(name).copied().unwrap_or(0)
+    }
+}
+
+/// Bytes of `tests/fixtures/feeds/{name}`.
+pub fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/feeds")
+            .join(name),
+    )
+    .unwrap()
+}
+
+/// The shipped `config.toml`.
+pub fn shipped_config_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("config.toml")
+}
+
+/// The query of a feed in the shipped config (so tests check the real one).
+pub fn shipped_query(slug: &str) -> String {
+    let config = veille::config::Config::load(&shipped_config_path()).unwrap();
+    config
+        .feeds
+        .into_iter()
+        .find(|f| f.slug == slug)
+        .unwrap()
+        .query
+}
+
+/// Writes a config with one source per `(name, url)` and the shipped
+/// `morocco-ai-governance` feed plus an `everything` feed; returns its path.
+pub fn write_config(dir: &Path, sources: &[(&str, String)]) -> PathBuf {
+    let mut text = String::from(
+        "[database]\nurl = \"sqlite://data/veille.db\"\n\n[fetch]\nconcurrency = 4\ntimeout_secs = 5\n\n\
+         [publish]\ndir = \"public\"\nbase_url = \"https://example.org/veille/\"\n\n",
+    );
+    for (name, url) in sources {
+        text.push_str(&format!(
+            "[[source]]\nname = \"{name}\"\nurl = \"{url}\"\ntags = [\"test\"]\n\n"
+        ));
+    }
+    text.push_str(&format!(
+        "[[feed]]\nslug = \"morocco-ai-governance\"\ntitle = \"Morocco AI governance\"\nlimit = 50\nquery = '''{}'''\n\n",
+        shipped_query("morocco-ai-governance")
+    ));
+    text.push_str(
+        "[[feed]]\nslug = \"everything\"\ntitle = \"Everything\"\nlimit = 3\nquery = \"-zzzzzz\"\n",
+    );
+    let path = dir.join("config.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Opens the test database read-only-ish with a plain sqlx pool.
+pub async fn db(dir: &Path) -> sqlx::SqlitePool {
+    let url = format!("sqlite://{}", dir.join("data/veille.db").display());
+    sqlx::SqlitePool::connect(&url).await.unwrap()
+}
