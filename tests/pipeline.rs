@@ -17,10 +17,18 @@ async fn setup() -> (tempfile::TempDir, FixtureServer, Config) {
     server.put_fixture("maroc-rss2.xml", "application/rss+xml; charset=utf-8");
     server.put_fixture("world-atom.xml", "application/atom+xml");
     server.put_fixture("arabic-rss2.xml", "text/xml");
+    // Not a feed at all: this source fails.
     server.put(
         "broken.xml",
+        "text/html",
+        "<!DOCTYPE html><html><body><h1>Maintenance</h1></body></html>",
+    );
+    // Cut off mid-item: read anyway, and the fetch says why it was malformed.
+    server.put(
+        "truncated.xml",
         "text/xml",
-        "<rss version=\"2.0\"><channel><title>Cut</title><item><title>Half",
+        "<rss version=\"2.0\"><channel><title>Cut</title><item><title>Caf&eacute; Half</title>\
+         <link>https://cut.example/1</link></item><item><title>Tw",
     );
     let path = write_config(
         dir.path(),
@@ -30,6 +38,7 @@ async fn setup() -> (tempfile::TempDir, FixtureServer, Config) {
             ("Akhbar", server.url("arabic-rss2.xml")),
             ("Broken", server.url("broken.xml")),
             ("Gone", server.url("missing.xml")),
+            ("Truncated", server.url("truncated.xml")),
         ],
     );
     let config = Config::load(&path).unwrap();
@@ -44,18 +53,18 @@ async fn count(pool: &sqlx::SqlitePool, sql: &'static str) -> i64 {
 async fn run_stores_articles_records_failures_and_publishes() {
     let (dir, server, config) = setup().await;
     let report = run(&config, RUN, &Silent).await.unwrap();
-    assert_eq!(report.totals.sources_ok, 3);
+    assert_eq!(report.totals.sources_ok, 4);
     assert_eq!(report.totals.sources_failed, 2);
-    assert_eq!(report.totals.items_new, 6);
+    assert_eq!(report.totals.items_new, 8);
     assert!(
         dir.path().join("data/veille.db").exists(),
         "database created relative to the config"
     );
 
     let pool = db(dir.path()).await;
-    assert_eq!(count(&pool, "SELECT COUNT(*) FROM sources").await, 5);
-    assert_eq!(count(&pool, "SELECT COUNT(*) FROM articles").await, 6);
-    assert_eq!(count(&pool, "SELECT COUNT(*) FROM fetches").await, 5);
+    assert_eq!(count(&pool, "SELECT COUNT(*) FROM sources").await, 6);
+    assert_eq!(count(&pool, "SELECT COUNT(*) FROM articles").await, 8);
+    assert_eq!(count(&pool, "SELECT COUNT(*) FROM fetches").await, 6);
     assert_eq!(
         count(
             &pool,
@@ -78,10 +87,33 @@ async fn run_stores_articles_records_failures_and_publishes() {
         .map(|r| (r.get(0), r.get(1), r.get(2)))
         .collect();
     assert_eq!(failures[0].0, "Broken");
-    assert!(failures[0].2.contains("broken.xml"), "{:?}", failures[0]);
+    assert!(
+        failures[0].2.contains("broken.xml") && failures[0].2.contains("HTML"),
+        "{:?}",
+        failures[0]
+    );
     assert_eq!(failures[1].0, "Gone");
     assert_eq!(failures[1].1, Some(404));
     assert!(failures[1].2.contains("HTTP 404"), "{:?}", failures[1]);
+
+    // The truncated feed's complete item is kept; the fetch says what broke.
+    let malformed: String = sqlx::query_scalar(
+        "SELECT f.malformed FROM fetches f JOIN sources s ON s.id = f.source_id WHERE s.name = 'Truncated'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(
+        malformed.contains("truncated") && malformed.contains("&eacute;"),
+        "{malformed}"
+    );
+    let cut: Vec<String> = sqlx::query_scalar(
+        "SELECT a.title FROM articles a JOIN sources s ON s.id = a.source_id WHERE s.name = 'Truncated' ORDER BY a.id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(cut, ["Café Half", "Tw"]);
 
     // Normalised fields as a user querying the file would see them.
     let row = sqlx::query(
@@ -147,7 +179,7 @@ async fn second_run_adds_no_duplicates_and_changed_items_are_updated() {
     assert_eq!(again.totals.items_new, 0);
     assert_eq!(again.totals.items_updated, 0);
     let pool = db(dir.path()).await;
-    assert_eq!(count(&pool, "SELECT COUNT(*) FROM articles").await, 6);
+    assert_eq!(count(&pool, "SELECT COUNT(*) FROM articles").await, 8);
     let uid_before: String =
         sqlx::query_scalar("SELECT uid FROM articles WHERE guid = 'news-ma-1001'")
             .fetch_one(&pool)
@@ -166,7 +198,7 @@ async fn second_run_adds_no_duplicates_and_changed_items_are_updated() {
     let third = run(&config, RUN, &Silent).await.unwrap();
     assert_eq!(third.totals.items_new, 0);
     assert_eq!(third.totals.items_updated, 1);
-    assert_eq!(count(&pool, "SELECT COUNT(*) FROM articles").await, 6);
+    assert_eq!(count(&pool, "SELECT COUNT(*) FROM articles").await, 8);
     let row = sqlx::query(
         "SELECT uid, title, summary, revisions FROM articles WHERE guid = 'news-ma-1001'",
     )

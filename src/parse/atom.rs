@@ -1,99 +1,215 @@
-//! Atom 0.3 / 1.0 adapter over `atom_syndication`.
+//! Atom 1.0 and 0.3, read from the lenient tree. Atom 0.3's names
+//! (`tagline`, `issued`, `modified`, `url`) and its `mode="escaped"` /
+//! `"base64"` content are read too.
 
-use atom_syndication::{Entry, Feed, Link, Text, TextType};
+use base64::Engine;
 
+use super::date::parse_date;
 use super::model::non_empty;
 use super::text::{html, plain_text, text_to_html};
-use super::{Enclosure, FeedFormat, ParseError, ParsedFeed, ParsedItem, Person};
+use super::xml::{Element, ns};
+use super::{Enclosure, FeedFormat, ParsedFeed, ParsedItem, Person};
+use crate::parse::common::{alternate_link, resolve, with_base};
 
-pub(super) fn parse(text: &str) -> Result<ParsedFeed, ParseError> {
-    let feed = Feed::read_from(text.as_bytes()).map_err(|e| ParseError::Atom(e.to_string()))?;
-    Ok(ParsedFeed {
-        format: Some(FeedFormat::Atom),
-        title: title_text(feed.title()),
-        link: alternate(feed.links()),
-        description: feed.subtitle().and_then(html_text),
-        language: feed.lang().and_then(non_empty),
-        updated: Some(feed.updated().with_timezone(&chrono::Utc)),
-        authors: feed.authors().iter().map(person).collect(),
-        ttl_minutes: None,
-        items: feed.entries().iter().map(entry).collect(),
+/// Atom 1.0, Atom 0.3, and undeclared (some 0.3 feeds declare nothing).
+const ATOM: &[&str] = &[ns::ATOM, ns::ATOM03, ""];
+
+/// Whether an Atom 1.0 `type` is a MIME type whose content is base64
+/// (RFC 4287 §4.1.3.3: neither text nor XML).
+fn is_binary_mime(kind: &str) -> bool {
+    kind.contains('/')
+        && !kind.starts_with("text/")
+        && !kind.ends_with("+xml")
+        && !kind.ends_with("/xml")
+}
+
+/// A text construct's value and whether it is HTML.
+fn text_construct(el: &Element) -> Option<(String, bool)> {
+    let kind = el
+        .attr("type")
+        .unwrap_or("text")
+        .trim()
+        .to_ascii_lowercase();
+    let mode = el.attr("mode").unwrap_or("xml").trim().to_ascii_lowercase();
+    let is_html_type = kind == "html" || kind.contains("html") || mode == "escaped";
+    if mode == "base64" || is_binary_mime(&kind) {
+        let cleaned: String = el.text().split_whitespace().collect();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(cleaned)
+            .ok()?;
+        // Decoded bytes are passed on as markup, as feedparser does.
+        return Some((
+            String::from_utf8_lossy(&bytes).into_owned(),
+            kind != "text" && kind != "text/plain" || mode == "base64",
+        ));
+    }
+    if kind == "xhtml" || kind.contains("xml") || el.has_child_elements() {
+        // Atom 1.0 `xhtml` wraps the content in one XHTML <div>, which is
+        // not part of it.
+        let only_div = el
+            .elements()
+            .next()
+            .filter(|d| kind == "xhtml" && d.name == "div" && el.elements().count() == 1);
+        let markup = match only_div {
+            Some(div) => div.inner_html(),
+            None => el.inner_html(),
+        };
+        return Some((markup, true));
+    }
+    let text = el.text();
+    Some(if is_html_type {
+        (with_base(el, text), true)
+    } else {
+        (text, false)
     })
 }
 
-fn entry(entry: &Entry) -> ParsedItem {
-    let content = entry.content().and_then(|c| {
-        let value = c.value()?;
-        match c.content_type() {
-            Some("text") | Some("text/plain") => text_to_html(value),
-            _ => html(value),
-        }
-    });
-    let enclosures = entry
-        .links()
+fn title_of(el: Option<&Element>) -> Option<String> {
+    let (value, is_html) = text_construct(el?)?;
+    if is_html {
+        plain_text(&value)
+    } else {
+        let t = value.split_whitespace().collect::<Vec<_>>().join(" ");
+        (!t.is_empty()).then_some(t)
+    }
+}
+
+fn html_value(el: Option<&Element>) -> Option<String> {
+    let (value, is_html) = text_construct(el?)?;
+    if is_html {
+        html(&value)
+    } else {
+        text_to_html(&value)
+    }
+}
+
+fn date_of(el: &Element, names: &[&str]) -> Option<chrono::DateTime<chrono::Utc>> {
+    names
         .iter()
-        .filter(|l| l.rel() == "enclosure")
+        // When an element repeats, the last one wins, as in feedparser.
+        .find_map(|n| {
+            el.children_named(ATOM, n)
+                .last()
+                .and_then(|d| parse_date(&d.text()))
+        })
+        .or_else(|| {
+            let dc = if names.contains(&"updated") {
+                "modified"
+            } else {
+                "date"
+            };
+            el.child(&[ns::DC, ns::DCTERMS], dc)
+                .and_then(|d| parse_date(&d.text()))
+        })
+}
+
+fn person(p: &Element) -> Person {
+    let field = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| p.child(ATOM, n).and_then(|e| non_empty(&e.text())))
+    };
+    Person {
+        name: field(&["name"]),
+        email: field(&["email"]),
+        uri: field(&["uri", "url", "homepage"]).map(|u| resolve(p, &u)),
+    }
+}
+
+fn people(el: &Element) -> Vec<Person> {
+    let mut out: Vec<Person> = el
+        .children_named(ATOM, "author")
+        .map(person)
+        .filter(|p| p.name.is_some() || p.email.is_some() || p.uri.is_some())
+        .collect();
+    if out.is_empty() {
+        out = el
+            .children_named(&[ns::DC], "creator")
+            .filter_map(|c| Person::from_text(&c.text()))
+            .collect();
+    }
+    out
+}
+
+/// A `<feed>` in a namespace veille does not know (a draft or private
+/// Atom variant) is read as Atom 0.3: its elements are re-labelled.
+pub(super) fn adopt_unknown_namespace(root: &mut Element) {
+    fn relabel(el: &mut Element, from: &str) {
+        if el.ns == from {
+            el.ns = ns::ATOM03.to_string();
+        }
+        for child in &mut el.children {
+            if let super::xml::Node::Element(e) = child {
+                relabel(e, from);
+            }
+        }
+    }
+    if !ATOM.contains(&root.ns.as_str()) {
+        let from = root.ns.clone();
+        relabel(root, &from);
+    }
+}
+
+pub(super) fn parse(root: &Element) -> ParsedFeed {
+    ParsedFeed {
+        format: Some(FeedFormat::Atom),
+        title: title_of(root.child(ATOM, "title")),
+        link: alternate_link(root, ATOM),
+        description: html_value(
+            root.child(ATOM, "subtitle")
+                .or_else(|| root.child(ATOM, "tagline")),
+        ),
+        language: root.lang.as_ref().map(|l| l.replace('_', "-")),
+        updated: date_of(root, &["updated", "modified"]),
+        authors: people(root),
+        ttl_minutes: None,
+        items: root.children_named(ATOM, "entry").map(entry).collect(),
+        malformed: None,
+    }
+}
+
+fn entry(el: &Element) -> ParsedItem {
+    let content = el
+        .child(ATOM, "content")
+        .filter(|c| c.attr("src").is_none() || !c.text().trim().is_empty());
+    let mut categories: Vec<String> = Vec::new();
+    let terms = el
+        .children_named(ATOM, "category")
+        .filter_map(|c| c.attr("term").or(c.attr("label")).map(str::to_string))
+        .chain(el.children_named(&[ns::DC], "subject").map(|s| s.text()));
+    for term in terms {
+        if let Some(t) = plain_text(&term)
+            && !categories.contains(&t)
+        {
+            categories.push(t);
+        }
+    }
+    let enclosures = el
+        .children_named(ATOM, "link")
+        .filter(|l| l.attr("rel") == Some("enclosure"))
         .filter_map(|l| {
             Some(Enclosure {
-                url: non_empty(l.href())?,
-                mime_type: l.mime_type().and_then(non_empty),
-                length: l.length().and_then(|n| n.trim().parse().ok()),
+                url: resolve(l, &non_empty(l.attr("href")?)?),
+                mime_type: l.attr("type").and_then(non_empty),
+                length: l.attr("length").and_then(|n| n.trim().parse().ok()),
             })
         })
         .collect();
     ParsedItem {
-        id: non_empty(entry.id()),
-        title: title_text(entry.title()),
-        link: alternate(entry.links()),
-        summary: entry.summary().and_then(html_text),
-        content,
-        published: entry.published().map(|d| d.with_timezone(&chrono::Utc)),
-        updated: Some(entry.updated().with_timezone(&chrono::Utc)),
-        authors: entry.authors().iter().map(person).collect(),
-        categories: entry
-            .categories()
-            .iter()
-            .filter_map(|c| plain_text(c.label().unwrap_or(c.term())))
-            .collect(),
+        id: el.child(ATOM, "id").and_then(|i| non_empty(&i.text())),
+        title: title_of(el.child(ATOM, "title")).or_else(|| {
+            el.child(&[ns::MEDIA], "title")
+                .and_then(|t| plain_text(&t.text()))
+        }),
+        link: alternate_link(el, ATOM),
+        summary: html_value(el.child(ATOM, "summary"))
+            .or_else(|| super::rss::media_description(el)),
+        content: html_value(content),
+        published: date_of(el, &["published", "issued", "created"]),
+        updated: date_of(el, &["updated", "modified"]),
+        authors: people(el),
+        categories,
         enclosures,
-        language: None,
-    }
-}
-
-/// The `alternate` link (the default relation), else the first link.
-fn alternate(links: &[Link]) -> Option<String> {
-    links
-        .iter()
-        .find(|l| l.rel() == "alternate")
-        .or_else(|| links.first())
-        .and_then(|l| non_empty(l.href()))
-}
-
-fn title_text(text: &Text) -> Option<String> {
-    match text.r#type {
-        TextType::Text => {
-            let t = text
-                .as_str()
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ");
-            (!t.is_empty()).then_some(t)
-        }
-        TextType::Html | TextType::Xhtml => plain_text(text.as_str()),
-    }
-}
-
-fn html_text(text: &Text) -> Option<String> {
-    match text.r#type {
-        TextType::Text => text_to_html(text.as_str()),
-        TextType::Html | TextType::Xhtml => html(text.as_str()),
-    }
-}
-
-fn person(p: &atom_syndication::Person) -> Person {
-    Person {
-        name: non_empty(p.name()),
-        email: p.email().and_then(non_empty),
-        uri: p.uri().and_then(non_empty),
+        language: el.lang.clone(),
     }
 }

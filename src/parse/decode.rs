@@ -1,12 +1,13 @@
 //! Character sets: raw bytes → UTF-8 text the XML parsers can trust.
 //!
 //! Order of authority: a byte-order mark, then the HTTP `charset`, then the
-//! XML prolog's `encoding=`, then sniffing (valid UTF-8, else windows-1252,
-//! the de-facto meaning of "Latin-1" on the web). After transcoding, the
+//! XML prolog's `encoding=`, then sniffing: valid UTF-8 is UTF-8, anything
+//! else goes to chardetng (Firefox's detector), which tells windows-1252
+//! from Shift_JIS, GBK, Big5, EUC-KR, KOI8-R or windows-1256 by the bytes. After transcoding, the
 //! prolog's `encoding=` is removed: left in place, the XML parsers would
 //! decode a second time and produce mojibake (see `STACK.md`, pitfall 5).
 
-use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
+use encoding_rs::{Encoding, UTF_8};
 
 /// Decodes `bytes` to UTF-8, choosing the encoding as described above.
 pub(super) fn to_utf8(bytes: &[u8], http_charset: Option<&str>) -> String {
@@ -23,10 +24,11 @@ pub(super) fn to_utf8(bytes: &[u8], http_charset: Option<&str>) -> String {
 
 fn sniff(bytes: &[u8]) -> &'static Encoding {
     if std::str::from_utf8(bytes).is_ok() {
-        UTF_8
-    } else {
-        WINDOWS_1252
+        return UTF_8;
     }
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(bytes, true);
+    detector.guess(None, false)
 }
 
 /// Reads `encoding="…"` from an ASCII-compatible `<?xml …?>` prolog.
@@ -110,8 +112,14 @@ mod tests {
     fn http_charset_only() {
         let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode("<rss><t>Café</t></rss>");
         assert!(to_utf8(&bytes, Some("iso-8859-1")).contains("Café"));
-        // Without the header, sniffing falls back to windows-1252 too.
+        // Without the header, sniffing finds windows-1252 too.
         assert!(to_utf8(&bytes, None).contains("Café"));
+        let (arabic, _, _) = encoding_rs::WINDOWS_1256
+            .encode("<rss><t>الحكومة المغربية تطلق استراتيجية الذكاء الاصطناعي</t></rss>");
+        assert!(
+            to_utf8(&arabic, None).contains("الحكومة المغربية"),
+            "windows-1256 sniffed"
+        );
     }
 
     #[test]

@@ -1,15 +1,13 @@
-//! Format detection from the decoded text: JSON objects are JSON Feed, XML is
+//! Which format a document is: JSON objects are JSON Feed; XML is
 //! classified by its root element.
 
-use quick_xml::Reader;
-use quick_xml::events::Event;
-
 use super::ParseError;
+use super::xml::Element;
 
 /// The feed formats veille reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FeedFormat {
-    /// RSS 0.9x, 1.0 (RDF) and 2.0.
+    /// RSS 0.90, 0.91, 0.92, 1.0 (RDF) and 2.0.
     Rss,
     /// Atom 0.3 and 1.0.
     Atom,
@@ -17,31 +15,19 @@ pub enum FeedFormat {
     JsonFeed,
 }
 
-pub(super) fn detect(text: &str) -> Result<FeedFormat, ParseError> {
-    let trimmed = text.trim_start();
-    if trimmed.is_empty() {
-        return Err(ParseError::Empty);
-    }
-    if trimmed.starts_with('{') {
-        return Ok(FeedFormat::JsonFeed);
-    }
-    let mut reader = Reader::from_str(trimmed);
-    loop {
-        match reader.read_event() {
-            Ok(Event::Start(e)) | Ok(Event::Empty(e)) => {
-                let name = String::from_utf8_lossy(e.local_name().as_ref()).to_ascii_lowercase();
-                return match name.as_str() {
-                    "rss" | "rdf" | "channel" => Ok(FeedFormat::Rss),
-                    "feed" => Ok(FeedFormat::Atom),
-                    "html" => Err(ParseError::NotAFeed("an HTML page, not a feed".into())),
-                    other => Err(ParseError::NotAFeed(format!(
-                        "unknown root element <{other}>"
-                    ))),
-                };
-            }
-            Ok(Event::Eof) => return Err(ParseError::NotAFeed("no root element".into())),
-            Ok(_) => {}
-            Err(e) => return Err(ParseError::NotAFeed(format!("not well-formed XML: {e}"))),
-        }
+/// Whether the text looks like JSON rather than XML.
+pub(super) fn is_json(text: &str) -> bool {
+    text.trim_start().starts_with('{')
+}
+
+/// Classifies an XML document by its root element.
+pub(super) fn xml_format(root: &Element) -> Result<FeedFormat, ParseError> {
+    match root.name.to_ascii_lowercase().as_str() {
+        "rss" | "rdf" | "channel" => Ok(FeedFormat::Rss),
+        "feed" => Ok(FeedFormat::Atom),
+        "html" => Err(ParseError::NotAFeed("an HTML page, not a feed".into())),
+        other => Err(ParseError::NotAFeed(format!(
+            "unknown root element <{other}>"
+        ))),
     }
 }

@@ -78,6 +78,7 @@ pub(super) fn parse(text: &str) -> Result<ParsedFeed, ParseError> {
         authors: people(feed.authors, feed.author),
         ttl_minutes: None,
         items: feed.items.into_iter().map(item).collect(),
+        malformed: None,
     })
 }
 

@@ -32,6 +32,10 @@ pub struct ParsedFeed {
     pub ttl_minutes: Option<u32>,
     /// The entries, in document order.
     pub items: Vec<ParsedItem>,
+    /// Why the document was not well-formed, when veille had to recover
+    /// (undefined entity, bare `&`, truncation…). The feed is still usable.
+    #[serde(skip)]
+    pub malformed: Option<String>,
 }
 
 /// One entry.
@@ -103,6 +107,14 @@ impl Person {
                     uri: None,
                 });
             }
+            if name.contains('@') && !name.contains(' ') {
+                // "Name (email)", the other way round.
+                return Some(Person {
+                    name: non_empty(email),
+                    email: non_empty(name),
+                    uri: None,
+                });
+            }
         }
         if let (Some(open), true) = (text.find('<'), text.ends_with('>')) {
             let name = text[..open].trim();
@@ -150,6 +162,9 @@ mod tests {
         let p = Person::from_text("Jane Doe <jane@example.org>").unwrap();
         assert_eq!(p.name.as_deref(), Some("Jane Doe"));
         assert_eq!(p.email.as_deref(), Some("jane@example.org"));
+        let p = Person::from_text("Example editor (me@example.com)").unwrap();
+        assert_eq!(p.name.as_deref(), Some("Example editor"));
+        assert_eq!(p.email.as_deref(), Some("me@example.com"));
         let p = Person::from_text("Rédaction").unwrap();
         assert_eq!(p.name.as_deref(), Some("Rédaction"));
         assert!(Person::from_text("  ").is_none());

@@ -1,119 +1,319 @@
-//! RSS 0.9x / 1.0 / 2.0 adapter over the `rss` crate (which also reads the
-//! RDF flavour), with Dublin Core fallbacks for author, date and subject.
-
-use rss::Channel;
+//! RSS 0.90, 0.91, 0.92, 1.0 (RDF) and 2.0, read from the lenient tree,
+//! with the extensions real feeds use: `content:encoded`, Dublin Core,
+//! `media:*`, iTunes, `atom:link` and `xhtml:body`.
 
 use super::date::parse_date;
 use super::model::non_empty;
 use super::text::{html, plain_text};
-use super::{Enclosure, FeedFormat, ParseError, ParsedFeed, ParsedItem, Person};
+use super::xml::{Element, ns};
+use super::{Enclosure, FeedFormat, ParsedFeed, ParsedItem, Person};
+use crate::parse::common::{alternate_link, resolve, with_base};
 
-pub(super) fn parse(text: &str) -> Result<ParsedFeed, ParseError> {
-    let channel =
-        Channel::read_from(text.as_bytes()).map_err(|e| ParseError::Rss(e.to_string()))?;
-    let dc = channel.dublin_core_ext();
-    let authors = channel
-        .managing_editor()
-        .into_iter()
-        .chain(
-            dc.map(|d| d.creators())
-                .unwrap_or_default()
-                .iter()
-                .map(String::as_str),
-        )
-        .filter_map(Person::from_text)
-        .take(1)
-        .collect();
-    Ok(ParsedFeed {
-        format: Some(FeedFormat::Rss),
-        title: plain_text(channel.title()),
-        link: non_empty(channel.link()),
-        description: html(channel.description()),
-        language: channel
-            .language()
-            .or_else(|| dc.and_then(|d| d.languages().first().map(String::as_str)))
-            .and_then(non_empty),
-        updated: channel
-            .last_build_date()
-            .or(channel.pub_date())
-            .or_else(|| dc.and_then(|d| d.dates().first().map(String::as_str)))
-            .and_then(parse_date),
-        authors,
-        ttl_minutes: channel.ttl().and_then(|t| t.trim().parse().ok()),
-        items: channel.items().iter().map(item).collect(),
-    })
+/// RSS elements live in no namespace (2.0), or in RSS 1.0's, 0.90's or
+/// UserLand's.
+const RSS: &[&str] = &["", ns::RSS10, ns::RSS090, ns::USERLAND, ns::USERLAND_RSS];
+const DC: &[&str] = &[ns::DC, ns::DCTERMS];
+
+fn text_of(parent: &Element, namespaces: &[&str], name: &str) -> Option<String> {
+    parent
+        .child(namespaces, name)
+        .and_then(|e| non_empty(&e.text()))
 }
 
-fn item(item: &rss::Item) -> ParsedItem {
-    let dc = item.dublin_core_ext();
-    let guid = item.guid().and_then(|g| non_empty(g.value()));
-    let permalink_guid = item
-        .guid()
-        .filter(|g| g.is_permalink() && g.value().starts_with("http"))
-        .map(|g| g.value().trim().to_string());
-    let link = item
-        .link()
-        .and_then(non_empty)
-        .or(permalink_guid)
-        .or_else(|| {
-            let atom = item.atom_ext()?;
-            atom.links()
-                .iter()
-                .find(|l| l.rel() == "alternate")
-                .and_then(|l| non_empty(l.href()))
-        });
-    let mut authors: Vec<Person> = item
-        .author()
-        .and_then(Person::from_text)
-        .into_iter()
-        .collect();
-    if authors.is_empty() {
-        authors = dc
-            .map(|d| d.creators())
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|c| Person::from_text(c))
-            .collect();
+/// The HTML in a description-like element: escaped HTML arrives decoded as
+/// text; "naked" markup arrives as child elements and is serialised back.
+fn html_of(el: &Element) -> Option<String> {
+    if el.has_child_elements() {
+        html(&el.inner_html())
+    } else {
+        html(&el.text()).map(|h| with_base(el, h))
     }
-    let mut categories: Vec<String> = item
-        .categories()
+}
+
+fn first_html(parent: &Element, candidates: &[(&[&str], &str)]) -> Option<String> {
+    candidates
         .iter()
-        .filter_map(|c| plain_text(c.name()))
-        .collect();
-    for subject in dc.map(|d| d.subjects()).unwrap_or_default() {
-        if let Some(s) = plain_text(subject)
-            && !categories.contains(&s)
-        {
-            categories.push(s);
+        .find_map(|(n, name)| parent.child(n, name).and_then(html_of))
+}
+
+fn first_date(
+    parent: &Element,
+    candidates: &[(&[&str], &str)],
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    candidates
+        .iter()
+        .find_map(|(n, name)| text_of(parent, n, name).and_then(|t| parse_date(&t)))
+}
+
+/// RSS in a namespace veille does not know (`…/rss2.1`, a private
+/// variant) is read as plain RSS: its elements are re-labelled.
+pub(super) fn adopt_unknown_namespace(root: &mut Element) {
+    fn relabel(el: &mut Element, from: &str) {
+        if el.ns == from {
+            el.ns = String::new();
+        }
+        for child in &mut el.children {
+            if let super::xml::Node::Element(e) = child {
+                relabel(e, from);
+            }
         }
     }
-    let enclosures = item
-        .enclosure()
-        .and_then(|e| {
-            Some(Enclosure {
-                url: non_empty(e.url())?,
-                mime_type: non_empty(e.mime_type()),
-                length: e.length().trim().parse().ok(),
-            })
-        })
-        .into_iter()
-        .collect();
-    ParsedItem {
-        id: guid,
-        title: item.title().and_then(plain_text),
-        link,
-        summary: item.description().and_then(html),
-        content: item.content().and_then(html),
-        published: item
-            .pub_date()
-            .or_else(|| dc.and_then(|d| d.dates().first().map(String::as_str)))
-            .and_then(parse_date),
-        updated: None,
-        authors,
-        categories,
-        enclosures,
-        language: dc
-            .and_then(|d| d.languages().first())
-            .and_then(|l| non_empty(l)),
+    let namespace = root.ns.clone();
+    if !RSS.contains(&namespace.as_str()) && namespace != ns::RDF {
+        relabel(root, &namespace);
     }
+}
+
+/// CDF (Microsoft's Channel Definition Format) puts the link and date in
+/// attributes: `<ITEM HREF="…" LASTMOD="…">`.
+fn cdf_attr(el: &Element, name: &str) -> Option<String> {
+    el.attr(name).and_then(non_empty)
+}
+
+pub(super) fn parse(root: &Element) -> ParsedFeed {
+    let channel = if root.name.eq_ignore_ascii_case("channel") {
+        Some(root)
+    } else {
+        root.child(RSS, "channel")
+    };
+    let empty = Element::default();
+    let ch = channel.unwrap_or(&empty);
+    let items = ch
+        .children_named(RSS, "item")
+        .chain(root.children_named(RSS, "item"))
+        .map(item)
+        .collect();
+    let title = text_of(ch, RSS, "title").or_else(|| text_of(ch, DC, "title"));
+    let updated = first_date(
+        ch,
+        &[
+            (RSS, "lastBuildDate"),
+            (RSS, "pubDate"),
+            (DC, "date"),
+            (DC, "modified"),
+            (&[ns::ATOM], "updated"),
+        ],
+    )
+    .or_else(|| cdf_attr(ch, "lastmod").and_then(|d| parse_date(&d)));
+    ParsedFeed {
+        format: Some(FeedFormat::Rss),
+        title: title.as_deref().and_then(plain_text),
+        link: text_of(ch, RSS, "link")
+            .map(|l| resolve(ch, &l))
+            .or_else(|| alternate_link(ch, &[ns::ATOM]))
+            .or_else(|| cdf_attr(ch, "href").map(|h| resolve(ch, &h))),
+        description: first_html(
+            ch,
+            &[
+                (RSS, "description"),
+                (DC, "description"),
+                (&[ns::ITUNES], "summary"),
+                (&[ns::ITUNES], "subtitle"),
+                (RSS, "abstract"),
+            ],
+        ),
+        language: text_of(ch, RSS, "language")
+            .or_else(|| text_of(ch, DC, "language"))
+            .or_else(|| ch.lang.clone().or(root.lang.clone()))
+            .map(|l| l.replace('_', "-")),
+        updated,
+        authors: [
+            (RSS, "managingEditor"),
+            (RSS, "author"),
+            (DC, "creator"),
+            (DC, "author"),
+            (&[ns::ITUNES] as &[&str], "author"),
+        ]
+        .iter()
+        .find_map(|(n, name)| text_of(ch, n, name))
+        .and_then(|t| Person::from_text(&t))
+        .into_iter()
+        .collect(),
+        ttl_minutes: text_of(ch, RSS, "ttl").and_then(|t| t.parse().ok()),
+        items,
+        malformed: None,
+    }
+}
+
+fn item(el: &Element) -> ParsedItem {
+    let guid = el.child(RSS, "guid");
+    let id = guid.and_then(|g| non_empty(&g.text())).or_else(|| {
+        el.attrs
+            .iter()
+            .find(|(n, l, _)| n == ns::RDF && l == "about")
+            .and_then(|(_, _, v)| non_empty(v))
+    });
+    let permalink = guid
+        .filter(|g| {
+            !g.attr("isPermaLink")
+                .is_some_and(|p| p.trim().eq_ignore_ascii_case("false"))
+        })
+        .and_then(|g| non_empty(&g.text()))
+        .filter(|g| g.starts_with("http://") || g.starts_with("https://"));
+    let link = text_of(el, RSS, "link")
+        .map(|l| resolve(el, &l))
+        .or_else(|| alternate_link(el, &[ns::ATOM]))
+        .or(permalink)
+        .or_else(|| cdf_attr(el, "href").map(|h| resolve(el, &h)));
+    let title = text_of(el, RSS, "title")
+        .or_else(|| text_of(el, DC, "title"))
+        .or_else(|| text_of(el, &[ns::MEDIA], "title"));
+    // An item with both `<summary>` and `<description>`: the summary is the
+    // summary and the description is the body (feedparser's reading).
+    // Whichever of the two comes first is the summary.
+    let description = first_html(el, &[(RSS, "description"), (DC, "description")]);
+    let explicit_summary = el.child(RSS, "summary").and_then(html_of);
+    let summary_first = el
+        .elements()
+        .find(|e| e.is(RSS, "summary") || e.is(RSS, "description"))
+        .is_some_and(|e| e.is(RSS, "summary"));
+    let (summary, description_as_content) = match explicit_summary {
+        Some(s) if summary_first => (Some(s), description),
+        Some(s) => (description, Some(s)),
+        None => (
+            description
+                .or_else(|| first_html(el, &[(&[ns::ITUNES], "summary"), (RSS, "abstract")]))
+                .or_else(|| media_description(el)),
+            None,
+        ),
+    };
+    ParsedItem {
+        id,
+        title: title.as_deref().and_then(plain_text),
+        link,
+        summary,
+        content: first_html(
+            el,
+            &[
+                (&[ns::CONTENT], "encoded"),
+                (&[ns::XHTML], "body"),
+                (RSS, "fullitem"),
+            ],
+        )
+        .or(description_as_content),
+        // Dublin Core's `dc:date` is the last change, as feedparser reads it;
+        // it stands in for the publication date only when nothing else does.
+        published: first_date(
+            el,
+            &[
+                (RSS, "pubDate"),
+                (DC, "issued"),
+                (DC, "created"),
+                (&[ns::ATOM], "published"),
+                (DC, "date"),
+            ],
+        ),
+        updated: first_date(
+            el,
+            &[(DC, "modified"), (DC, "date"), (&[ns::ATOM], "updated")],
+        )
+        .or_else(|| cdf_attr(el, "lastmod").and_then(|d| parse_date(&d))),
+        authors: authors(el),
+        categories: categories(el),
+        enclosures: enclosures(el),
+        language: el.lang.clone().or_else(|| text_of(el, DC, "language")),
+    }
+}
+
+/// `media:description`, directly in the item or in a `media:group`.
+pub(super) fn media_description(el: &Element) -> Option<String> {
+    el.child(&[ns::MEDIA], "description")
+        .or_else(|| {
+            el.child(&[ns::MEDIA], "group")
+                .and_then(|g| g.child(&[ns::MEDIA], "description"))
+        })
+        .and_then(|d| {
+            if d.attr("type") == Some("html") {
+                html(&d.text())
+            } else {
+                super::text::text_to_html(&d.text())
+            }
+        })
+}
+
+fn authors(el: &Element) -> Vec<Person> {
+    let mut people: Vec<Person> = el
+        .children_named(RSS, "author")
+        .chain(el.children_named(DC, "creator"))
+        .chain(el.children_named(DC, "author"))
+        .chain(el.children_named(&[ns::ITUNES], "author"))
+        .filter_map(|a| Person::from_text(&a.text()))
+        .collect();
+    people.dedup();
+    people
+}
+
+fn categories(el: &Element) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    // A made-up but common `<tags>a, b</tags>` element comes first.
+    let made_up = el
+        .children_named(RSS, "tags")
+        .flat_map(|t| t.text().split(',').map(str::to_string).collect::<Vec<_>>());
+    let names = made_up
+        .chain(el.children_named(RSS, "category").map(|c| c.text()))
+        .chain(el.children_named(DC, "subject").map(|c| c.text()))
+        .chain(
+            el.children_named(&[ns::MEDIA], "category")
+                .map(|c| c.text()),
+        )
+        .chain(itunes_categories(el));
+    for name in names {
+        if let Some(n) = plain_text(&name)
+            && !out.contains(&n)
+        {
+            out.push(n);
+        }
+    }
+    out
+}
+
+/// `<itunes:category text="…">`, possibly nested for subcategories.
+fn itunes_categories(el: &Element) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in el.children_named(&[ns::ITUNES], "category") {
+        out.extend(c.attr("text").map(str::to_string));
+        out.extend(itunes_categories(c));
+    }
+    out
+}
+
+fn enclosures(el: &Element) -> Vec<Enclosure> {
+    let mut out: Vec<Enclosure> = Vec::new();
+    let declared = el
+        .children_named(RSS, "enclosure")
+        .map(|e| (e, "url", "length"));
+    let media = el
+        .children_named(&[ns::MEDIA], "content")
+        .chain(el.children_named(&[ns::MEDIA], "group").flat_map(|g| {
+            g.children_named(&[ns::MEDIA], "content")
+                .collect::<Vec<_>>()
+        }))
+        .map(|e| (e, "url", "fileSize"));
+    for (e, url_attr, length_attr) in declared.chain(media) {
+        let Some(url) = e.attr(url_attr).and_then(non_empty) else {
+            continue;
+        };
+        let url = resolve(e, &url);
+        if out.iter().any(|x| x.url == url) {
+            continue;
+        }
+        out.push(Enclosure {
+            url,
+            mime_type: e.attr("type").and_then(non_empty),
+            length: e.attr(length_attr).and_then(|l| l.trim().parse().ok()),
+        });
+    }
+    for link in el
+        .children_named(&[ns::ATOM], "link")
+        .filter(|l| l.attr("rel") == Some("enclosure"))
+    {
+        if let Some(href) = link.attr("href").and_then(non_empty) {
+            out.push(Enclosure {
+                url: resolve(link, &href),
+                mime_type: link.attr("type").and_then(non_empty),
+                length: link.attr("length").and_then(|l| l.trim().parse().ok()),
+            });
+        }
+    }
+    out
 }

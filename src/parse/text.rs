@@ -27,14 +27,32 @@ pub(super) fn text_to_html(raw: &str) -> Option<String> {
 }
 
 /// Removes tags; block-ish tags (`br`, `p`, `div`, `li`) become a space so
-/// that words on both sides stay apart, inline ones (`b`, `em`) vanish.
+/// that words on both sides stay apart, inline ones (`b`, `em`) vanish. A
+/// `<` that cannot start a tag (`1 < 2`) is text; quoted attribute values
+/// may contain `>`.
 fn strip_tags(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut tag = None::<String>;
-    for c in raw.chars() {
+    let mut quote = None::<char>;
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
         match (&mut tag, c) {
-            (None, '<') => tag = Some(String::new()),
-            (Some(name), '>') => {
+            (None, '<')
+                if chars
+                    .peek()
+                    .is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?')) =>
+            {
+                tag = Some(String::new());
+            }
+            (Some(name), '"' | '\'') => {
+                match quote {
+                    None => quote = Some(c),
+                    Some(q) if q == c => quote = None,
+                    Some(_) => {}
+                }
+                name.push(c);
+            }
+            (Some(name), '>') if quote.is_none() => {
                 let name = name
                     .trim_start_matches('/')
                     .split([' ', '/'])
@@ -69,5 +87,7 @@ mod tests {
             Some("Morocco AI")
         );
         assert_eq!(plain_text("   "), None);
+        assert_eq!(plain_text("1 < 2").as_deref(), Some("1 < 2"));
+        assert_eq!(plain_text(r#"<img alt="dog >">"#), None);
     }
 }

@@ -148,6 +148,7 @@ async fn commit(store: &Store, f: Fetched, run_id: i64) -> SourceOutcome {
         bytes: f.response.as_ref().map_or(0, |r| r.body.len() as u64),
         not_modified: f.response.as_ref().is_some_and(|r| r.not_modified),
         error: f.error.as_ref().map(|e| e.1.clone()),
+        malformed: f.feed.as_ref().and_then(|p| p.malformed.clone()),
         etag: f
             .response
             .as_ref()

@@ -31,6 +31,8 @@ pub struct FetchRecord {
     pub not_modified: bool,
     /// `None` on success; the one-line reason otherwise.
     pub error: Option<String>,
+    /// Why the feed was not well-formed, when it was read anyway.
+    pub malformed: Option<String>,
     /// New `ETag` to remember (only on success).
     pub etag: Option<String>,
     /// New `Last-Modified` to remember (only on success).
@@ -72,8 +74,8 @@ impl Store {
         }
         sqlx::query(
             "INSERT INTO fetches (source_id, run_id, started_at, finished_at, url, http_status, bytes,
-                                  not_modified, items_seen, items_new, items_updated, error)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                  not_modified, items_seen, items_new, items_updated, error, malformed)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         )
         .bind(record.source_id)
         .bind(record.run_id)
@@ -87,6 +89,7 @@ impl Store {
         .bind(counts.new as i64)
         .bind(counts.updated as i64)
         .bind(record.error.as_deref())
+        .bind(record.malformed.as_deref())
         .execute(&mut *tx)
         .await
         .context(what.clone())?;

@@ -1,0 +1,364 @@
+//! Building the tree from quick-xml events, recovering from breakage.
+
+use quick_xml::Reader;
+use quick_xml::events::{BytesStart, Event};
+use url::Url;
+
+use super::entities::{decode_text, resolve};
+use super::{Document, Element, MAX_DEPTH, Node, ns};
+
+/// Distinct problems described in `Document::malformed`.
+const MAX_NOTED: usize = 4;
+
+/// Gives up after this many XML errors in one document.
+const MAX_ERRORS: usize = 64;
+
+/// Prefixes so common that feeds use them without declaring them.
+fn conventional(prefix: &str) -> Option<&'static str> {
+    Some(match prefix {
+        "dc" => ns::DC,
+        "dcterms" => ns::DCTERMS,
+        "content" => ns::CONTENT,
+        "media" => ns::MEDIA,
+        "itunes" => ns::ITUNES,
+        "atom" => ns::ATOM,
+        "rdf" => ns::RDF,
+        "xhtml" => ns::XHTML,
+        "xml" => ns::XML,
+        _ => return None,
+    })
+}
+
+/// An open element, with its raw qualified name and the namespace
+/// declarations (prefix, URI) it made.
+type Open = (Element, String, Vec<(String, String)>);
+
+struct Builder {
+    stack: Vec<Open>,
+    root: Option<Element>,
+    malformed: Option<String>,
+    problems: usize,
+}
+
+impl Builder {
+    /// Records a problem; the first few distinct ones are kept, so the
+    /// message says what to fix without growing with the document.
+    fn note(&mut self, problem: impl FnOnce() -> String) {
+        self.problems += 1;
+        if self.problems > MAX_NOTED {
+            return;
+        }
+        let problem = problem();
+        match &mut self.malformed {
+            None => self.malformed = Some(problem),
+            Some(text) if !text.contains(&problem) => {
+                text.push_str("; ");
+                text.push_str(&problem);
+            }
+            Some(_) => {}
+        }
+    }
+
+    fn lookup(&self, prefix: &str) -> String {
+        for (_, _, decls) in self.stack.iter().rev() {
+            if let Some((_, uri)) = decls.iter().find(|(p, _)| p == prefix) {
+                return canonical_ns(uri);
+            }
+        }
+        match (prefix, conventional(prefix)) {
+            ("", _) => String::new(),
+            (_, Some(uri)) => uri.to_string(),
+            (p, None) => format!("{p}:"),
+        }
+    }
+
+    fn open(&mut self, start: &BytesStart<'_>) -> Result<(), String> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(format!("elements nested deeper than {MAX_DEPTH} levels"));
+        }
+        let qname = String::from_utf8_lossy(start.name().as_ref()).into_owned();
+        let mut decls = Vec::new();
+        let mut raw_attrs = Vec::new();
+        for attr in start.attributes().with_checks(false) {
+            let Ok(attr) = attr else {
+                self.note(|| format!("malformed attribute in <{qname}>"));
+                continue;
+            };
+            let key = String::from_utf8_lossy(attr.key.as_ref()).into_owned();
+            let value = decode_text(&String::from_utf8_lossy(&attr.value));
+            if key == "xmlns" {
+                decls.push((String::new(), value));
+            } else if let Some(p) = key.strip_prefix("xmlns:") {
+                decls.push((p.to_string(), value));
+            } else {
+                raw_attrs.push((key, value));
+            }
+        }
+        self.stack.push((Element::default(), qname.clone(), decls));
+        let (prefix, local) = split(&qname);
+        let element_ns = self.lookup(prefix);
+        let attrs: Vec<(String, String, String)> = raw_attrs
+            .into_iter()
+            .map(|(key, value)| {
+                let (p, l) = split(&key);
+                let attr_ns = if p.is_empty() {
+                    String::new()
+                } else {
+                    self.lookup(p)
+                };
+                (attr_ns, l.to_string(), value)
+            })
+            .collect();
+        let parent = self
+            .stack
+            .len()
+            .checked_sub(2)
+            .and_then(|i| self.stack.get(i))
+            .map(|(e, _, _)| e);
+        let parent_base = parent.and_then(|p| p.base.clone());
+        let parent_lang = parent.and_then(|p| p.lang.clone());
+        let xml_attr = |name: &str| {
+            attrs
+                .iter()
+                .find(|(n, l, _)| n == ns::XML && l == name)
+                .map(|(_, _, v)| v.trim().to_string())
+        };
+        let base = match xml_attr("base") {
+            Some(b) => Some(resolve_base(parent_base.as_deref(), &b)),
+            None => parent_base,
+        };
+        let lang = match xml_attr("lang") {
+            Some(l) if l.is_empty() => None,
+            Some(l) => Some(l),
+            None => parent_lang,
+        };
+        if let Some((element, _, _)) = self.stack.last_mut() {
+            *element = Element {
+                ns: element_ns,
+                name: local.to_string(),
+                attrs,
+                children: Vec::new(),
+                base,
+                lang,
+            };
+        }
+        Ok(())
+    }
+
+    fn close_top(&mut self) {
+        if let Some((element, _, _)) = self.stack.pop() {
+            match self.stack.last_mut() {
+                Some((parent, _, _)) => parent.children.push(Node::Element(element)),
+                None if self.root.is_none() => self.root = Some(element),
+                None => self.note(|| "content after the root element".into()),
+            }
+        }
+    }
+
+    fn close(&mut self, qname: &str) {
+        match self.stack.iter().rposition(|(_, q, _)| q == qname) {
+            Some(at) => {
+                if at + 1 != self.stack.len() {
+                    let open = self
+                        .stack
+                        .last()
+                        .map(|(_, q, _)| q.clone())
+                        .unwrap_or_default();
+                    self.note(|| format!("</{qname}> closes <{open}>, which was never closed"));
+                }
+                while self.stack.len() > at {
+                    self.close_top();
+                }
+            }
+            None => self.note(|| format!("end tag </{qname}> without a start tag")),
+        }
+    }
+
+    fn text(&mut self, text: &str) {
+        let Some((element, _, _)) = self.stack.last_mut() else {
+            return;
+        };
+        match element.children.last_mut() {
+            Some(Node::Text(t)) => t.push_str(text),
+            _ => element.children.push(Node::Text(text.to_string())),
+        }
+    }
+}
+
+/// Maps spelling variants of known namespaces (case, trailing `/` or `#`,
+/// as written by careless generators) to the one constant the adapters
+/// compare with.
+fn canonical_ns(uri: &str) -> String {
+    let key = |u: &str| u.trim().trim_end_matches(['/', '#']).to_ascii_lowercase();
+    let wanted = key(uri);
+    ns::KNOWN
+        .iter()
+        .find(|known| key(known) == wanted)
+        .map_or_else(|| uri.trim().to_string(), |known| known.to_string())
+}
+
+/// C1 control characters (U+0080–U+009F) never appear in real text: they
+/// are windows-1252 punctuation (’ “ ” – …) read with the wrong charset.
+fn repair_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| ('\u{80}'..='\u{9f}').contains(&c)) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .map(|c| match c {
+            '\u{80}'..='\u{9f}' => {
+                let byte = [c as u8];
+                let (fixed, _, _) = encoding_rs::WINDOWS_1252.decode(&byte);
+                fixed.chars().next().unwrap_or(c)
+            }
+            c => c,
+        })
+        .collect::<String>()
+        .into()
+}
+
+/// Text that is UTF-8 read as windows-1252 ("â€¦" for "…"): when every
+/// character of a text node maps back to a windows-1252 byte and those bytes
+/// are valid, non-ASCII UTF-8, the UTF-8 reading is the real text.
+fn repair_mojibake(element: &mut Element) {
+    for child in &mut element.children {
+        match child {
+            Node::Element(e) => repair_mojibake(e),
+            Node::Text(t) => {
+                if t.is_ascii() || !t.chars().any(|c| matches!(c, 'Â'..='ô')) {
+                    continue;
+                }
+                let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(t);
+                if unmappable {
+                    continue;
+                }
+                if let Ok(fixed) = std::str::from_utf8(&bytes)
+                    && fixed != t.as_str()
+                {
+                    *t = fixed.to_string();
+                }
+            }
+        }
+    }
+}
+
+fn split(qname: &str) -> (&str, &str) {
+    qname.split_once(':').unwrap_or(("", qname))
+}
+
+fn resolve_base(parent: Option<&str>, base: &str) -> String {
+    if let Ok(abs) = Url::parse(base) {
+        return abs.to_string();
+    }
+    parent
+        .and_then(|p| Url::parse(p).ok())
+        .and_then(|p| p.join(base).ok())
+        .map_or_else(|| base.to_string(), |u| u.to_string())
+}
+
+/// Parses `text` into a tree, recovering from common breakage. Fails only
+/// when no element could be read at all, or on nesting beyond
+/// [`MAX_DEPTH`].
+pub(crate) fn parse_document(text: &str) -> Result<Document, String> {
+    let mut reader = Reader::from_str(text);
+    let config = reader.config_mut();
+    config.allow_dangling_amp = true;
+    config.allow_unmatched_ends = true;
+    config.check_end_names = false;
+    let mut b = Builder {
+        stack: Vec::new(),
+        root: None,
+        malformed: None,
+        problems: 0,
+    };
+    let mut errors = 0;
+    loop {
+        let before = reader.buffer_position();
+        match reader.read_event() {
+            Ok(Event::Start(e)) => b.open(&e)?,
+            Ok(Event::Empty(e)) => {
+                b.open(&e)?;
+                b.close_top();
+            }
+            Ok(Event::End(e)) => b.close(&String::from_utf8_lossy(e.name().as_ref())),
+            Ok(Event::Text(t)) => b.text(&repair_text(&String::from_utf8_lossy(&t))),
+            Ok(Event::CData(t)) => b.text(&repair_text(&String::from_utf8_lossy(&t))),
+            Ok(Event::GeneralRef(r)) => {
+                let name = String::from_utf8_lossy(&r).into_owned();
+                if !matches!(name.as_str(), "amp" | "lt" | "gt" | "quot" | "apos")
+                    && !name.starts_with('#')
+                {
+                    b.note(|| format!("undefined entity &{name};"));
+                }
+                let resolved = resolve(&name);
+                b.text(&resolved);
+            }
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => {
+                b.note(|| format!("{e} (at byte {before})"));
+                errors += 1;
+                if errors >= MAX_ERRORS || reader.buffer_position() == before {
+                    break;
+                }
+            }
+        }
+    }
+    if let Some((_, q, _)) = b.stack.first() {
+        let q = q.clone();
+        b.note(|| format!("document ends before <{q}> is closed (truncated?)"));
+    }
+    while !b.stack.is_empty() {
+        b.close_top();
+    }
+    if let Some(root) = b.root.as_mut() {
+        repair_mojibake(root);
+    }
+    match b.root {
+        Some(root) => Ok(Document {
+            root,
+            malformed: b.malformed,
+        }),
+        None => Err(b.malformed.unwrap_or_else(|| "no root element".into())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_document;
+
+    #[test]
+    fn recovers_undefined_entities_bare_ampersands_and_truncation() {
+        let doc = parse_document("<rss><channel><title>Caf&eacute; & th&eacute;</title><item><title>One</title></item><item><title>Tw").unwrap();
+        let channel = doc.root.elements().next().unwrap();
+        assert_eq!(channel.elements().next().unwrap().text(), "Café & thé");
+        assert_eq!(channel.elements().count(), 3);
+        assert!(doc.malformed.is_some());
+    }
+
+    #[test]
+    fn namespaces_base_and_lang_are_inherited() {
+        let doc = parse_document(
+            r#"<feed xmlns="http://www.w3.org/2005/Atom" xml:base="http://e.org/a/" xml:lang="fr"><entry xml:base="b/"><x:y xmlns:x="urn:x"/></entry></feed>"#,
+        )
+        .unwrap();
+        assert!(doc.malformed.is_none());
+        let entry = doc.root.elements().next().unwrap();
+        assert_eq!(entry.ns, "http://www.w3.org/2005/Atom");
+        assert_eq!(entry.base.as_deref(), Some("http://e.org/a/b/"));
+        assert_eq!(entry.lang.as_deref(), Some("fr"));
+        assert_eq!(entry.elements().next().unwrap().ns, "urn:x");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let deep = "<a>".repeat(10_000);
+        assert!(parse_document(&deep).is_err());
+    }
+
+    #[test]
+    fn billion_laughs_is_not_expanded() {
+        let doc = r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><rss>&lol2;</rss>"#;
+        let parsed = parse_document(doc).unwrap();
+        assert_eq!(parsed.root.text(), "&lol2;");
+    }
+}

@@ -1,0 +1,75 @@
+//! Entity references: XML's five, numeric references, and the HTML named
+//! entities that feeds use without declaring them.
+
+/// The text an entity reference `&name;` stands for; unknown names are
+/// kept literally so nothing is silently lost.
+pub(super) fn resolve(name: &str) -> String {
+    if let Some(num) = name.strip_prefix('#') {
+        let code = match num.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok(),
+            None => num.parse::<u32>().ok(),
+        };
+        return match code.map(windows_1252_fixup).and_then(char::from_u32) {
+            Some(c) if c != '\0' => c.to_string(),
+            _ => String::new(),
+        };
+    }
+    let reference = format!("&{name};");
+    let decoded = html_escape::decode_html_entities(&reference);
+    decoded.into_owned()
+}
+
+/// Decodes entity references inside an attribute value or raw text.
+pub(super) fn decode_text(raw: &str) -> String {
+    if !raw.contains('&') {
+        return raw.to_string();
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        match after
+            .find(';')
+            .filter(|end| *end <= 32 && !after[..*end].contains([' ', '&', '<']))
+        {
+            Some(end) if end > 0 => {
+                out.push_str(&resolve(&after[..end]));
+                rest = &after[end + 1..];
+            }
+            _ => {
+                out.push('&');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `&#150;` and friends: feeds written on Windows use code points 128–159
+/// meaning windows-1252 characters (browsers read them that way too).
+fn windows_1252_fixup(code: u32) -> u32 {
+    if (0x80..=0x9f).contains(&code) {
+        let byte = [code as u8];
+        let (text, _, _) = encoding_rs::WINDOWS_1252.decode(&byte);
+        text.chars().next().map_or(code, |c| c as u32)
+    } else {
+        code
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entities() {
+        assert_eq!(resolve("eacute"), "é");
+        assert_eq!(resolve("#233"), "é");
+        assert_eq!(resolve("#x27"), "'");
+        assert_eq!(resolve("#150"), "–");
+        assert_eq!(resolve("bogus"), "&bogus;");
+        assert_eq!(decode_text("AT&amp;T & co &lt;b&gt;"), "AT&T & co <b>");
+    }
+}

@@ -1,0 +1,64 @@
+//! A lenient XML reader for feeds: text → a small namespace-aware tree.
+//!
+//! Real feeds break XML in the same few ways: HTML entities XML does not
+//! define (`&eacute;`), bare `&`, end tags that do not match, documents cut
+//! off mid-way. Where a strict parser gives up, this reader keeps going and
+//! notes what was wrong ([`Document::malformed`]), the way feedparser's
+//! "bozo" flag does. What it never does: expand DTD entities (so a
+//! billion-laughs document costs nothing) or nest deeper than
+//! [`MAX_DEPTH`].
+
+mod build;
+mod entities;
+mod tree;
+
+pub(crate) use build::parse_document;
+pub(crate) use tree::{Element, Node};
+
+/// Deepest element nesting accepted; real feeds stay under 20.
+pub(crate) const MAX_DEPTH: usize = 512;
+
+/// A parsed document.
+#[derive(Debug)]
+pub(crate) struct Document {
+    /// The root element.
+    pub root: Element,
+    /// Why the document is not well-formed XML, when it is not.
+    pub malformed: Option<String>,
+}
+
+/// Namespace URIs veille understands.
+pub(crate) mod ns {
+    pub const ATOM: &str = "http://www.w3.org/2005/Atom";
+    pub const ATOM03: &str = "http://purl.org/atom/ns#";
+    pub const RSS10: &str = "http://purl.org/rss/1.0/";
+    pub const RSS090: &str = "http://my.netscape.com/rdf/simple/0.9/";
+    pub const USERLAND: &str = "http://backend.userland.com/rss2";
+    pub const USERLAND_RSS: &str = "http://backend.userland.com/rss";
+    pub const RDF: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
+    pub const CONTENT: &str = "http://purl.org/rss/1.0/modules/content/";
+    pub const DC: &str = "http://purl.org/dc/elements/1.1/";
+    pub const DCTERMS: &str = "http://purl.org/dc/terms/";
+    pub const MEDIA: &str = "http://search.yahoo.com/mrss/";
+    pub const ITUNES: &str = "http://www.itunes.com/dtds/podcast-1.0.dtd";
+    pub const XHTML: &str = "http://www.w3.org/1999/xhtml";
+    pub const XML: &str = "http://www.w3.org/XML/1998/namespace";
+
+    /// Every namespace above, for canonicalising spelling variants.
+    pub const KNOWN: &[&str] = &[
+        ATOM,
+        ATOM03,
+        RSS10,
+        RSS090,
+        USERLAND,
+        USERLAND_RSS,
+        RDF,
+        CONTENT,
+        DC,
+        DCTERMS,
+        MEDIA,
+        ITUNES,
+        XHTML,
+        XML,
+    ];
+}

@@ -1,0 +1,147 @@
+//! The tree the feed adapters read: elements with resolved namespaces,
+//! inherited `xml:base` and `xml:lang`, and decoded text.
+
+/// An element.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Element {
+    /// Namespace URI ("" for none; an undeclared prefix is kept as `prefix:`).
+    pub ns: String,
+    /// Local name.
+    pub name: String,
+    /// Attributes: (namespace URI, local name, decoded value).
+    pub attrs: Vec<(String, String, String)>,
+    /// Children in document order.
+    pub children: Vec<Node>,
+    /// Effective `xml:base` (inherited, resolved against the parent's).
+    pub base: Option<String>,
+    /// Effective `xml:lang` (inherited).
+    pub lang: Option<String>,
+}
+
+/// A child node.
+#[derive(Debug, Clone)]
+pub(crate) enum Node {
+    /// An element.
+    Element(Element),
+    /// Decoded text (CDATA included).
+    Text(String),
+}
+
+impl Element {
+    /// Whether this element is `name` in one of `namespaces`. Names compare
+    /// without regard to ASCII case: generators write `<TITLE>` and
+    /// `<pubdate>` too.
+    pub fn is(&self, namespaces: &[&str], name: &str) -> bool {
+        self.name.eq_ignore_ascii_case(name) && namespaces.contains(&self.ns.as_str())
+    }
+
+    /// Child elements.
+    pub fn elements(&self) -> impl Iterator<Item = &Element> {
+        self.children.iter().filter_map(|n| match n {
+            Node::Element(e) => Some(e),
+            Node::Text(_) => None,
+        })
+    }
+
+    /// First child element `name` in one of `namespaces`.
+    pub fn child(&self, namespaces: &[&str], name: &str) -> Option<&Element> {
+        self.elements().find(|e| e.is(namespaces, name))
+    }
+
+    /// All child elements `name` in one of `namespaces`.
+    pub fn children_named<'a>(
+        &'a self,
+        namespaces: &'a [&'a str],
+        name: &'a str,
+    ) -> impl Iterator<Item = &'a Element> {
+        self.elements().filter(move |e| e.is(namespaces, name))
+    }
+
+    /// An attribute without namespace (or, for `xml:*`, in the XML namespace).
+    pub fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|(ns, local, _)| local.eq_ignore_ascii_case(name) && ns.is_empty())
+            .map(|(_, _, v)| v.as_str())
+    }
+
+    /// All text inside, concatenated.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        self.collect_text(&mut out);
+        out
+    }
+
+    fn collect_text(&self, out: &mut String) {
+        for node in &self.children {
+            match node {
+                Node::Text(t) => out.push_str(t),
+                Node::Element(e) => e.collect_text(out),
+            }
+        }
+    }
+
+    /// Whether any child is an element (markup inside a text field).
+    pub fn has_child_elements(&self) -> bool {
+        self.elements().next().is_some()
+    }
+
+    /// The children serialised back to markup, for HTML carried as XML.
+    /// Relative URLs in it are resolved against the effective `xml:base`.
+    pub fn inner_html(&self) -> String {
+        let mut out = String::new();
+        for node in &self.children {
+            write_node(node, &self.ns, &mut out);
+        }
+        out
+    }
+}
+
+fn write_node(node: &Node, parent_ns: &str, out: &mut String) {
+    match node {
+        Node::Text(t) => out.push_str(&html_escape::encode_text(t)),
+        Node::Element(e) => {
+            out.push('<');
+            out.push_str(&e.name);
+            // A foreign vocabulary (SVG, MathML) keeps its namespace.
+            let foreign = !e.ns.is_empty() && e.ns != super::ns::XHTML && !e.ns.ends_with(':');
+            if foreign && e.ns != parent_ns {
+                out.push_str(" xmlns=\"");
+                out.push_str(&html_escape::encode_double_quoted_attribute(&e.ns));
+                out.push('"');
+            }
+            for (ns, name, value) in &e.attrs {
+                if ns.is_empty() || ns == super::ns::XHTML {
+                    let value = match &e.base {
+                        Some(base) if crate::parse::html_urls::is_url_attribute(name) => {
+                            crate::parse::html_urls::resolve_against(base, value)
+                        }
+                        _ => value.clone(),
+                    };
+                    out.push(' ');
+                    out.push_str(name);
+                    out.push_str("=\"");
+                    out.push_str(&html_escape::encode_double_quoted_attribute(&value));
+                    out.push('"');
+                }
+            }
+            if e.children.is_empty() && VOID.contains(&e.name.as_str()) {
+                out.push_str(" />");
+                return;
+            }
+            out.push('>');
+            for child in &e.children {
+                write_node(child, &e.ns, out);
+            }
+            out.push_str("</");
+            out.push_str(&e.name);
+            out.push('>');
+        }
+    }
+}
+
+/// HTML elements that have no end tag.
+const VOID: &[&str] = &[
+    "br", "hr", "img", "input", "meta", "link", "area", "base", "col", "embed", "param", "source",
+    "track", "wbr",
+];
