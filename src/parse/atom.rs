@@ -58,9 +58,9 @@ fn text_construct(el: &Element) -> Option<(String, bool)> {
     }
     let text = el.text();
     Some(if is_html_type {
-        (with_base(el, text), true)
+        (with_base(el, text.into_owned()), true)
     } else {
-        (text, false)
+        (text.into_owned(), false)
     })
 }
 
@@ -176,7 +176,10 @@ fn entry(el: &Element) -> ParsedItem {
     let terms = el
         .children_named(ATOM, "category")
         .filter_map(|c| c.attr("term").or(c.attr("label")).map(str::to_string))
-        .chain(el.children_named(&[ns::DC], "subject").map(|s| s.text()));
+        .chain(
+            el.children_named(&[ns::DC], "subject")
+                .map(|s| s.text().into_owned()),
+        );
     for term in terms {
         if let Some(t) = plain_text(&term)
             && !categories.contains(&t)

@@ -7,10 +7,12 @@
 //! prolog's `encoding=` is removed: left in place, the XML parsers would
 //! decode a second time and produce mojibake (see `STACK.md`, pitfall 5).
 
+use std::borrow::Cow;
+
 use encoding_rs::{Encoding, UTF_8};
 
 /// Decodes `bytes` to UTF-8, choosing the encoding as described above.
-pub(super) fn to_utf8(bytes: &[u8], http_charset: Option<&str>) -> String {
+pub(super) fn to_utf8<'a>(bytes: &'a [u8], http_charset: Option<&str>) -> Cow<'a, str> {
     let encoding = Encoding::for_bom(bytes)
         .map(|(enc, _)| enc)
         .or_else(|| http_charset.and_then(|c| Encoding::for_label(c.trim().as_bytes())))
@@ -19,7 +21,18 @@ pub(super) fn to_utf8(bytes: &[u8], http_charset: Option<&str>) -> String {
     // `decode` strips a BOM of the detected encoding, and replaces
     // malformed sequences with U+FFFD instead of failing.
     let (text, _, _) = encoding.decode(bytes);
-    strip_prolog_encoding(text.trim_start_matches('\u{feff}'))
+    // Transcoded text whose prolog still names another encoding would be
+    // decoded a second time by an XML parser: rewrite the prolog then, and
+    // only then (the usual UTF-8 case copies nothing).
+    let declares_other = prolog_label(text.trim_start_matches('\u{feff}').as_bytes())
+        .is_some_and(|label| Encoding::for_label(label.as_bytes()) != Some(UTF_8));
+    if !declares_other {
+        return match text {
+            Cow::Borrowed(t) => Cow::Borrowed(t.trim_start_matches('\u{feff}')),
+            Cow::Owned(t) => Cow::Owned(t.trim_start_matches('\u{feff}').to_string()),
+        };
+    }
+    Cow::Owned(strip_prolog_encoding(text.trim_start_matches('\u{feff}')))
 }
 
 fn sniff(bytes: &[u8]) -> &'static Encoding {
@@ -31,8 +44,8 @@ fn sniff(bytes: &[u8]) -> &'static Encoding {
     detector.guess(None, false)
 }
 
-/// Reads `encoding="…"` from an ASCII-compatible `<?xml …?>` prolog.
-fn prolog_encoding(bytes: &[u8]) -> Option<&'static Encoding> {
+/// The `encoding="…"` label of an ASCII-compatible `<?xml …?>` prolog.
+fn prolog_label(bytes: &[u8]) -> Option<String> {
     let head = &bytes[..bytes.len().min(512)];
     let head = String::from_utf8_lossy(head);
     let prolog = head.trim_start();
@@ -40,7 +53,12 @@ fn prolog_encoding(bytes: &[u8]) -> Option<&'static Encoding> {
         return None;
     }
     let end = prolog.find("?>")?;
-    let value = attribute(&prolog[..end], "encoding")?;
+    attribute(&prolog[..end], "encoding").map(str::to_string)
+}
+
+/// The encoding an ASCII-compatible `<?xml …?>` prolog declares.
+fn prolog_encoding(bytes: &[u8]) -> Option<&'static Encoding> {
+    let value = prolog_label(bytes)?;
     let enc = Encoding::for_label(value.as_bytes())?;
     // A UTF-16 label on bytes without a BOM that read as ASCII is a lie
     // (the document could not have been read this far otherwise).

@@ -250,11 +250,17 @@ fn categories(el: &Element) -> Vec<String> {
         .children_named(RSS, "tags")
         .flat_map(|t| t.text().split(',').map(str::to_string).collect::<Vec<_>>());
     let names = made_up
-        .chain(el.children_named(RSS, "category").map(|c| c.text()))
-        .chain(el.children_named(DC, "subject").map(|c| c.text()))
+        .chain(
+            el.children_named(RSS, "category")
+                .map(|c| c.text().into_owned()),
+        )
+        .chain(
+            el.children_named(DC, "subject")
+                .map(|c| c.text().into_owned()),
+        )
         .chain(
             el.children_named(&[ns::MEDIA], "category")
-                .map(|c| c.text()),
+                .map(|c| c.text().into_owned()),
         )
         .chain(itunes_categories(el));
     for name in names {

@@ -1,10 +1,12 @@
 //! Building the tree from quick-xml events, recovering from breakage.
 
+use std::borrow::Cow;
+
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 use url::Url;
 
-use super::entities::{decode_text, resolve};
+use super::entities::{decode_text, is_xml_entity, resolve};
 use super::{Document, Element, MAX_DEPTH, Node, ns};
 
 /// Distinct problems described in `Document::malformed`.
@@ -31,16 +33,16 @@ fn conventional(prefix: &str) -> Option<&'static str> {
 
 /// An open element, with its raw qualified name and the namespace
 /// declarations (prefix, URI) it made.
-type Open = (Element, String, Vec<(String, String)>);
+type Open<'a> = (Element<'a>, String, Vec<(String, String)>);
 
-struct Builder {
-    stack: Vec<Open>,
-    root: Option<Element>,
+struct Builder<'a> {
+    stack: Vec<Open<'a>>,
+    root: Option<Element<'a>>,
     malformed: Option<String>,
     problems: usize,
 }
 
-impl Builder {
+impl<'a> Builder<'a> {
     /// Records a problem; the first few distinct ones are kept, so the
     /// message says what to fix without growing with the document.
     fn note(&mut self, problem: impl FnOnce() -> String) {
@@ -62,7 +64,7 @@ impl Builder {
     fn lookup(&self, prefix: &str) -> String {
         for (_, _, decls) in self.stack.iter().rev() {
             if let Some((_, uri)) = decls.iter().find(|(p, _)| p == prefix) {
-                return canonical_ns(uri);
+                return uri.clone();
             }
         }
         match (prefix, conventional(prefix)) {
@@ -87,9 +89,9 @@ impl Builder {
             let key = String::from_utf8_lossy(attr.key.as_ref()).into_owned();
             let value = decode_text(&String::from_utf8_lossy(&attr.value));
             if key == "xmlns" {
-                decls.push((String::new(), value));
+                decls.push((String::new(), canonical_ns(&value)));
             } else if let Some(p) = key.strip_prefix("xmlns:") {
-                decls.push((p.to_string(), value));
+                decls.push((p.to_string(), canonical_ns(&value)));
             } else {
                 raw_attrs.push((key, value));
             }
@@ -148,7 +150,7 @@ impl Builder {
     fn close_top(&mut self) {
         if let Some((element, _, _)) = self.stack.pop() {
             match self.stack.last_mut() {
-                Some((parent, _, _)) => parent.children.push(Node::Element(element)),
+                Some((parent, _, _)) => parent.children.push(Node::Element(Box::new(element))),
                 None if self.root.is_none() => self.root = Some(element),
                 None => self.note(|| "content after the root element".into()),
             }
@@ -174,13 +176,20 @@ impl Builder {
         }
     }
 
-    fn text(&mut self, text: &str) {
+    /// Appends text to the open element; the first piece is kept borrowed
+    /// from the document, a second one turns it into an owned string.
+    fn text(&mut self, text: Cow<'a, str>) {
+        // Whitespace between the items of a channel (or the entries of a
+        // feed) means nothing; dropping it keeps those long child lists small.
+        if self.stack.len() <= 2 && text.trim().is_empty() {
+            return;
+        }
         let Some((element, _, _)) = self.stack.last_mut() else {
             return;
         };
         match element.children.last_mut() {
-            Some(Node::Text(t)) => t.push_str(text),
-            _ => element.children.push(Node::Text(text.to_string())),
+            Some(Node::Text(t)) => t.to_mut().push_str(&text),
+            _ => element.children.push(Node::Text(text)),
         }
     }
 }
@@ -199,9 +208,13 @@ fn canonical_ns(uri: &str) -> String {
 
 /// C1 control characters (U+0080–U+009F) never appear in real text: they
 /// are windows-1252 punctuation (’ “ ” – …) read with the wrong charset.
-fn repair_text(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(|c| ('\u{80}'..='\u{9f}').contains(&c)) {
-        return std::borrow::Cow::Borrowed(text);
+fn repair_text(text: Cow<'_, str>) -> Cow<'_, str> {
+    // U+0080–U+009F are encoded as C2 80–C2 9F: look for those bytes.
+    let bytes = text.as_bytes();
+    let has_c1 =
+        memchr::memchr_iter(0xC2, bytes).any(|at| matches!(bytes.get(at + 1), Some(0x80..=0x9F)));
+    if !has_c1 {
+        return text;
     }
     text.chars()
         .map(|c| match c {
@@ -216,29 +229,109 @@ fn repair_text(text: &str) -> std::borrow::Cow<'_, str> {
         .into()
 }
 
+/// Whether some character that starts a UTF-8 sequence, read as
+/// windows-1252 (Â–ô), is followed by one a continuation byte becomes
+/// (U+00A0–U+00BF or a windows-1252 0x80–0x9F symbol). Ordinary accented
+/// text ("é" then a letter) never matches, so the costly check is rare.
+fn looks_double_encoded(text: &str) -> bool {
+    // Byte scan: the lead characters Â–ô are C3 82–C3 B4 in UTF-8, and the
+    // characters that follow them in mojibake start with C2, C5, C6, CB or
+    // E2. Only candidates are checked character by character.
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(0xC3, bytes).any(|at| {
+        matches!(bytes.get(at + 1), Some(0x82..=0xB4))
+            && matches!(bytes.get(at + 2), Some(0xC2 | 0xC5 | 0xC6 | 0xCB | 0xE2))
+    }) && {
+        let mut previous_is_lead = false;
+        text.chars().any(|c| {
+            let hit = previous_is_lead && is_continuation_as_1252(c);
+            previous_is_lead = ('Â'..='ô').contains(&c);
+            hit
+        })
+    }
+}
+
+/// What bytes 0x80–0xBF become when read as windows-1252.
+fn is_continuation_as_1252(c: char) -> bool {
+    matches!(
+        c,
+        '\u{a0}'
+            ..='\u{bf}'
+                | '€'
+                | '‚'
+                | 'ƒ'
+                | '„'
+                | '…'
+                | '†'
+                | '‡'
+                | 'ˆ'
+                | '‰'
+                | 'Š'
+                | '‹'
+                | 'Œ'
+                | 'Ž'
+                | '‘'
+                | '’'
+                | '“'
+                | '”'
+                | '•'
+                | '–'
+                | '—'
+                | '˜'
+                | '™'
+                | 'š'
+                | '›'
+                | 'œ'
+                | 'ž'
+                | 'Ÿ'
+    )
+}
+
 /// Text that is UTF-8 read as windows-1252 ("â€¦" for "…"): when every
 /// character of a text node maps back to a windows-1252 byte and those bytes
 /// are valid, non-ASCII UTF-8, the UTF-8 reading is the real text.
-fn repair_mojibake(element: &mut Element) {
+fn repair_mojibake(element: &mut Element<'_>) {
     for child in &mut element.children {
         match child {
             Node::Element(e) => repair_mojibake(e),
             Node::Text(t) => {
-                if t.is_ascii() || !t.chars().any(|c| matches!(c, 'Â'..='ô')) {
+                if t.is_ascii() || !looks_double_encoded(t) {
                     continue;
                 }
-                let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(t);
+                let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(t.as_ref());
                 if unmappable {
                     continue;
                 }
                 if let Ok(fixed) = std::str::from_utf8(&bytes)
-                    && fixed != t.as_str()
+                    && fixed != t.as_ref()
                 {
-                    *t = fixed.to_string();
+                    *t = Cow::Owned(fixed.to_string());
                 }
             }
         }
     }
+}
+
+/// Event bytes as text. They come from a `&str`, so this is validation
+/// only; `from_utf8` is much faster than the lossy path it falls back to.
+fn utf8<'a>(source: &'a str, bytes: Cow<'a, [u8]>) -> Cow<'a, str> {
+    match bytes {
+        Cow::Borrowed(b) => match subslice(source, b) {
+            Some(text) => Cow::Borrowed(text),
+            None => String::from_utf8_lossy(b),
+        },
+        Cow::Owned(b) => Cow::Owned(String::from_utf8_lossy(&b).into_owned()),
+    }
+}
+
+/// `bytes` as the `&str` it was cut from: event bytes borrowed from the
+/// source text are a slice of it, so their position gives the text back
+/// without validating it a second time (slicing checks char boundaries).
+fn subslice<'a>(source: &'a str, bytes: &[u8]) -> Option<&'a str> {
+    let start = (bytes.as_ptr() as usize).checked_sub(source.as_ptr() as usize)?;
+    source
+        .get(start..start.checked_add(bytes.len())?)
+        .filter(|s| s.as_ptr() == bytes.as_ptr())
 }
 
 fn split(qname: &str) -> (&str, &str) {
@@ -258,7 +351,7 @@ fn resolve_base(parent: Option<&str>, base: &str) -> String {
 /// Parses `text` into a tree, recovering from common breakage. Fails only
 /// when no element could be read at all, or on nesting beyond
 /// [`MAX_DEPTH`].
-pub(crate) fn parse_document(text: &str) -> Result<Document, String> {
+pub(crate) fn parse_document(text: &str) -> Result<Document<'_>, String> {
     let mut reader = Reader::from_str(text);
     let config = reader.config_mut();
     config.allow_dangling_amp = true;
@@ -280,17 +373,15 @@ pub(crate) fn parse_document(text: &str) -> Result<Document, String> {
                 b.close_top();
             }
             Ok(Event::End(e)) => b.close(&String::from_utf8_lossy(e.name().as_ref())),
-            Ok(Event::Text(t)) => b.text(&repair_text(&String::from_utf8_lossy(&t))),
-            Ok(Event::CData(t)) => b.text(&repair_text(&String::from_utf8_lossy(&t))),
+            Ok(Event::Text(t)) => b.text(repair_text(utf8(text, t.into_inner()))),
+            Ok(Event::CData(t)) => b.text(repair_text(utf8(text, t.into_inner()))),
             Ok(Event::GeneralRef(r)) => {
-                let name = String::from_utf8_lossy(&r).into_owned();
-                if !matches!(name.as_str(), "amp" | "lt" | "gt" | "quot" | "apos")
-                    && !name.starts_with('#')
-                {
+                let name = String::from_utf8_lossy(&r);
+                let resolved = resolve(&name);
+                if !is_xml_entity(&name) {
                     b.note(|| format!("undefined entity &{name};"));
                 }
-                let resolved = resolve(&name);
-                b.text(&resolved);
+                b.text(resolved);
             }
             Ok(Event::Eof) => break,
             Ok(_) => {}

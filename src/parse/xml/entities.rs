@@ -1,9 +1,27 @@
 //! Entity references: XML's five, numeric references, and the HTML named
 //! entities that feeds use without declaring them.
 
+/// XML's own five entities and numeric references: always defined.
+pub(super) fn is_xml_entity(name: &str) -> bool {
+    matches!(name, "amp" | "lt" | "gt" | "quot" | "apos") || name.starts_with('#')
+}
+
 /// The text an entity reference `&name;` stands for; unknown names are
 /// kept literally so nothing is silently lost.
-pub(super) fn resolve(name: &str) -> String {
+pub(super) fn resolve(name: &str) -> std::borrow::Cow<'static, str> {
+    use std::borrow::Cow;
+    match name {
+        "amp" => return Cow::Borrowed("&"),
+        "lt" => return Cow::Borrowed("<"),
+        "gt" => return Cow::Borrowed(">"),
+        "quot" => return Cow::Borrowed("\""),
+        "apos" => return Cow::Borrowed("'"),
+        _ => {}
+    }
+    Cow::Owned(resolve_other(name))
+}
+
+fn resolve_other(name: &str) -> String {
     if let Some(num) = name.strip_prefix('#') {
         let code = match num.strip_prefix(['x', 'X']) {
             Some(hex) => u32::from_str_radix(hex, 16).ok(),

@@ -20,9 +20,9 @@ pub(crate) const MAX_DEPTH: usize = 512;
 
 /// A parsed document.
 #[derive(Debug)]
-pub(crate) struct Document {
+pub(crate) struct Document<'a> {
     /// The root element.
-    pub root: Element,
+    pub root: Element<'a>,
     /// Why the document is not well-formed XML, when it is not.
     pub malformed: Option<String>,
 }

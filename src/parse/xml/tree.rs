@@ -1,9 +1,14 @@
 //! The tree the feed adapters read: elements with resolved namespaces,
 //! inherited `xml:base` and `xml:lang`, and decoded text.
+//!
+//! Text borrows from the document where it can (`'a`): a CDATA section or
+//! a run of text without entity references is not copied at all.
+
+use std::borrow::Cow;
 
 /// An element.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Element {
+pub(crate) struct Element<'a> {
     /// Namespace URI ("" for none; an undeclared prefix is kept as `prefix:`).
     pub ns: String,
     /// Local name.
@@ -11,7 +16,7 @@ pub(crate) struct Element {
     /// Attributes: (namespace URI, local name, decoded value).
     pub attrs: Vec<(String, String, String)>,
     /// Children in document order.
-    pub children: Vec<Node>,
+    pub children: Vec<Node<'a>>,
     /// Effective `xml:base` (inherited, resolved against the parent's).
     pub base: Option<String>,
     /// Effective `xml:lang` (inherited).
@@ -20,14 +25,14 @@ pub(crate) struct Element {
 
 /// A child node.
 #[derive(Debug, Clone)]
-pub(crate) enum Node {
-    /// An element.
-    Element(Element),
+pub(crate) enum Node<'a> {
+    /// An element (boxed, so long child lists stay compact).
+    Element(Box<Element<'a>>),
     /// Decoded text (CDATA included).
-    Text(String),
+    Text(Cow<'a, str>),
 }
 
-impl Element {
+impl<'a> Element<'a> {
     /// Whether this element is `name` in one of `namespaces`. Names compare
     /// without regard to ASCII case: generators write `<TITLE>` and
     /// `<pubdate>` too.
@@ -36,24 +41,24 @@ impl Element {
     }
 
     /// Child elements.
-    pub fn elements(&self) -> impl Iterator<Item = &Element> {
+    pub fn elements(&self) -> impl Iterator<Item = &Element<'a>> {
         self.children.iter().filter_map(|n| match n {
-            Node::Element(e) => Some(e),
+            Node::Element(e) => Some(e.as_ref()),
             Node::Text(_) => None,
         })
     }
 
     /// First child element `name` in one of `namespaces`.
-    pub fn child(&self, namespaces: &[&str], name: &str) -> Option<&Element> {
+    pub fn child(&self, namespaces: &[&str], name: &str) -> Option<&Element<'a>> {
         self.elements().find(|e| e.is(namespaces, name))
     }
 
     /// All child elements `name` in one of `namespaces`.
-    pub fn children_named<'a>(
-        &'a self,
-        namespaces: &'a [&'a str],
-        name: &'a str,
-    ) -> impl Iterator<Item = &'a Element> {
+    pub fn children_named<'s>(
+        &'s self,
+        namespaces: &'s [&'s str],
+        name: &'s str,
+    ) -> impl Iterator<Item = &'s Element<'a>> {
         self.elements().filter(move |e| e.is(namespaces, name))
     }
 
@@ -65,11 +70,18 @@ impl Element {
             .map(|(_, _, v)| v.as_str())
     }
 
-    /// All text inside, concatenated.
-    pub fn text(&self) -> String {
-        let mut out = String::new();
-        self.collect_text(&mut out);
-        out
+    /// All text inside, concatenated. Borrowed in the common case of a
+    /// single text child, so reading a large description copies nothing.
+    pub fn text(&self) -> Cow<'_, str> {
+        match self.children.as_slice() {
+            [] => Cow::Borrowed(""),
+            [Node::Text(t)] => Cow::Borrowed(t),
+            _ => {
+                let mut out = String::new();
+                self.collect_text(&mut out);
+                Cow::Owned(out)
+            }
+        }
     }
 
     fn collect_text(&self, out: &mut String) {
@@ -97,7 +109,7 @@ impl Element {
     }
 }
 
-fn write_node(node: &Node, parent_ns: &str, out: &mut String) {
+fn write_node(node: &Node<'_>, parent_ns: &str, out: &mut String) {
     match node {
         Node::Text(t) => out.push_str(&html_escape::encode_text(t)),
         Node::Element(e) => {

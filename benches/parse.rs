@@ -1,0 +1,138 @@
+//! Parse throughput on a large generated feed, beside raw quick-xml event
+//! reading of the same bytes (the upper bound for any XML-based parser).
+//!
+//! Run with `cargo bench --bench parse`; figures go in the README's
+//! performance section. A plain harness (no framework): each measurement is
+//! the best of several runs, in MB/s of input.
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use quick_xml::Reader;
+use quick_xml::events::Event;
+
+const ITEMS: usize = 5_000;
+
+/// The two ways news feeds carry HTML.
+#[derive(Clone, Copy)]
+enum Style {
+    /// HTML escaped with entities (`&lt;p&gt;`), accents as numeric
+    /// references: the most events per byte, the worst case for any parser.
+    Escaped,
+    /// HTML in CDATA sections with raw UTF-8, as WordPress writes it.
+    Cdata,
+}
+
+/// An RSS 2.0 feed of `ITEMS` items with ~2 KB of HTML each, in French
+/// and Arabic.
+fn rss_feed(style: Style) -> String {
+    let mut s = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n<channel><title>Bench</title><link>https://bench.example.ma/</link><description>bench</description>\n",
+    );
+    let escaped = "&lt;p&gt;Le minist&#232;re de la Transition num&#233;rique a pr&#233;sent&#233; &lt;a href=&quot;/ia&quot;&gt;la strat&#233;gie&lt;/a&gt; nationale de l&apos;intelligence artificielle &amp; de la gouvernance des donn&#233;es. الحكومة تقدم استراتيجيتها الوطنية للذكاء الاصطناعي.&lt;/p&gt;\n";
+    let raw = "<p>Le ministère de la Transition numérique a présenté <a href=\"/ia\">la stratégie</a> nationale de l'intelligence artificielle & de la gouvernance des données. الحكومة تقدم استراتيجيتها الوطنية للذكاء الاصطناعي.</p>\n";
+    let description = match style {
+        Style::Escaped => escaped.repeat(5),
+        Style::Cdata => format!("<![CDATA[{}]]>", raw.repeat(5)),
+    };
+    for i in 0..ITEMS {
+        s.push_str(&format!(
+            "<item><title>Article {i} : l&apos;IA au Maroc</title><link>https://bench.example.ma/a/{i}?utm_source=rss</link>\
+             <guid isPermaLink=\"false\">bench-{i}</guid><pubDate>Thu, 05 Feb 2026 10:{:02}:00 +0100</pubDate>\
+             <dc:creator>R&#233;daction</dc:creator><category>Tech</category><description>{}</description>\
+             <content:encoded><![CDATA[<p>Full text {i}</p>]]></content:encoded></item>\n",
+            i % 60,
+            description
+        ));
+    }
+    s.push_str("</channel></rss>\n");
+    s
+}
+
+fn best_of(runs: usize, mut f: impl FnMut()) -> Duration {
+    (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .min()
+        .unwrap_or_default()
+}
+
+fn raw_quick_xml(text: &str) -> usize {
+    let mut reader = Reader::from_str(text);
+    let mut events = 0;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Eof) | Err(_) => break,
+            Ok(_) => events += 1,
+        }
+    }
+    events
+}
+
+fn main() {
+    // For profiling: `VEILLE_BENCH_PARSE_ONLY=1 perf record …` runs only the parser.
+    if std::env::var_os("VEILLE_BENCH_PARSE_ONLY").is_some() {
+        let style = if std::env::var_os("VEILLE_BENCH_CDATA").is_some() {
+            Style::Cdata
+        } else {
+            Style::Escaped
+        };
+        let feed = rss_feed(style);
+        for _ in 0..20 {
+            black_box(veille::parse::parse_feed(black_box(feed.as_bytes()), None).ok());
+        }
+        return;
+    }
+    for (name, style) in [
+        ("escaped HTML, entities", Style::Escaped),
+        ("CDATA, raw UTF-8", Style::Cdata),
+    ] {
+        measure(name, &rss_feed(style));
+        println!();
+    }
+}
+
+fn measure(name: &str, feed: &str) {
+    let mb = feed.len() as f64 / 1e6;
+    let rate = |d: Duration| mb / d.as_secs_f64();
+    let raw = best_of(7, || {
+        black_box(raw_quick_xml(black_box(feed)));
+    });
+    let parse = best_of(7, || {
+        black_box(veille::parse::parse_feed(black_box(feed.as_bytes()), None).ok());
+    });
+    let strict = best_of(7, || {
+        black_box(rss::Channel::read_from(black_box(feed.as_bytes())).ok());
+    });
+    let parsed = veille::parse::parse_feed(feed.as_bytes(), None).ok();
+    let url = url::Url::parse("https://bench.example.ma/feed").ok();
+    let normalise = best_of(3, || {
+        if let (Some(p), Some(u)) = (&parsed, &url) {
+            let ctx = veille::normalise::SourceContext {
+                feed_url: u,
+                language: None,
+            };
+            black_box(veille::normalise::normalise_feed(p, &ctx));
+        }
+    });
+    println!("input: RSS 2.0, {ITEMS} items, {name}, {mb:.1} MB");
+    let line = |what: &str, d: Duration| {
+        println!(
+            "  {what:<28} {:>7.1} ms  {:>6.0} MB/s  ({:.2} of raw)",
+            d.as_secs_f64() * 1e3,
+            rate(d),
+            raw.as_secs_f64() / d.as_secs_f64()
+        )
+    };
+    line("raw quick-xml events", raw);
+    line("veille parse", parse);
+    line("rss crate (strict, reference)", strict);
+    line("veille normalise", normalise);
+    line("veille parse + normalise", parse + normalise);
+}
