@@ -163,7 +163,12 @@ pub(super) fn parse(root: &Element) -> ParsedFeed {
         updated: date_of(root, &["updated", "modified"]),
         authors: people(root),
         ttl_minutes: None,
-        items: root.children_named(ATOM, "entry").map(entry).collect(),
+        items: root
+            .children_named(ATOM, "entry")
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(entry)
+            .collect(),
         malformed: None,
     }
 }
@@ -213,6 +218,6 @@ fn entry(el: &Element) -> ParsedItem {
         authors: people(el),
         categories,
         enclosures,
-        language: el.lang.clone(),
+        language: el.lang.as_deref().map(str::to_string),
     }
 }

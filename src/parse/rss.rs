@@ -78,11 +78,12 @@ pub(super) fn parse(root: &Element) -> ParsedFeed {
     };
     let empty = Element::default();
     let ch = channel.unwrap_or(&empty);
-    let items = ch
+    // Counted first so the (large) item list is allocated once.
+    let item_elements: Vec<&Element> = ch
         .children_named(RSS, "item")
         .chain(root.children_named(RSS, "item"))
-        .map(item)
         .collect();
+    let items = item_elements.into_iter().map(item).collect();
     let title = text_of(ch, RSS, "title").or_else(|| text_of(ch, DC, "title"));
     let updated = first_date(
         ch,
@@ -114,7 +115,12 @@ pub(super) fn parse(root: &Element) -> ParsedFeed {
         ),
         language: text_of(ch, RSS, "language")
             .or_else(|| text_of(ch, DC, "language"))
-            .or_else(|| ch.lang.clone().or(root.lang.clone()))
+            .or_else(|| {
+                ch.lang
+                    .as_deref()
+                    .or(root.lang.as_deref())
+                    .map(str::to_string)
+            })
             .map(|l| l.replace('_', "-")),
         updated,
         authors: [
@@ -211,7 +217,11 @@ fn item(el: &Element) -> ParsedItem {
         authors: authors(el),
         categories: categories(el),
         enclosures: enclosures(el),
-        language: el.lang.clone().or_else(|| text_of(el, DC, "language")),
+        language: el
+            .lang
+            .as_deref()
+            .map(str::to_string)
+            .or_else(|| text_of(el, DC, "language")),
     }
 }
 

@@ -1,12 +1,13 @@
 //! Building the tree from quick-xml events, recovering from breakage.
 
 use std::borrow::Cow;
+use std::rc::Rc;
 
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 use url::Url;
 
-use super::entities::{decode_text, is_xml_entity, resolve};
+use super::entities::{decode_text, is_xml_entity, resolve, resolve_char};
 use super::{Document, Element, MAX_DEPTH, Node, ns};
 
 /// Distinct problems described in `Document::malformed`.
@@ -33,9 +34,11 @@ fn conventional(prefix: &str) -> Option<&'static str> {
 
 /// An open element, with its raw qualified name and the namespace
 /// declarations (prefix, URI) it made.
-type Open<'a> = (Element<'a>, String, Vec<(String, String)>);
+type Open<'a> = (Element<'a>, Cow<'a, str>, Vec<(String, String)>);
 
 struct Builder<'a> {
+    /// The document text, which names and text are borrowed from.
+    source: &'a str,
     stack: Vec<Open<'a>>,
     root: Option<Element<'a>>,
     malformed: Option<String>,
@@ -78,7 +81,7 @@ impl<'a> Builder<'a> {
         if self.stack.len() >= MAX_DEPTH {
             return Err(format!("elements nested deeper than {MAX_DEPTH} levels"));
         }
-        let qname = String::from_utf8_lossy(start.name().as_ref()).into_owned();
+        let qname = borrow_from(self.source, start.name().as_ref());
         let mut decls = Vec::new();
         let mut raw_attrs = Vec::new();
         for attr in start.attributes().with_checks(false) {
@@ -96,9 +99,16 @@ impl<'a> Builder<'a> {
                 raw_attrs.push((key, value));
             }
         }
-        self.stack.push((Element::default(), qname.clone(), decls));
-        let (prefix, local) = split(&qname);
-        let element_ns = self.lookup(prefix);
+        let local: Cow<'a, str> = match &qname {
+            Cow::Borrowed(q) => Cow::Borrowed(split(q).1),
+            Cow::Owned(q) => Cow::Owned(split(q).1.to_string()),
+        };
+        let prefix_len = split(&qname).0.len();
+        self.stack.push((Element::default(), qname, decls));
+        let element_ns = match self.stack.last().map(|(_, q, _)| q.clone()) {
+            Some(q) => self.lookup(&q[..prefix_len]),
+            None => String::new(),
+        };
         let attrs: Vec<(String, String, String)> = raw_attrs
             .into_iter()
             .map(|(key, value)| {
@@ -117,6 +127,7 @@ impl<'a> Builder<'a> {
             .checked_sub(2)
             .and_then(|i| self.stack.get(i))
             .map(|(e, _, _)| e);
+        // Rc: every descendant shares its ancestor's base and language.
         let parent_base = parent.and_then(|p| p.base.clone());
         let parent_lang = parent.and_then(|p| p.lang.clone());
         let xml_attr = |name: &str| {
@@ -126,18 +137,18 @@ impl<'a> Builder<'a> {
                 .map(|(_, _, v)| v.trim().to_string())
         };
         let base = match xml_attr("base") {
-            Some(b) => Some(resolve_base(parent_base.as_deref(), &b)),
+            Some(b) => Some(Rc::from(resolve_base(parent_base.as_deref(), &b))),
             None => parent_base,
         };
         let lang = match xml_attr("lang") {
             Some(l) if l.is_empty() => None,
-            Some(l) => Some(l),
+            Some(l) => Some(Rc::from(l)),
             None => parent_lang,
         };
         if let Some((element, _, _)) = self.stack.last_mut() {
             *element = Element {
                 ns: element_ns,
-                name: local.to_string(),
+                name: local,
                 attrs,
                 children: Vec::new(),
                 base,
@@ -188,8 +199,19 @@ impl<'a> Builder<'a> {
             return;
         };
         match element.children.last_mut() {
-            Some(Node::Text(t)) => t.to_mut().push_str(&text),
+            Some(Node::Text(t)) => owned(t, text.len()).push_str(&text),
             _ => element.children.push(Node::Text(text)),
+        }
+    }
+
+    /// Appends one decoded character (from an entity reference).
+    fn push_char(&mut self, c: char) {
+        let Some((element, _, _)) = self.stack.last_mut() else {
+            return;
+        };
+        match element.children.last_mut() {
+            Some(Node::Text(t)) => owned(t, c.len_utf8()).push(c),
+            _ => element.children.push(Node::Text(Cow::Owned(c.to_string()))),
         }
     }
 }
@@ -294,6 +316,9 @@ fn repair_mojibake(element: &mut Element<'_>) {
     for child in &mut element.children {
         match child {
             Node::Element(e) => repair_mojibake(e),
+            // Text taken straight from the document stays as written; only
+            // text assembled from entity references is checked.
+            Node::Text(Cow::Borrowed(_)) => {}
             Node::Text(t) => {
                 if t.is_ascii() || !looks_double_encoded(t) {
                     continue;
@@ -324,6 +349,15 @@ fn utf8<'a>(source: &'a str, bytes: Cow<'a, [u8]>) -> Cow<'a, str> {
     }
 }
 
+/// Bytes of an event (a name, most often) as text borrowed from the source
+/// when they are a slice of it, else copied.
+fn borrow_from<'a>(source: &'a str, bytes: &[u8]) -> Cow<'a, str> {
+    match subslice(source, bytes) {
+        Some(text) => Cow::Borrowed(text),
+        None => Cow::Owned(String::from_utf8_lossy(bytes).into_owned()),
+    }
+}
+
 /// `bytes` as the `&str` it was cut from: event bytes borrowed from the
 /// source text are a slice of it, so their position gives the text back
 /// without validating it a second time (slicing checks char boundaries).
@@ -332,6 +366,18 @@ fn subslice<'a>(source: &'a str, bytes: &[u8]) -> Option<&'a str> {
     source
         .get(start..start.checked_add(bytes.len())?)
         .filter(|s| s.as_ptr() == bytes.as_ptr())
+}
+
+/// The text node as an owned string, ready for `more` bytes. A borrowed
+/// node becomes owned with room to spare: text split by entity references
+/// arrives in many small pieces.
+fn owned<'t>(node: &'t mut Cow<'_, str>, more: usize) -> &'t mut String {
+    if let Cow::Borrowed(b) = node {
+        let mut s = String::with_capacity((b.len() + more).max(64) * 2);
+        s.push_str(b);
+        *node = Cow::Owned(s);
+    }
+    node.to_mut()
 }
 
 fn split(qname: &str) -> (&str, &str) {
@@ -358,6 +404,7 @@ pub(crate) fn parse_document(text: &str) -> Result<Document<'_>, String> {
     config.allow_unmatched_ends = true;
     config.check_end_names = false;
     let mut b = Builder {
+        source: text,
         stack: Vec::new(),
         root: None,
         malformed: None,
@@ -376,12 +423,16 @@ pub(crate) fn parse_document(text: &str) -> Result<Document<'_>, String> {
             Ok(Event::Text(t)) => b.text(repair_text(utf8(text, t.into_inner()))),
             Ok(Event::CData(t)) => b.text(repair_text(utf8(text, t.into_inner()))),
             Ok(Event::GeneralRef(r)) => {
-                let name = String::from_utf8_lossy(&r);
-                let resolved = resolve(&name);
-                if !is_xml_entity(&name) {
-                    b.note(|| format!("undefined entity &{name};"));
+                let name = utf8(text, r.into_inner());
+                match resolve_char(&name) {
+                    Some(c) => b.push_char(c),
+                    None => {
+                        if !is_xml_entity(&name) {
+                            b.note(|| format!("undefined entity &{name};"));
+                        }
+                        b.text(resolve(&name));
+                    }
                 }
-                b.text(resolved);
             }
             Ok(Event::Eof) => break,
             Ok(_) => {}

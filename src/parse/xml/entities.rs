@@ -10,31 +10,33 @@ pub(super) fn is_xml_entity(name: &str) -> bool {
 /// kept literally so nothing is silently lost.
 pub(super) fn resolve(name: &str) -> std::borrow::Cow<'static, str> {
     use std::borrow::Cow;
-    match name {
-        "amp" => return Cow::Borrowed("&"),
-        "lt" => return Cow::Borrowed("<"),
-        "gt" => return Cow::Borrowed(">"),
-        "quot" => return Cow::Borrowed("\""),
-        "apos" => return Cow::Borrowed("'"),
-        _ => {}
+    match resolve_char(name) {
+        Some(c) => Cow::Owned(c.to_string()),
+        None if name.starts_with('#') => Cow::Borrowed(""),
+        None => Cow::Owned(html_escape::decode_html_entities(&format!("&{name};")).into_owned()),
     }
-    Cow::Owned(resolve_other(name))
 }
 
-fn resolve_other(name: &str) -> String {
-    if let Some(num) = name.strip_prefix('#') {
-        let code = match num.strip_prefix(['x', 'X']) {
-            Some(hex) => u32::from_str_radix(hex, 16).ok(),
-            None => num.parse::<u32>().ok(),
-        };
-        return match code.map(windows_1252_fixup).and_then(char::from_u32) {
-            Some(c) if c != '\0' => c.to_string(),
-            _ => String::new(),
-        };
+/// The single character of XML's five entities and numeric references,
+/// without allocating (the common case, on the hot path of parsing).
+pub(super) fn resolve_char(name: &str) -> Option<char> {
+    match name {
+        "amp" => Some('&'),
+        "lt" => Some('<'),
+        "gt" => Some('>'),
+        "quot" => Some('"'),
+        "apos" => Some('\''),
+        _ => {
+            let num = name.strip_prefix('#')?;
+            let code = match num.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                None => num.parse::<u32>().ok(),
+            };
+            code.map(windows_1252_fixup)
+                .and_then(char::from_u32)
+                .filter(|c| *c != '\0')
+        }
     }
-    let reference = format!("&{name};");
-    let decoded = html_escape::decode_html_entities(&reference);
-    decoded.into_owned()
 }
 
 /// Decodes entity references inside an attribute value or raw text.

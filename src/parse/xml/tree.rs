@@ -5,22 +5,23 @@
 //! a run of text without entity references is not copied at all.
 
 use std::borrow::Cow;
+use std::rc::Rc;
 
 /// An element.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Element<'a> {
     /// Namespace URI ("" for none; an undeclared prefix is kept as `prefix:`).
     pub ns: String,
-    /// Local name.
-    pub name: String,
+    /// Local name (borrowed from the document).
+    pub name: Cow<'a, str>,
     /// Attributes: (namespace URI, local name, decoded value).
     pub attrs: Vec<(String, String, String)>,
     /// Children in document order.
     pub children: Vec<Node<'a>>,
     /// Effective `xml:base` (inherited, resolved against the parent's).
-    pub base: Option<String>,
+    pub base: Option<Rc<str>>,
     /// Effective `xml:lang` (inherited).
-    pub lang: Option<String>,
+    pub lang: Option<Rc<str>>,
 }
 
 /// A child node.
@@ -137,7 +138,7 @@ fn write_node(node: &Node<'_>, parent_ns: &str, out: &mut String) {
                     out.push('"');
                 }
             }
-            if e.children.is_empty() && VOID.contains(&e.name.as_str()) {
+            if e.children.is_empty() && VOID.contains(&e.name.as_ref()) {
                 out.push_str(" />");
                 return;
             }
