@@ -6,6 +6,7 @@
 mod util;
 
 mod cli;
+mod parser;
 mod pipeline;
 mod publish;
 mod schema;

@@ -56,3 +56,124 @@ pub fn parse_feed(bytes: &[u8], http_charset: Option<&str>) -> Result<ParsedFeed
     feed.malformed = document.malformed;
     Ok(feed)
 }
+
+#[cfg(test)]
+mod tests {
+    //! One test per real-world quirk, on inline bytes.
+    use super::{FeedFormat, parse_feed};
+
+    fn first_title(bytes: &[u8], charset: Option<&str>) -> String {
+        let feed = parse_feed(bytes, charset).unwrap();
+        feed.items[0].title.clone().unwrap_or_default()
+    }
+
+    #[test]
+    fn bare_ampersand_and_undefined_entities_are_recovered_and_reported() {
+        let feed = parse_feed(
+            b"<rss><channel><item><title>R&D &eacute;t&eacute; &nbsp;AT&T</title></item></channel></rss>",
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            feed.items[0].title.as_deref(),
+            Some("R&D \u{e9}t\u{e9} AT&T")
+        );
+        let why = feed.malformed.unwrap_or_default();
+        assert!(why.contains("&eacute;"), "{why}");
+    }
+
+    #[test]
+    fn control_characters_are_dropped() {
+        assert_eq!(
+            first_title(
+                b"<rss><channel><item><title>A\x0bB\x0cC</title></item></channel></rss>",
+                None
+            ),
+            "ABC"
+        );
+    }
+
+    #[test]
+    fn windows_1256_given_only_in_the_http_header() {
+        let (body, _, _) = encoding_rs::WINDOWS_1256.encode("<rss><channel><item><title>\u{627}\u{644}\u{645}\u{63a}\u{631}\u{628}</title></item></channel></rss>");
+        assert_eq!(
+            first_title(&body, Some("windows-1256")),
+            "\u{627}\u{644}\u{645}\u{63a}\u{631}\u{628}"
+        );
+    }
+
+    #[test]
+    fn bom_wins_over_a_contradicting_declaration() {
+        let mut body = vec![0xEF, 0xBB, 0xBF];
+        body.extend_from_slice("<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><rss><channel><item><title>Caf\u{e9}</title></item></channel></rss>".as_bytes());
+        assert_eq!(first_title(&body, None), "Caf\u{e9}");
+    }
+
+    #[test]
+    fn truncated_document_keeps_complete_items() {
+        let feed = parse_feed(
+            b"<rss><channel><item><title>One</title></item><item><title>Tw",
+            None,
+        )
+        .unwrap();
+        assert_eq!(feed.items.len(), 2);
+        assert_eq!(feed.items[0].title.as_deref(), Some("One"));
+        assert!(feed.malformed.is_some());
+    }
+
+    #[test]
+    fn double_escaped_title_and_cdata() {
+        assert_eq!(first_title(b"<rss><channel><item><title>Caf&amp;eacute; &amp;amp; th&amp;#233;</title></item></channel></rss>", None), "Caf\u{e9} & th\u{e9}");
+        assert_eq!(first_title(b"<rss><channel><item><title><![CDATA[<b>Bold</b> move]]></title></item></channel></rss>", None), "Bold move");
+    }
+
+    #[test]
+    fn rdf_atom03_and_json_feed_are_detected() {
+        let rdf = br#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"><channel><title>R</title></channel><item rdf:about="http://e.org/1"><title>One</title><link>http://e.org/1</link></item></rdf:RDF>"#;
+        let feed = parse_feed(rdf, None).unwrap();
+        assert_eq!(feed.format, Some(FeedFormat::Rss));
+        assert_eq!(feed.items[0].id.as_deref(), Some("http://e.org/1"));
+        let atom03 = br#"<feed version="0.3" xmlns="http://purl.org/atom/ns#"><entry><title>T</title><issued>2004-01-01T19:48:21Z</issued><content type="text/html" mode="escaped">&lt;b&gt;x&lt;/b&gt;</content></entry></feed>"#;
+        let feed = parse_feed(atom03, None).unwrap();
+        assert_eq!(feed.format, Some(FeedFormat::Atom));
+        assert_eq!(feed.items[0].content.as_deref(), Some("<b>x</b>"));
+        assert!(feed.items[0].published.is_some());
+        let json = br#"{"version":"https://jsonfeed.org/version/1.1","title":"J","items":[{"id":"1","title":"One","content_html":"<p>x</p>"}]}"#;
+        assert_eq!(
+            parse_feed(json, None).unwrap().format,
+            Some(FeedFormat::JsonFeed)
+        );
+    }
+
+    #[test]
+    fn xml_base_resolves_links_and_html() {
+        let atom = br#"<feed xmlns="http://www.w3.org/2005/Atom" xml:base="http://e.org/blog/"><entry xml:base="2026/"><link href="post"/><content type="html">&lt;a href="img/x.png"&gt;x&lt;/a&gt;</content></entry></feed>"#;
+        let feed = parse_feed(atom, None).unwrap();
+        assert_eq!(
+            feed.items[0].link.as_deref(),
+            Some("http://e.org/blog/2026/post")
+        );
+        assert_eq!(
+            feed.items[0].content.as_deref(),
+            Some(r#"<a href="http://e.org/blog/2026/img/x.png">x</a>"#)
+        );
+    }
+
+    #[test]
+    fn extensions_authors_categories_enclosures() {
+        let rss = br#"<rss xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel><item><title>T</title><author>ed@e.org (Ed Itor)</author><dc:subject>Politique</dc:subject><category>IA</category><itunes:category text="Tech"/><enclosure url="http://e.org/a.mp3" type="audio/mpeg" length="123"/><media:content url="http://e.org/v.mp4" type="video/mp4" fileSize="9"/></item></channel></rss>"#;
+        let item = &parse_feed(rss, None).unwrap().items[0];
+        assert_eq!(item.authors[0].name.as_deref(), Some("Ed Itor"));
+        assert_eq!(item.authors[0].email.as_deref(), Some("ed@e.org"));
+        assert_eq!(item.categories, ["IA", "Politique", "Tech"]);
+        assert_eq!(item.enclosures.len(), 2);
+        assert_eq!(item.enclosures[0].length, Some(123));
+        assert_eq!(item.enclosures[1].mime_type.as_deref(), Some("video/mp4"));
+    }
+
+    #[test]
+    fn html_page_is_not_a_feed() {
+        let err = parse_feed(b"<!DOCTYPE html><html><body>x</body></html>", None).unwrap_err();
+        assert!(err.to_string().contains("HTML"), "{err}");
+    }
+}

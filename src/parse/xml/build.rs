@@ -235,10 +235,16 @@ fn repair_text(text: Cow<'_, str>) -> Cow<'_, str> {
     let bytes = text.as_bytes();
     let has_c1 =
         memchr::memchr_iter(0xC2, bytes).any(|at| matches!(bytes.get(at + 1), Some(0x80..=0x9F)));
-    if !has_c1 {
+    // C0 control characters other than tab and newlines are not allowed in
+    // XML at all; some generators leak them (a vertical tab, a form feed).
+    let has_c0 = bytes
+        .iter()
+        .any(|b| *b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'));
+    if !has_c1 && !has_c0 {
         return text;
     }
     text.chars()
+        .filter(|c| *c >= ' ' || matches!(c, '\t' | '\n' | '\r'))
         .map(|c| match c {
             '\u{80}'..='\u{9f}' => {
                 let byte = [c as u8];

@@ -1,0 +1,162 @@
+//! The parser against inputs nobody controls: the shared real-world corpus
+//! (when present), and random mutations of feeds. Nothing may panic.
+
+use std::path::{Path, PathBuf};
+
+use proptest::prelude::*;
+use veille::parse::parse_feed;
+
+/// `../shared/corpus`, which a fresh clone does not have.
+fn corpus_dir() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    dir.is_dir().then_some(dir)
+}
+
+fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files_under(&path, out);
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("xml" | "rss" | "atom" | "rdf" | "json")
+        ) && !path.to_string_lossy().ends_with(".serde.json")
+        {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn every_corpus_feed_parses_without_panicking() {
+    let Some(dir) = corpus_dir() else {
+        eprintln!("skipped: ../shared/corpus is not here (it is not part of a clone)");
+        return;
+    };
+    let mut files = Vec::new();
+    files_under(&dir, &mut files);
+    assert!(
+        files.len() > 2000,
+        "corpus looks incomplete: {} files",
+        files.len()
+    );
+    let mut read = 0;
+    for file in &files {
+        let bytes = std::fs::read(file).unwrap();
+        if let Ok(feed) = parse_feed(&bytes, None) {
+            read += 1;
+            // Output stays proportional to input: no runaway expansion.
+            let out: usize = feed
+                .items
+                .iter()
+                .map(|i| {
+                    i.summary.as_ref().map_or(0, String::len)
+                        + i.content.as_ref().map_or(0, String::len)
+                })
+                .sum();
+            assert!(
+                out <= bytes.len() * 4 + 1024,
+                "{} grew from {} to {out} bytes",
+                file.display(),
+                bytes.len()
+            );
+        }
+    }
+    // Nearly every file is a feed, broken or not; the few that are not are
+    // deliberately not feeds (HTML pages, empty files).
+    assert!(
+        read * 100 >= files.len() * 97,
+        "only {read} of {} corpus files were read",
+        files.len()
+    );
+}
+
+#[test]
+fn corpus_expectations_do_not_regress() {
+    // The level reached when the lenient reader landed (of 1,058).
+    const PASSED_AT_LEAST: u32 = 1039;
+    let Some(dir) = corpus_dir() else {
+        eprintln!("skipped: ../shared/corpus is not here (it is not part of a clone)");
+        return;
+    };
+    let command = format!("{} parse --json {{file}}", env!("CARGO_BIN_EXE_veille"));
+    let output = match std::process::Command::new("python3")
+        .arg("check_expectations.py")
+        .args(["--cmd", &command, "--jobs", "2"])
+        .current_dir(&dir)
+        .output()
+    {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("skipped: python3 is not available ({e})");
+            return;
+        }
+    };
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let last = stdout.lines().last().unwrap_or_default();
+    let passed: u32 = last
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    eprintln!("corpus: {last}");
+    assert!(
+        passed >= PASSED_AT_LEAST,
+        "corpus score dropped to {last}\n{stdout}"
+    );
+}
+
+/// Feeds to mutate: the project's own fixtures.
+fn seeds() -> Vec<Vec<u8>> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/feeds");
+    let mut files = Vec::new();
+    files_under(&dir, &mut files);
+    files.sort();
+    files.iter().map(|f| std::fs::read(f).unwrap()).collect()
+}
+
+/// Pieces that break XML in the ways real feeds do.
+const NASTY: &[&[u8]] = &[
+    b"<",
+    b"&",
+    b"]]>",
+    b"<!--",
+    b"\0",
+    b"&#x0;",
+    b"<item>",
+    b"</channel>",
+    b"&eacute;",
+    b"\xff\xfe",
+    b"<![CDATA[",
+    b"xmlns:a=\"",
+    b"<!DOCTYPE x [<!ENTITY a \"&a;&a;\">]>",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, .. ProptestConfig::default() })]
+
+    #[test]
+    fn mutated_feeds_never_panic(
+        seed in 0usize..64,
+        edits in proptest::collection::vec((0.0f64..1.0, 0usize..4, 0usize..NASTY.len(), 0u8..=255), 1..8),
+    ) {
+        let seeds = seeds();
+        let mut bytes = seeds[seed % seeds.len()].clone();
+        for (at, kind, piece, byte) in edits {
+            let pos = ((bytes.len() as f64) * at) as usize;
+            let pos = pos.min(bytes.len());
+            match kind {
+                0 => { bytes.truncate(pos); }
+                1 => { bytes.splice(pos..pos, NASTY[piece].iter().copied()); }
+                2 => if pos < bytes.len() { bytes[pos] = byte; },
+                _ => { let end = (pos + 16).min(bytes.len()); bytes.drain(pos..end); }
+            }
+        }
+        if let Ok(feed) = parse_feed(&bytes, None) {
+            prop_assert!(feed.items.len() <= bytes.len());
+        }
+    }
+}
