@@ -112,3 +112,12 @@ pub fn article_uid(source_name: &str, dedup_key: &str) -> String {
         &hex[20..32]
     )
 }
+
+/// A short, stable hex fingerprint of `text` (SHA-256, first 16 bytes).
+pub fn fingerprint(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(text.as_bytes())[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

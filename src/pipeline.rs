@@ -8,6 +8,7 @@
 
 mod collect;
 mod fetch_all;
+pub mod schedule;
 
 use std::sync::Arc;
 
@@ -27,6 +28,8 @@ pub struct RunOptions {
     pub fetch: bool,
     /// Publish the feeds.
     pub publish: bool,
+    /// Fetch every source, due or not (`--all`).
+    pub all: bool,
 }
 
 impl RunOptions {
@@ -167,6 +170,7 @@ pub async fn run(
             tags: &s.tags,
             language: s.language.as_deref(),
             enabled: s.enabled,
+            fingerprint: &s.fingerprint,
         })
         .collect();
     let states = store.sync_sources(&new_sources, Utc::now()).await?;
@@ -177,15 +181,17 @@ pub async fn run(
             timeout: config.fetch.timeout,
             connect_timeout: config.fetch.connect_timeout,
             max_body_bytes: config.fetch.max_body_bytes,
+            per_host: config.fetch.per_host_concurrency,
+            allow_private_networks: config.fetch.allow_private_networks,
         })?);
-        let sources: Vec<_> = config.enabled_sources().cloned().collect();
+        let sources = fetch_all::due(config.enabled_sources(), &states, options.all, Utc::now());
         report.sources = fetch_all::fetch_all(
             &store,
             fetcher,
             &sources,
             &states,
             run_id,
-            config.fetch.concurrency,
+            &config.fetch,
             progress,
         )
         .await;
@@ -219,6 +225,10 @@ pub async fn run(
                 files_written: published.written.len(),
             });
         }
+    }
+    if options.publish {
+        let events = store.recent_events(100).await?;
+        crate::publish::publish_health(&config.publish.dir, &config.publish.base_url, &events)?;
     }
     store.finish_run(run_id, &report.totals, Utc::now()).await?;
     store.close().await;

@@ -9,6 +9,7 @@ use crate::util::{FixtureServer, db, write_config};
 const RUN: RunOptions = RunOptions {
     fetch: true,
     publish: true,
+    all: true,
 };
 
 async fn setup() -> (tempfile::TempDir, FixtureServer, Config) {

@@ -46,6 +46,7 @@ async fn topic_feed_has_the_matching_items_newest_first_in_both_formats() {
         RunOptions {
             fetch: true,
             publish: true,
+            all: true,
         },
         &Silent,
     )
@@ -118,6 +119,7 @@ async fn publishing_again_without_changes_leaves_files_untouched() {
         RunOptions {
             fetch: true,
             publish: true,
+            all: true,
         },
         &Silent,
     )
@@ -142,6 +144,7 @@ async fn publishing_again_without_changes_leaves_files_untouched() {
         RunOptions {
             fetch: true,
             publish: true,
+            all: true,
         },
         &Silent,
     )

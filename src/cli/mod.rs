@@ -2,8 +2,10 @@
 //! policy. No business logic lives here; each subcommand calls the library.
 
 mod check;
+mod discover;
 mod output;
 mod parse_cmd;
+mod sources;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -53,10 +55,18 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Fetch every source, then publish every feed (what cron runs).
-    Run,
-    /// Fetch every source into the database, without publishing.
-    Fetch,
+    /// Fetch the sources that are due, then publish every feed (what cron runs).
+    Run {
+        /// Fetch every source, due or not.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Fetch the sources that are due, without publishing.
+    Fetch {
+        /// Fetch every source, due or not.
+        #[arg(long)]
+        all: bool,
+    },
     /// Publish every feed from the database, without fetching.
     Publish,
     /// Validate the configuration and list its sources and feeds.
@@ -69,6 +79,33 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Every source with its health; or import/export OPML.
+    Sources {
+        /// What to do (default: list).
+        #[command(subcommand)]
+        action: Option<SourcesAction>,
+        /// List as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the feeds a web page advertises, for adding a source.
+    Discover {
+        /// The page URL.
+        url: String,
+    },
+}
+
+/// `veille sources …`.
+#[derive(Debug, Subcommand)]
+pub enum SourcesAction {
+    /// Merge an OPML subscription list into config.toml (comments and
+    /// formatting are kept; sources already present are skipped).
+    Import {
+        /// The OPML file.
+        file: PathBuf,
+    },
+    /// Print the configured sources as OPML.
+    Export,
 }
 
 /// Entry point of the binary.
@@ -100,39 +137,27 @@ pub fn main() -> ExitCode {
 }
 
 async fn dispatch(cli: &Cli) -> Exit {
+    let stages = |fetch, publish, all| RunOptions {
+        fetch,
+        publish,
+        all,
+    };
     match &cli.command {
         Command::Parse { target, json } => parse_cmd::parse(target, *json).await,
         Command::Check => check::check(&cli.config),
-        Command::Run => {
-            run(
-                cli,
-                RunOptions {
-                    fetch: true,
-                    publish: true,
-                },
-            )
-            .await
-        }
-        Command::Fetch => {
-            run(
-                cli,
-                RunOptions {
-                    fetch: true,
-                    publish: false,
-                },
-            )
-            .await
-        }
-        Command::Publish => {
-            run(
-                cli,
-                RunOptions {
-                    fetch: false,
-                    publish: true,
-                },
-            )
-            .await
-        }
+        Command::Run { all } => run(cli, stages(true, true, *all)).await,
+        Command::Fetch { all } => run(cli, stages(true, false, *all)).await,
+        Command::Publish => run(cli, stages(false, true, false)).await,
+        Command::Sources { action: None, json } => sources::list(&cli.config, *json).await,
+        Command::Sources {
+            action: Some(SourcesAction::Import { file }),
+            ..
+        } => sources::import(&cli.config, file),
+        Command::Sources {
+            action: Some(SourcesAction::Export),
+            ..
+        } => sources::export(&cli.config),
+        Command::Discover { url } => discover::discover(url).await,
     }
 }
 

@@ -42,15 +42,12 @@ async fn load(target: &str) -> Result<(Vec<u8>, Option<String>), String> {
             timeout: std::time::Duration::from_secs(30),
             connect_timeout: std::time::Duration::from_secs(10),
             max_body_bytes: 10 << 20,
+            per_host: 1,
+            allow_private_networks: false,
         })
         .map_err(|e| e.to_string())?;
         let response = fetcher
-            .fetch(&FetchRequest {
-                url,
-                etag: None,
-                last_modified: None,
-                user_agent: None,
-            })
+            .fetch(&FetchRequest::new(url))
             .await
             .map_err(|e| e.to_string())?;
         Ok((response.body, response.charset))

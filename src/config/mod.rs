@@ -5,6 +5,7 @@
 //! [`validate`] turns it into typed values once. Nothing else in veille reads
 //! TOML; this module opens no socket and no database.
 
+mod duration;
 mod error;
 mod raw;
 mod validate;
@@ -12,6 +13,7 @@ mod validate;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use duration::parse_duration;
 pub use error::ConfigError;
 use url::Url;
 pub use validate::DEFAULT_USER_AGENT;
@@ -56,6 +58,15 @@ pub struct FetchConfig {
     pub user_agent: String,
     /// Bodies larger than this are refused while streaming.
     pub max_body_bytes: u64,
+    /// How often a source is fetched, unless it says otherwise.
+    pub interval: Duration,
+    /// Longest interval that feed hints (`ttl`, `Cache-Control`) and error
+    /// backoff may stretch to.
+    pub max_interval: Duration,
+    /// Requests at once to one host.
+    pub per_host_concurrency: usize,
+    /// Let derived URLs (redirect targets) reach private networks.
+    pub allow_private_networks: bool,
 }
 
 /// `[publish]`.
@@ -83,6 +94,15 @@ pub struct SourceConfig {
     pub enabled: bool,
     /// Per-source `User-Agent`, for outlets that refuse non-browser clients.
     pub user_agent: Option<String>,
+    /// Per-source fetch interval, overriding `[fetch] interval`.
+    pub interval: Option<Duration>,
+    /// Extra request headers (sent to the source's own host only).
+    pub headers: Vec<(String, String)>,
+    /// Cookies (sent to the source's own host only).
+    pub cookies: Vec<(String, String)>,
+    /// Hash of everything in the entry that affects fetching: when it
+    /// changes, a source marked gone is tried again.
+    pub fingerprint: String,
 }
 
 /// One `[[feed]]`: a published topic.

@@ -32,6 +32,10 @@ pub(super) struct RawFetch {
     pub connect_timeout_secs: Option<Spanned<i64>>,
     pub user_agent: Option<Spanned<String>>,
     pub max_body_bytes: Option<Spanned<i64>>,
+    pub interval: Option<Spanned<String>>,
+    pub max_interval: Option<Spanned<String>>,
+    pub per_host_concurrency: Option<Spanned<i64>>,
+    pub allow_private_networks: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -51,6 +55,11 @@ pub(super) struct RawSource {
     pub language: Option<Spanned<String>>,
     pub enabled: Option<bool>,
     pub user_agent: Option<Spanned<String>>,
+    pub interval: Option<Spanned<String>>,
+    #[serde(default)]
+    pub headers: std::collections::BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    pub cookies: std::collections::BTreeMap<String, Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

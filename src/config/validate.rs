@@ -78,6 +78,54 @@ impl Checker<'_> {
         }
     }
 
+    fn duration(
+        &self,
+        value: &Option<Spanned<String>>,
+        key: &str,
+        default: Duration,
+    ) -> Result<Duration, ConfigError> {
+        match value {
+            None => Ok(default),
+            Some(v) => match super::parse_duration(v.get_ref()) {
+                Some(d) if d.as_secs() >= 60 => Ok(d),
+                Some(_) => Err(self.invalid(v.span(), key, "must be at least 1m")),
+                None => Err(self.invalid(
+                    v.span(),
+                    key,
+                    format!(
+                        "{:?} is not a duration like \"30m\", \"2h\" or \"1d\"",
+                        v.get_ref()
+                    ),
+                )),
+            },
+        }
+    }
+
+    fn header_pairs(
+        &self,
+        raw: &std::collections::BTreeMap<String, Spanned<String>>,
+        key: &str,
+    ) -> Result<Vec<(String, String)>, ConfigError> {
+        raw.iter()
+            .map(|(name, value)| {
+                let ok_name = !name.is_empty()
+                    && name
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b));
+                let ok_value = !value.get_ref().bytes().any(|b| b == b'\r' || b == b'\n');
+                if ok_name && ok_value {
+                    Ok((name.clone(), value.get_ref().clone()))
+                } else {
+                    Err(self.invalid(
+                        value.span(),
+                        &format!("{key}.{name}"),
+                        "is not a valid header name and value",
+                    ))
+                }
+            })
+            .collect()
+    }
+
     fn http_url(&self, value: &Spanned<String>, key: &str) -> Result<Url, ConfigError> {
         let url = Url::parse(value.get_ref().trim()).map_err(|e| {
             self.invalid(
@@ -170,6 +218,23 @@ impl Checker<'_> {
                 10 << 20,
                 1 << 32,
             )? as u64,
+            interval: self.duration(
+                &raw.interval,
+                "fetch.interval",
+                Duration::from_secs(30 * 60),
+            )?,
+            max_interval: self.duration(
+                &raw.max_interval,
+                "fetch.max_interval",
+                Duration::from_secs(86_400),
+            )?,
+            per_host_concurrency: self.positive(
+                &raw.per_host_concurrency,
+                "fetch.per_host_concurrency",
+                2,
+                256,
+            )? as usize,
+            allow_private_networks: raw.allow_private_networks.unwrap_or(false),
         })
     }
 
@@ -231,6 +296,15 @@ impl Checker<'_> {
             Some(ua) => Some(self.non_empty(ua, &key("user_agent"))?),
             None => None,
         };
+        let interval = match &raw.interval {
+            Some(_) => Some(self.duration(&raw.interval, &key("interval"), Duration::ZERO)?),
+            None => None,
+        };
+        let headers = self.header_pairs(&raw.headers, &key("headers"))?;
+        let cookies = self.header_pairs(&raw.cookies, &key("cookies"))?;
+        let fingerprint = crate::model::fingerprint(&format!(
+            "{url}\n{user_agent:?}\n{interval:?}\n{headers:?}\n{cookies:?}"
+        ));
         Ok(SourceConfig {
             name,
             url,
@@ -238,6 +312,10 @@ impl Checker<'_> {
             language,
             enabled: raw.enabled.unwrap_or(true),
             user_agent,
+            interval,
+            headers,
+            cookies,
+            fingerprint,
         })
     }
 

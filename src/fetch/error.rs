@@ -1,5 +1,7 @@
 //! Errors of the fetch stage; each names the URL.
 
+use chrono::{DateTime, Utc};
+
 /// Why a fetch failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -21,11 +23,25 @@ pub enum FetchError {
         /// Cause.
         message: String,
     },
-    /// Too many redirects, or a redirect loop.
-    #[error("too many redirects from {url}")]
+    /// More than [`super::MAX_REDIRECTS`] redirects.
+    #[error("more than {} redirects from {url}", super::MAX_REDIRECTS)]
     Redirects {
         /// The URL.
         url: String,
+    },
+    /// A redirect chain that comes back on itself.
+    #[error("redirect loop: {}", chain.join(" -> "))]
+    RedirectLoop {
+        /// The URLs, in order, ending with the repeated one.
+        chain: Vec<String>,
+    },
+    /// A derived URL that would reach a network veille must not touch.
+    #[error("{url}: {reason}")]
+    Refused {
+        /// The URL.
+        url: String,
+        /// Why.
+        reason: String,
     },
     /// A non-success HTTP status.
     #[error("HTTP {status} from {url}")]
@@ -34,6 +50,8 @@ pub enum FetchError {
         url: String,
         /// The status.
         status: u16,
+        /// When the server asked to be contacted again (429/503 `Retry-After`).
+        retry_after: Option<DateTime<Utc>>,
     },
     /// The body exceeded `fetch.max_body_bytes`.
     #[error("body of {url} is larger than the {limit}-byte limit")]
@@ -56,20 +74,18 @@ pub enum FetchError {
 impl FetchError {
     pub(super) fn from_reqwest(url: &url::Url, e: reqwest::Error) -> FetchError {
         let url = url.to_string();
+        let message = root_cause(&e);
         if e.is_timeout() {
             FetchError::Timeout { url }
-        } else if e.is_redirect() {
-            FetchError::Redirects { url }
+        } else if message.starts_with("refusing to connect") {
+            FetchError::Refused {
+                url,
+                reason: message,
+            }
         } else if e.is_connect() {
-            FetchError::Connect {
-                url,
-                message: root_cause(&e),
-            }
+            FetchError::Connect { url, message }
         } else {
-            FetchError::Other {
-                url,
-                message: root_cause(&e),
-            }
+            FetchError::Other { url, message }
         }
     }
 
@@ -77,6 +93,14 @@ impl FetchError {
     pub fn http_status(&self) -> Option<u16> {
         match self {
             FetchError::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// When the server asked to be contacted again, if it did.
+    pub fn retry_after(&self) -> Option<DateTime<Utc>> {
+        match self {
+            FetchError::Status { retry_after, .. } => *retry_after,
             _ => None,
         }
     }

@@ -1,18 +1,24 @@
-//! Stage 1: HTTP. One [`Fetcher`] (one `reqwest::Client`, so connections and
-//! TLS sessions are reused) with timeouts, a redirect limit, a body-size cap
-//! enforced while streaming, and conditional GET.
+//! Stage 1: HTTP. One [`Fetcher`] per run (its clients reuse connections
+//! and TLS sessions) with timeouts, a body cap enforced while streaming,
+//! conditional GET, a per-host concurrency limit and redirects followed by
+//! hand, so that permanent moves can be recorded, loops reported and every
+//! derived URL checked by the request-forgery [`guard`].
 //!
 //! It returns bytes and metadata and never parses content: the bytes stay
 //! undecoded because the document may declare its own charset.
 
 mod error;
+pub mod guard;
+mod hosts;
+mod response;
 
+use std::collections::HashMap;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 pub use error::FetchError;
-use reqwest::header::{
-    CONTENT_TYPE, ETAG, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, USER_AGENT,
-};
+use guard::{AddressClass, Reach};
+use reqwest::header::{ACCEPT, COOKIE, IF_MODIFIED_SINCE, IF_NONE_MATCH, LOCATION, USER_AGENT};
 use reqwest::{Client, StatusCode, redirect};
 use url::Url;
 
@@ -27,6 +33,10 @@ pub struct FetcherOptions {
     pub connect_timeout: Duration,
     /// Largest accepted body (after decompression).
     pub max_body_bytes: u64,
+    /// Requests at once to one host.
+    pub per_host: usize,
+    /// Let derived URLs reach private, loopback and link-local addresses.
+    pub allow_private_networks: bool,
 }
 
 /// One request.
@@ -40,6 +50,24 @@ pub struct FetchRequest {
     pub last_modified: Option<String>,
     /// Overrides the default `User-Agent`.
     pub user_agent: Option<String>,
+    /// Extra headers, sent to the configured host only.
+    pub headers: Vec<(String, String)>,
+    /// Cookies, sent to the configured host only.
+    pub cookies: Vec<(String, String)>,
+}
+
+impl FetchRequest {
+    /// A plain GET of `url`, without validators or extra headers.
+    pub fn new(url: Url) -> FetchRequest {
+        FetchRequest {
+            url,
+            etag: None,
+            last_modified: None,
+            user_agent: None,
+            headers: Vec::new(),
+            cookies: Vec::new(),
+        }
+    }
 }
 
 /// A successful answer (2xx or 304).
@@ -53,50 +81,183 @@ pub struct FetchResponse {
     pub not_modified: bool,
     /// The body, decompressed but not decoded.
     pub body: Vec<u8>,
+    /// `Content-Type` as sent.
+    pub content_type: Option<String>,
     /// `charset` parameter of `Content-Type`.
     pub charset: Option<String>,
     /// `ETag` to send next time.
     pub etag: Option<String>,
     /// `Last-Modified` to send next time.
     pub last_modified: Option<String>,
+    /// When every redirect on the way was permanent (301/308): where the
+    /// feed now lives.
+    pub permanent_redirect: Option<Url>,
+    /// `Cache-Control: max-age`, in seconds.
+    pub max_age: Option<u64>,
 }
 
-/// The HTTP client shared by all sources of a run.
-#[derive(Debug, Clone)]
+/// The HTTP clients shared by all sources of a run.
+#[derive(Debug)]
 pub struct Fetcher {
-    client: Client,
+    /// For the URLs the configuration lists: trusted as given.
+    direct: Client,
+    /// For derived URLs, one client per reach (its resolver filters).
+    guarded: HashMap<Reach, Client>,
     options: FetcherOptions,
+    hosts: hosts::HostLimits,
 }
 
 /// Most redirects followed before giving up.
-const MAX_REDIRECTS: usize = 10;
+pub const MAX_REDIRECTS: usize = 10;
+
+const ACCEPT_FEEDS: &str = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8";
 
 impl Fetcher {
-    /// Builds the client.
+    /// Builds the clients.
     pub fn new(options: FetcherOptions) -> Result<Fetcher, FetchError> {
         // rustls needs a process-wide crypto provider; installing it twice
         // is harmless (the second call reports the first one is in place).
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = Client::builder()
-            .user_agent(options.user_agent.clone())
-            .timeout(options.timeout)
-            .connect_timeout(options.connect_timeout)
-            .redirect(redirect::Policy::limited(MAX_REDIRECTS))
-            .gzip(true)
-            .brotli(true)
-            .deflate(true)
-            .build()
-            .map_err(|e| FetchError::Client(e.to_string()))?;
-        Ok(Fetcher { client, options })
+        let build = |reach: Option<Reach>| {
+            let mut builder = Client::builder()
+                .user_agent(options.user_agent.clone())
+                .timeout(options.timeout)
+                .connect_timeout(options.connect_timeout)
+                .redirect(redirect::Policy::none())
+                .gzip(true)
+                .brotli(true)
+                .deflate(true)
+                .zstd(true);
+            if let Some(reach) = reach {
+                builder = builder.dns_resolver(guard::resolver(reach));
+            }
+            builder
+                .build()
+                .map_err(|e| FetchError::Client(e.to_string()))
+        };
+        let mut guarded = HashMap::new();
+        for also in [
+            None,
+            Some(AddressClass::Loopback),
+            Some(AddressClass::Private),
+        ] {
+            let reach = Reach {
+                also,
+                anything: false,
+            };
+            guarded.insert(reach, build(Some(reach))?);
+        }
+        Ok(Fetcher {
+            direct: build(None)?,
+            guarded,
+            hosts: hosts::HostLimits::new(options.per_host),
+            options,
+        })
     }
 
-    /// Performs one GET. Non-success statuses are errors; 304 is not.
+    /// What derived URLs of a source at `url` may reach: public addresses,
+    /// plus the class of the source's own address (a feed on the local
+    /// network may redirect within it).
+    async fn reach_for(&self, url: &Url) -> Reach {
+        if self.options.allow_private_networks {
+            return Reach {
+                also: None,
+                anything: true,
+            };
+        }
+        let own = match url.host() {
+            Some(url::Host::Ipv4(ip)) => Some(guard::classify(ip.into())),
+            Some(url::Host::Ipv6(ip)) => Some(guard::classify(ip.into())),
+            Some(url::Host::Domain(d)) => tokio::net::lookup_host((d, 0))
+                .await
+                .ok()
+                .and_then(|mut a| a.next())
+                .map(|a| guard::classify(a.ip())),
+            None => None,
+        };
+        Reach {
+            also: own.filter(|c| matches!(c, AddressClass::Loopback | AddressClass::Private)),
+            anything: false,
+        }
+    }
+
+    /// Performs one GET, following redirects. Non-success statuses are
+    /// errors; 304 is not.
     pub async fn fetch(&self, request: &FetchRequest) -> Result<FetchResponse, FetchError> {
-        let url = &request.url;
-        let mut builder = self.client.get(url.clone()).header(
-            reqwest::header::ACCEPT,
-            "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8",
-        );
+        let start = request.url.clone();
+        let _permit = self.hosts.acquire(&start).await;
+        let mut url = start.clone();
+        let mut chain = vec![start.clone()];
+        let mut all_permanent = true;
+        let mut reach = None;
+        for hop in 0..=MAX_REDIRECTS {
+            let client = if hop == 0 {
+                &self.direct
+            } else {
+                let r = match reach {
+                    Some(r) => r,
+                    None => *reach.insert(self.reach_for(&start).await),
+                };
+                check_literal(&url, r)?;
+                self.guarded
+                    .get(&Reach {
+                        also: r.also,
+                        anything: false,
+                    })
+                    .filter(|_| !r.anything)
+                    .unwrap_or(&self.direct)
+            };
+            let same_host = url.host_str() == start.host_str();
+            let response = self.send(client, &url, request, same_host).await?;
+            let status = response.status();
+            if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
+                let next = response
+                    .headers()
+                    .get(LOCATION)
+                    .and_then(|l| l.to_str().ok())
+                    .and_then(|l| url.join(l.trim()).ok())
+                    .filter(|u| matches!(u.scheme(), "http" | "https"))
+                    .ok_or_else(|| FetchError::Other {
+                        url: url.to_string(),
+                        message: format!(
+                            "HTTP {} without a usable Location header",
+                            status.as_u16()
+                        ),
+                    })?;
+                all_permanent &= matches!(status.as_u16(), 301 | 308);
+                if chain.contains(&next) {
+                    chain.push(next);
+                    return Err(FetchError::RedirectLoop {
+                        chain: chain.iter().map(Url::to_string).collect(),
+                    });
+                }
+                chain.push(next.clone());
+                url = next;
+                continue;
+            }
+            let permanent = (hop > 0 && all_permanent).then(|| url.clone());
+            return response::read(
+                response,
+                url,
+                permanent,
+                request,
+                self.options.max_body_bytes,
+            )
+            .await;
+        }
+        Err(FetchError::Redirects {
+            url: start.to_string(),
+        })
+    }
+
+    async fn send(
+        &self,
+        client: &Client,
+        url: &Url,
+        request: &FetchRequest,
+        same_host: bool,
+    ) -> Result<reqwest::Response, FetchError> {
+        let mut builder = client.get(url.clone()).header(ACCEPT, ACCEPT_FEEDS);
         if let Some(ua) = &request.user_agent {
             builder = builder.header(USER_AGENT, ua);
         }
@@ -106,94 +267,70 @@ impl Fetcher {
         if let Some(lm) = &request.last_modified {
             builder = builder.header(IF_MODIFIED_SINCE, lm);
         }
-        let mut response = builder
+        if same_host {
+            for (name, value) in &request.headers {
+                builder = builder.header(name.as_str(), value.as_str());
+            }
+            if !request.cookies.is_empty() {
+                let cookie = request
+                    .cookies
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                builder = builder.header(COOKIE, cookie);
+            }
+        }
+        builder
             .send()
             .await
-            .map_err(|e| FetchError::from_reqwest(url, e))?;
-        let status = response.status();
-        let final_url = response.url().clone();
-        let headers = response.headers().clone();
-        if status == StatusCode::NOT_MODIFIED {
-            return Ok(FetchResponse {
-                final_url,
-                status: status.as_u16(),
-                not_modified: true,
-                body: Vec::new(),
-                charset: None,
-                etag: header(&headers, ETAG).or_else(|| request.etag.clone()),
-                last_modified: header(&headers, LAST_MODIFIED)
-                    .or_else(|| request.last_modified.clone()),
-            });
-        }
-        if !status.is_success() {
-            return Err(FetchError::Status {
-                url: final_url.to_string(),
-                status: status.as_u16(),
-            });
-        }
-        let limit = self.options.max_body_bytes;
-        if response.content_length().is_some_and(|n| n > limit) {
-            return Err(FetchError::TooLarge {
-                url: final_url.to_string(),
-                limit,
-            });
-        }
-        let mut body = Vec::new();
-        // Stream and count: a lying Content-Length or a compression bomb
-        // is stopped at the limit instead of filling memory.
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| FetchError::from_reqwest(&final_url, e))?
-        {
-            if body.len() as u64 + chunk.len() as u64 > limit {
-                return Err(FetchError::TooLarge {
-                    url: final_url.to_string(),
-                    limit,
-                });
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(FetchResponse {
-            status: status.as_u16(),
-            not_modified: false,
-            body,
-            charset: header(&headers, CONTENT_TYPE).and_then(|ct| charset_of(&ct)),
-            etag: header(&headers, ETAG),
-            last_modified: header(&headers, LAST_MODIFIED),
-            final_url,
-        })
+            .map_err(|e| FetchError::from_reqwest(url, e))
     }
 }
 
-fn header(headers: &HeaderMap, name: reqwest::header::HeaderName) -> Option<String> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
+/// IP literals never reach the resolver, so the guard checks them here.
+fn check_literal(url: &Url, reach: Reach) -> Result<(), FetchError> {
+    let ip: Option<std::net::IpAddr> = match url.host() {
+        Some(url::Host::Ipv4(ip)) => Some(ip.into()),
+        Some(url::Host::Ipv6(ip)) => Some(ip.into()),
+        _ => None,
+    };
+    match ip.map(|ip| reach.check(ip)) {
+        Some(Err(reason)) => Err(FetchError::Refused {
+            url: url.to_string(),
+            reason,
+        }),
+        _ => Ok(()),
+    }
 }
 
-/// The `charset` parameter of a `Content-Type` value.
-fn charset_of(content_type: &str) -> Option<String> {
-    content_type.split(';').skip(1).find_map(|param| {
-        let (k, v) = param.split_once('=')?;
-        k.trim()
-            .eq_ignore_ascii_case("charset")
-            .then(|| v.trim().trim_matches('"').to_string())
-    })
+/// When a `Retry-After` value (seconds or an HTTP date) says to come back.
+pub fn retry_after(value: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<i64>() {
+        return Some(now + chrono::Duration::seconds(secs.clamp(0, 7 * 86_400)));
+    }
+    DateTime::parse_from_rfc2822(value)
+        .ok()
+        .map(|d| d.with_timezone(&Utc))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::charset_of;
+    use super::retry_after;
+    use chrono::{TimeZone, Utc};
 
     #[test]
-    fn charset_parameter() {
+    fn retry_after_forms() {
+        let now = Utc.with_ymd_and_hms(2026, 2, 5, 10, 0, 0).unwrap();
         assert_eq!(
-            charset_of("text/xml; charset=\"windows-1256\"").as_deref(),
-            Some("windows-1256")
+            retry_after("120", now),
+            Some(Utc.with_ymd_and_hms(2026, 2, 5, 10, 2, 0).unwrap())
         );
-        assert_eq!(charset_of("application/rss+xml"), None);
+        assert_eq!(
+            retry_after("Thu, 05 Feb 2026 11:00:00 GMT", now),
+            Some(Utc.with_ymd_and_hms(2026, 2, 5, 11, 0, 0).unwrap())
+        );
+        assert_eq!(retry_after("soon", now), None);
     }
 }

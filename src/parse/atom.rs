@@ -163,6 +163,7 @@ pub(super) fn parse(root: &Element) -> ParsedFeed {
         updated: date_of(root, &["updated", "modified"]),
         authors: people(root),
         ttl_minutes: None,
+        update_every_secs: None,
         items: root
             .children_named(ATOM, "entry")
             .collect::<Vec<_>>()

@@ -77,6 +77,7 @@ pub(super) fn parse(text: &str) -> Result<ParsedFeed, ParseError> {
         updated: None,
         authors: people(feed.authors, feed.author),
         ttl_minutes: None,
+        update_every_secs: None,
         items: feed.items.into_iter().map(item).collect(),
         malformed: None,
     })

@@ -30,6 +30,9 @@ pub struct ParsedFeed {
     /// RSS `ttl` in minutes: the publisher's hint of how often to poll.
     #[serde(skip)]
     pub ttl_minutes: Option<u32>,
+    /// `sy:updatePeriod` / `sy:updateFrequency`, in seconds between updates.
+    #[serde(skip)]
+    pub update_every_secs: Option<u64>,
     /// The entries, in document order.
     pub items: Vec<ParsedItem>,
     /// Why the document was not well-formed, when veille had to recover

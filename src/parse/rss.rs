@@ -64,6 +64,26 @@ pub(super) fn adopt_unknown_namespace(root: &mut Element) {
     }
 }
 
+/// `sy:updatePeriod` (hourly … yearly) divided by `sy:updateFrequency`.
+fn update_every(ch: &Element) -> Option<u64> {
+    let period = match text_of(ch, &[ns::SY], "updatePeriod")?
+        .to_ascii_lowercase()
+        .as_str()
+    {
+        "hourly" => 3_600,
+        "daily" => 86_400,
+        "weekly" => 7 * 86_400,
+        "monthly" => 30 * 86_400,
+        "yearly" => 365 * 86_400,
+        _ => return None,
+    };
+    let frequency: u64 = text_of(ch, &[ns::SY], "updateFrequency")
+        .and_then(|f| f.parse().ok())
+        .filter(|f| *f > 0)
+        .unwrap_or(1);
+    Some(period / frequency)
+}
+
 /// CDF (Microsoft's Channel Definition Format) puts the link and date in
 /// attributes: `<ITEM HREF="…" LASTMOD="…">`.
 fn cdf_attr(el: &Element, name: &str) -> Option<String> {
@@ -136,6 +156,7 @@ pub(super) fn parse(root: &Element) -> ParsedFeed {
         .into_iter()
         .collect(),
         ttl_minutes: text_of(ch, RSS, "ttl").and_then(|t| t.parse().ok()),
+        update_every_secs: update_every(ch),
         items,
         malformed: None,
     }

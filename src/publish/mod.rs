@@ -7,6 +7,8 @@
 
 mod atom;
 mod error;
+mod health;
+mod opml;
 mod rss;
 mod write;
 
@@ -14,6 +16,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 pub use error::PublishError;
+pub use health::publish_health;
+pub use opml::{OpmlEntry, render_opml};
 use url::Url;
 
 use crate::model::StoredArticle;

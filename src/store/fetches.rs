@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::articles::{StoreCounts, upsert_article};
 use super::error::Context;
+use super::sources::{SourceEvent, SourceUpdate};
 use super::{Store, StoreError, ts};
 use crate::model::Article;
 
@@ -41,6 +42,10 @@ pub struct FetchRecord {
     pub feed_title: Option<String>,
     /// The feed's home page.
     pub site_url: Option<String>,
+    /// The source's scheduling and redirect state after this fetch.
+    pub update: SourceUpdate,
+    /// Health events this fetch caused.
+    pub events: Vec<SourceEvent>,
 }
 
 impl Store {
@@ -94,6 +99,7 @@ impl Store {
         .await
         .context(what.clone())?;
         let success = record.error.is_none();
+        let u = &record.update;
         sqlx::query(
             "UPDATE sources SET
                 last_fetched_at = ?2,
@@ -103,7 +109,13 @@ impl Store {
                 etag = CASE WHEN ?3 AND NOT ?5 THEN ?6 ELSE etag END,
                 last_modified = CASE WHEN ?3 AND NOT ?5 THEN ?7 ELSE last_modified END,
                 title = COALESCE(?8, title),
-                site_url = COALESCE(?9, site_url)
+                site_url = COALESCE(?9, site_url),
+                last_status = ?10,
+                next_fetch_at = ?11,
+                interval_secs = ?12,
+                fetch_url = ?13,
+                redirect_candidate = ?14,
+                gone_at = CASE WHEN ?15 THEN COALESCE(gone_at, ?2) END
              WHERE id = ?1",
         )
         .bind(record.source_id)
@@ -115,9 +127,27 @@ impl Store {
         .bind(record.last_modified.as_deref())
         .bind(record.feed_title.as_deref())
         .bind(record.site_url.as_deref())
+        .bind(record.http_status.map(i64::from))
+        .bind(u.next_fetch_at.map(ts))
+        .bind(u.interval_secs)
+        .bind(u.fetch_url.as_deref())
+        .bind(u.redirect_candidate.as_deref())
+        .bind(u.gone)
         .execute(&mut *tx)
         .await
         .context(what.clone())?;
+        for event in &record.events {
+            sqlx::query(
+                "INSERT INTO source_events (source_id, at, kind, detail) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .bind(record.source_id)
+            .bind(ts(record.finished_at))
+            .bind(event.kind)
+            .bind(&event.detail)
+            .execute(&mut *tx)
+            .await
+            .context(what.clone())?;
+        }
         tx.commit().await.context(what)?;
         Ok(counts)
     }

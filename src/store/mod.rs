@@ -9,6 +9,7 @@
 mod articles;
 mod error;
 mod fetches;
+mod health;
 mod runs;
 mod sources;
 
@@ -24,8 +25,9 @@ use sqlx::sqlite::{
 pub use articles::{ArticleCursor, StoreCounts};
 pub use error::StoreError;
 pub use fetches::FetchRecord;
+pub use health::{HealthEvent, SourceHealth};
 pub use runs::RunTotals;
-pub use sources::{NewSource, SourceState};
+pub use sources::{NewSource, SourceEvent, SourceState, SourceUpdate};
 
 /// Handle on the database.
 #[derive(Debug, Clone)]

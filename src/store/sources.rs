@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 
 use super::error::Context;
-use super::{Store, StoreError, ts};
+use super::{Store, StoreError, parse_ts, ts};
 
 /// A source as the configuration describes it.
 #[derive(Debug, Clone)]
@@ -21,10 +21,12 @@ pub struct NewSource<'a> {
     pub language: Option<&'a str>,
     /// Whether it is fetched.
     pub enabled: bool,
+    /// Hash of the entry's fetch settings.
+    pub fingerprint: &'a str,
 }
 
 /// What the fetcher needs to remember about a source between runs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SourceState {
     /// Row id.
     pub id: i64,
@@ -32,12 +34,48 @@ pub struct SourceState {
     pub etag: Option<String>,
     /// Last `Last-Modified`, sent back as `If-Modified-Since`.
     pub last_modified: Option<String>,
+    /// URL to fetch instead of the configured one (confirmed move).
+    pub fetch_url: Option<String>,
+    /// Permanent redirect seen once, awaiting confirmation.
+    pub redirect_candidate: Option<String>,
+    /// The source answered 410 Gone.
+    pub gone: bool,
+    /// Not due before this.
+    pub next_fetch_at: Option<DateTime<Utc>>,
+    /// Consecutive failed fetches.
+    pub error_count: i64,
+}
+
+/// Per-source state after a fetch, written back with it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SourceUpdate {
+    /// Next time the source is due.
+    pub next_fetch_at: Option<DateTime<Utc>>,
+    /// Effective interval in seconds.
+    pub interval_secs: i64,
+    /// URL to fetch from now on (`None`: the configured one).
+    pub fetch_url: Option<String>,
+    /// Permanent redirect awaiting confirmation.
+    pub redirect_candidate: Option<String>,
+    /// Whether the source is gone (410).
+    pub gone: bool,
+}
+
+/// A health event: `failing`, `recovered`, `moved` or `gone`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceEvent {
+    /// The kind.
+    pub kind: &'static str,
+    /// One line for people.
+    pub detail: String,
 }
 
 impl Store {
     /// Makes the `sources` table match the configuration: inserts new names,
     /// updates changed ones, marks names no longer configured as disabled
-    /// (their articles stay). Returns each configured source's state by name.
+    /// (their articles stay). A changed entry (its fingerprint) forgets the
+    /// redirect, gone and backoff state of the old one. Returns each
+    /// configured source's state by name.
     pub async fn sync_sources(
         &self,
         sources: &[NewSource<'_>],
@@ -51,34 +89,45 @@ impl Store {
         let mut states = HashMap::new();
         for s in sources {
             let tags = serde_json::to_string(s.tags).unwrap_or_else(|_| "[]".into());
-            // A changed URL invalidates the validators of the old one.
             let row = sqlx::query(
-                "INSERT INTO sources (name, url, tags, language, enabled, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                "INSERT INTO sources (name, url, tags, language, enabled, fingerprint, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT(name) DO UPDATE SET
                     etag = CASE WHEN sources.url = excluded.url THEN sources.etag END,
                     last_modified = CASE WHEN sources.url = excluded.url THEN sources.last_modified END,
-                    url = excluded.url, tags = excluded.tags,
+                    fetch_url = CASE WHEN sources.fingerprint IS excluded.fingerprint THEN sources.fetch_url END,
+                    redirect_candidate = CASE WHEN sources.fingerprint IS excluded.fingerprint THEN sources.redirect_candidate END,
+                    gone_at = CASE WHEN sources.fingerprint IS excluded.fingerprint THEN sources.gone_at END,
+                    next_fetch_at = CASE WHEN sources.fingerprint IS excluded.fingerprint THEN sources.next_fetch_at END,
+                    error_count = CASE WHEN sources.fingerprint IS excluded.fingerprint THEN sources.error_count ELSE 0 END,
+                    url = excluded.url, tags = excluded.tags, fingerprint = excluded.fingerprint,
                     language = excluded.language, enabled = excluded.enabled
-                 RETURNING id, etag, last_modified",
+                 RETURNING id, etag, last_modified, fetch_url, redirect_candidate, gone_at, next_fetch_at, error_count",
             )
             .bind(s.name)
             .bind(s.url)
             .bind(&tags)
             .bind(s.language)
             .bind(s.enabled)
+            .bind(s.fingerprint)
             .bind(ts(now))
             .fetch_one(&mut *tx)
             .await
             .context(format!("saving source {:?}", s.name))?;
+            let get = |c: &str| -> Result<Option<String>, StoreError> {
+                row.try_get(c).context(format!("reading sources.{c}"))
+            };
             states.insert(
                 s.name.to_string(),
                 SourceState {
                     id: row.try_get("id").context("reading source id")?,
-                    etag: row.try_get("etag").context("reading source etag")?,
-                    last_modified: row
-                        .try_get("last_modified")
-                        .context("reading source last_modified")?,
+                    etag: get("etag")?,
+                    last_modified: get("last_modified")?,
+                    fetch_url: get("fetch_url")?,
+                    redirect_candidate: get("redirect_candidate")?,
+                    gone: get("gone_at")?.is_some(),
+                    next_fetch_at: parse_ts(get("next_fetch_at")?),
+                    error_count: row.try_get("error_count").context("reading error_count")?,
                 },
             );
         }

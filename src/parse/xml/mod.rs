@@ -43,9 +43,11 @@ pub(crate) mod ns {
     pub const ITUNES: &str = "http://www.itunes.com/dtds/podcast-1.0.dtd";
     pub const XHTML: &str = "http://www.w3.org/1999/xhtml";
     pub const XML: &str = "http://www.w3.org/XML/1998/namespace";
+    pub const SY: &str = "http://purl.org/rss/1.0/modules/syndication/";
 
     /// Every namespace above, for canonicalising spelling variants.
     pub const KNOWN: &[&str] = &[
+        SY,
         ATOM,
         ATOM03,
         RSS10,

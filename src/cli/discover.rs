@@ -1,0 +1,63 @@
+//! `veille discover URL`: the feeds a page advertises.
+
+use super::Exit;
+use crate::fetch::{FetchRequest, Fetcher, FetcherOptions};
+use crate::parse::discover::{feed_links, looks_like_html};
+use crate::parse::parse_feed;
+
+pub(super) async fn discover(target: &str) -> Exit {
+    let url = match url::Url::parse(target) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") => u,
+        _ => {
+            eprintln!("veille: {target:?} is not an http(s) URL");
+            return Exit::Usage;
+        }
+    };
+    let fetcher = match Fetcher::new(FetcherOptions {
+        user_agent: crate::config::DEFAULT_USER_AGENT.to_string(),
+        timeout: std::time::Duration::from_secs(30),
+        connect_timeout: std::time::Duration::from_secs(10),
+        max_body_bytes: 10 << 20,
+        per_host: 1,
+        allow_private_networks: false,
+    }) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("veille: {e}");
+            return Exit::Fatal;
+        }
+    };
+    let response = match fetcher.fetch(&FetchRequest::new(url)).await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("veille: {e}");
+            return Exit::Fatal;
+        }
+    };
+    if !looks_like_html(&response.body)
+        && let Ok(feed) = parse_feed(&response.body, response.charset.as_deref())
+    {
+        super::output::print(&format!(
+            "{} is itself a feed: {}\n",
+            response.final_url,
+            feed.title.as_deref().unwrap_or("(untitled)")
+        ));
+        return Exit::Ok;
+    }
+    let feeds = feed_links(&response.body, &response.final_url);
+    if feeds.is_empty() {
+        eprintln!("veille: {} advertises no feed", response.final_url);
+        return Exit::Fatal;
+    }
+    let mut out = String::new();
+    for f in feeds {
+        out.push_str(&format!(
+            "{}  {}  {}\n",
+            f.url,
+            f.mime_type,
+            f.title.unwrap_or_default()
+        ));
+    }
+    super::output::print(&out);
+    Exit::Ok
+}

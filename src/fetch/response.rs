@@ -1,0 +1,130 @@
+//! Reading a final (non-redirect) response: status policy, validators,
+//! caching hints, and the body streamed under a size cap.
+
+use chrono::Utc;
+use reqwest::StatusCode;
+use reqwest::header::{
+    CACHE_CONTROL, CONTENT_TYPE, ETAG, HeaderMap, HeaderName, LAST_MODIFIED, RETRY_AFTER,
+};
+use url::Url;
+
+use super::{FetchError, FetchRequest, FetchResponse, retry_after};
+
+pub(super) async fn read(
+    mut response: reqwest::Response,
+    url: Url,
+    permanent_redirect: Option<Url>,
+    request: &FetchRequest,
+    limit: u64,
+) -> Result<FetchResponse, FetchError> {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let max_age = header(&headers, CACHE_CONTROL).and_then(|cc| max_age(&cc));
+    if status == StatusCode::NOT_MODIFIED {
+        return Ok(FetchResponse {
+            status: status.as_u16(),
+            not_modified: true,
+            body: Vec::new(),
+            content_type: None,
+            charset: None,
+            etag: header(&headers, ETAG).or_else(|| request.etag.clone()),
+            last_modified: header(&headers, LAST_MODIFIED)
+                .or_else(|| request.last_modified.clone()),
+            permanent_redirect,
+            max_age,
+            final_url: url,
+        });
+    }
+    if !status.is_success() {
+        return Err(FetchError::Status {
+            url: url.to_string(),
+            status: status.as_u16(),
+            retry_after: header(&headers, RETRY_AFTER).and_then(|v| retry_after(&v, Utc::now())),
+        });
+    }
+    if response.content_length().is_some_and(|n| n > limit) {
+        return Err(FetchError::TooLarge {
+            url: url.to_string(),
+            limit,
+        });
+    }
+    let mut body = Vec::new();
+    // Stream and count the decompressed bytes: a lying Content-Length, an
+    // endless body or a compression bomb stops at the limit instead of
+    // filling memory.
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| FetchError::from_reqwest(&url, e))?
+    {
+        if body.len() as u64 + chunk.len() as u64 > limit {
+            return Err(FetchError::TooLarge {
+                url: url.to_string(),
+                limit,
+            });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let content_type = header(&headers, CONTENT_TYPE);
+    Ok(FetchResponse {
+        status: status.as_u16(),
+        not_modified: false,
+        body,
+        charset: content_type.as_deref().and_then(charset_of),
+        content_type,
+        etag: header(&headers, ETAG),
+        last_modified: header(&headers, LAST_MODIFIED),
+        permanent_redirect,
+        max_age,
+        final_url: url,
+    })
+}
+
+fn header(headers: &HeaderMap, name: HeaderName) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+/// The `charset` parameter of a `Content-Type` value.
+pub(super) fn charset_of(content_type: &str) -> Option<String> {
+    content_type.split(';').skip(1).find_map(|param| {
+        let (k, v) = param.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| v.trim().trim_matches('"').to_string())
+    })
+}
+
+/// `max-age` of a `Cache-Control` value (`no-store`/`no-cache` mean none).
+fn max_age(cache_control: &str) -> Option<u64> {
+    cache_control.split(',').find_map(|d| {
+        let (k, v) = d.trim().split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("max-age")
+            .then(|| v.trim().trim_matches('"').parse().ok())
+            .flatten()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{charset_of, max_age};
+
+    #[test]
+    fn charset_parameter() {
+        assert_eq!(
+            charset_of("text/xml; charset=\"windows-1256\"").as_deref(),
+            Some("windows-1256")
+        );
+        assert_eq!(charset_of("application/rss+xml"), None);
+    }
+
+    #[test]
+    fn cache_control_max_age() {
+        assert_eq!(max_age("public, max-age=3600"), Some(3600));
+        assert_eq!(max_age("no-cache"), None);
+    }
+}

@@ -1,0 +1,78 @@
+//! The health feed, `{dir}/health/atom.xml`: sources that started failing,
+//! recovered, moved or are gone, announced in the reader users already use.
+
+use std::path::Path;
+
+use atom_syndication::{Entry, Feed, Link, Person, Text};
+
+use super::{PublishError, write};
+use crate::store::HealthEvent;
+
+/// Writes the health feed from the newest events (newest first). Returns
+/// whether the file changed.
+pub fn publish_health(
+    dir: &Path,
+    base_url: &url::Url,
+    events: &[HealthEvent],
+) -> Result<bool, PublishError> {
+    let folder = dir.join("health");
+    std::fs::create_dir_all(&folder).map_err(|source| PublishError::Io {
+        path: folder.clone(),
+        source,
+    })?;
+    let self_url = base_url
+        .join("health/atom.xml")
+        .map(|u| u.to_string())
+        .unwrap_or_default();
+    let updated = events
+        .iter()
+        .map(|e| e.at)
+        .max()
+        .unwrap_or(chrono::DateTime::<chrono::Utc>::UNIX_EPOCH);
+    let feed = Feed {
+        title: Text::plain("veille: source health"),
+        id: self_url.clone(),
+        updated: updated.fixed_offset(),
+        authors: vec![Person {
+            name: "veille".into(),
+            ..Person::default()
+        }],
+        links: vec![Link {
+            href: self_url,
+            rel: "self".into(),
+            mime_type: Some("application/atom+xml".into()),
+            ..Link::default()
+        }],
+        entries: events
+            .iter()
+            .map(|e| Entry {
+                title: Text::plain(format!("{}: {}", e.source_name, e.kind)),
+                id: format!("urn:veille:health:{}", e.id),
+                updated: e.at.fixed_offset(),
+                published: Some(e.at.fixed_offset()),
+                summary: Some(Text::plain(e.detail.clone())),
+                authors: vec![Person {
+                    name: "veille".into(),
+                    ..Person::default()
+                }],
+                ..Entry::default()
+            })
+            .collect(),
+        ..Feed::default()
+    };
+    let mut out = Vec::new();
+    feed.write_with_config(
+        &mut out,
+        atom_syndication::WriteConfig {
+            write_document_declaration: true,
+            indent_size: Some(2),
+        },
+    )
+    .map_err(|e| PublishError::Render {
+        format: "atom",
+        slug: "health".into(),
+        message: e.to_string(),
+    })?;
+    out.push(b'\n');
+    write::write_if_changed(&folder.join("atom.xml"), &out)
+}

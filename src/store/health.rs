@@ -1,0 +1,117 @@
+//! Source health, for `veille sources` and the health feed.
+
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+
+use super::error::Context;
+use super::{Store, StoreError, parse_ts};
+
+/// One source's health, as `veille sources` shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SourceHealth {
+    /// Name.
+    pub name: String,
+    /// URL as configured.
+    pub url: String,
+    /// URL fetched instead, after a confirmed permanent redirect.
+    pub fetch_url: Option<String>,
+    /// Still in the config and enabled.
+    pub enabled: bool,
+    /// Answered 410 Gone.
+    pub gone: bool,
+    /// HTTP status of the last fetch.
+    pub last_status: Option<i64>,
+    /// Last fetch without error.
+    pub last_success_at: Option<DateTime<Utc>>,
+    /// The last error, if the last fetch failed.
+    pub last_error: Option<String>,
+    /// Consecutive failures.
+    pub consecutive_failures: i64,
+    /// When it is due next (`None`: now).
+    pub next_fetch_at: Option<DateTime<Utc>>,
+    /// Articles stored from it.
+    pub articles: i64,
+    /// Articles per day over the last 30 days.
+    pub items_per_day: f64,
+}
+
+/// A health event, for the health feed.
+#[derive(Debug, Clone)]
+pub struct HealthEvent {
+    /// Row id (stable: used for the entry id).
+    pub id: i64,
+    /// Source name.
+    pub source_name: String,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// `failing`, `recovered`, `moved` or `gone`.
+    pub kind: String,
+    /// What happened.
+    pub detail: String,
+}
+
+impl Store {
+    /// Every source with its health, by name.
+    pub async fn source_health(&self, now: DateTime<Utc>) -> Result<Vec<SourceHealth>, StoreError> {
+        let since = super::ts(now - chrono::Duration::days(30));
+        let rows = sqlx::query(
+            "SELECT s.name, s.url, s.fetch_url, s.enabled, s.gone_at, s.last_status, s.last_success_at,
+                    s.last_error, s.error_count, s.next_fetch_at,
+                    (SELECT COUNT(*) FROM articles a WHERE a.source_id = s.id) AS articles,
+                    (SELECT COUNT(*) FROM articles a WHERE a.source_id = s.id AND a.first_seen_at >= ?1) AS recent
+             FROM sources s ORDER BY s.name",
+        )
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await
+        .context("reading source health")?;
+        rows.iter()
+            .map(|r| {
+                let s = |c: &str| -> Result<Option<String>, StoreError> {
+                    r.try_get(c).context(format!("reading {c}"))
+                };
+                let recent: i64 = r.try_get("recent").context("reading recent")?;
+                Ok(SourceHealth {
+                    name: s("name")?.unwrap_or_default(),
+                    url: s("url")?.unwrap_or_default(),
+                    fetch_url: s("fetch_url")?,
+                    enabled: r.try_get("enabled").context("reading enabled")?,
+                    gone: s("gone_at")?.is_some(),
+                    last_status: r.try_get("last_status").context("reading last_status")?,
+                    last_success_at: parse_ts(s("last_success_at")?),
+                    last_error: s("last_error")?,
+                    consecutive_failures: r
+                        .try_get("error_count")
+                        .context("reading error_count")?,
+                    next_fetch_at: parse_ts(s("next_fetch_at")?),
+                    articles: r.try_get("articles").context("reading articles")?,
+                    items_per_day: recent as f64 / 30.0,
+                })
+            })
+            .collect()
+    }
+
+    /// The newest `limit` health events, newest first.
+    pub async fn recent_events(&self, limit: u32) -> Result<Vec<HealthEvent>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT e.id, s.name, e.at, e.kind, e.detail FROM source_events e JOIN sources s ON s.id = e.source_id
+             ORDER BY e.at DESC, e.id DESC LIMIT ?1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .context("reading source events")?;
+        rows.iter()
+            .map(|r| {
+                Ok(HealthEvent {
+                    id: r.try_get("id").context("reading event id")?,
+                    source_name: r.try_get("name").context("reading event source")?,
+                    at: parse_ts(r.try_get("at").context("reading event time")?)
+                        .unwrap_or_default(),
+                    kind: r.try_get("kind").context("reading event kind")?,
+                    detail: r.try_get("detail").context("reading event detail")?,
+                })
+            })
+            .collect()
+    }
+}
