@@ -6,7 +6,9 @@
 mod util;
 
 mod cli;
+mod fetcher;
 mod parser;
 mod pipeline;
 mod publish;
+mod redirects;
 mod schema;

@@ -1,4 +1,6 @@
-//! Shared test helpers: a fixture HTTP server on 127.0.0.1 and config files.
+//! Shared test helpers: fixture HTTP servers on 127.0.0.1 and config files.
+
+pub mod script;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -141,4 +143,60 @@ pub fn write_config(dir: &Path, sources: &[(&str, String)]) -> PathBuf {
 pub async fn db(dir: &Path) -> sqlx::SqlitePool {
     let url = format!("sqlite://{}", dir.join("data/veille.db").display());
     sqlx::SqlitePool::connect(&url).await.unwrap()
+}
+
+/// Writes a config with `[fetch]` lines `fetch` and the raw `[[source]]`
+/// tables `sources`, plus one catch-all feed; loads it.
+pub fn config_with(dir: &Path, fetch: &str, sources: &str) -> veille::config::Config {
+    let text = format!(
+        "[database]\nurl = \"sqlite://veille.db\"\n\n[fetch]\ntimeout_secs = 2\nconnect_timeout_secs = 2\n{fetch}\n\n\
+         [publish]\ndir = \"public\"\nbase_url = \"https://example.org/veille/\"\n\n{sources}\n\n\
+         [[feed]]\nslug = \"all\"\ntitle = \"All\"\nquery = \"-zzzzzz\"\n"
+    );
+    let path = dir.join("config.toml");
+    std::fs::write(&path, text).unwrap();
+    veille::config::Config::load(&path).unwrap()
+}
+
+/// One `[[source]]` table.
+pub fn source(name: &str, url: &str, extra: &str) -> String {
+    format!("[[source]]\nname = \"{name}\"\nurl = \"{url}\"\n{extra}\n")
+}
+
+/// Runs fetch + publish; `all` forces every source.
+pub async fn run(config: &veille::config::Config, all: bool) -> veille::pipeline::RunReport {
+    let options = veille::pipeline::RunOptions {
+        fetch: true,
+        publish: true,
+        all,
+    };
+    veille::pipeline::run(config, options, &veille::pipeline::Silent)
+        .await
+        .unwrap()
+}
+
+/// The outcome line of one source in a report.
+pub fn outcome<'a>(
+    report: &'a veille::pipeline::RunReport,
+    name: &str,
+) -> &'a Result<veille::pipeline::SourceSuccess, String> {
+    &report
+        .sources
+        .iter()
+        .find(|s| s.name == name)
+        .unwrap_or_else(|| panic!("{name} was not fetched"))
+        .result
+}
+
+/// A scalar from the test database at `dir/veille.db`.
+pub async fn scalar<T>(dir: &Path, sql: &'static str) -> T
+where
+    T: Send + Unpin + for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+{
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", dir.join("veille.db").display()))
+        .await
+        .unwrap();
+    let value = sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap();
+    pool.close().await;
+    value
 }
