@@ -6,9 +6,11 @@
 mod util;
 
 mod cli;
+mod faults;
 mod fetcher;
 mod parser;
 mod pipeline;
 mod publish;
 mod redirects;
 mod schema;
+mod sources_cli;

@@ -1,0 +1,135 @@
+//! Hostile and broken servers: each fails alone, the rest of the run is
+//! stored, and a run killed at any moment leaves a usable database.
+
+use std::time::Duration;
+
+use tokio::io::AsyncReadExt;
+
+use crate::util::script::{Behavior, ScriptServer, rss};
+use crate::util::{config_with, outcome, run, scalar, source};
+
+/// A TCP server that accepts, reads the request, and resets the connection.
+async fn resetting_server() -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        // Bounded: a test run makes at most a few connections.
+        for _ in 0..16 {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            let mut buf = [0u8; 1024];
+            let _ = socket.read(&mut buf).await;
+            let _ = socket.set_zero_linger();
+            drop(socket);
+        }
+    });
+    addr
+}
+
+#[tokio::test]
+async fn each_broken_server_fails_alone() {
+    let server = ScriptServer::start().await;
+    server.feed("good.xml", rss("good", 4), 1);
+    server.set("hang", Behavior::Hang(Duration::from_secs(30)));
+    server.set("endless", Behavior::Endless);
+    server.set(
+        "garbage",
+        Behavior::Raw {
+            status: 200,
+            body: (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect(),
+            headers: vec![("content-type", "application/rss+xml".into())],
+        },
+    );
+    let reset = resetting_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let sources = source("Good", &server.url("good.xml"), "")
+        + &source("Hang", &server.url("hang"), "")
+        + &source("Endless", &server.url("endless"), "")
+        + &source("Garbage", &server.url("garbage"), "")
+        + &source("Reset", &format!("http://{reset}/feed"), "");
+    let config = config_with(dir.path(), "max_body_bytes = 1000000", &sources);
+    let started = std::time::Instant::now();
+    let report = run(&config, true).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "the hanging server is cut off by the timeout"
+    );
+    assert_eq!(outcome(&report, "Good").as_ref().unwrap().counts.new, 4);
+    let err = |name: &str| outcome(&report, name).as_ref().unwrap_err().clone();
+    assert!(err("Hang").contains("timed out"), "{}", err("Hang"));
+    assert!(
+        err("Endless").contains("larger than the 1000000-byte limit"),
+        "{}",
+        err("Endless")
+    );
+    assert!(
+        err("Garbage").contains("garbage") && err("Garbage").contains("not a feed"),
+        "{}",
+        err("Garbage")
+    );
+    assert!(
+        err("Reset").contains(&reset.to_string()),
+        "{}",
+        err("Reset")
+    );
+    let stored: i64 = scalar(dir.path(), "SELECT COUNT(*) FROM articles").await;
+    assert_eq!(stored, 4);
+    let failed: i64 = scalar(
+        dir.path(),
+        "SELECT COUNT(*) FROM fetches WHERE error IS NOT NULL",
+    )
+    .await;
+    assert_eq!(failed, 4);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_killed_midway_leaves_a_usable_database() {
+    let server = ScriptServer::start().await;
+    server.delay_all(Duration::from_millis(200));
+    let mut sources = String::new();
+    for i in 0..24 {
+        server.feed(&format!("k{i}.xml"), rss(&format!("k{i}"), 5), 1);
+        sources.push_str(&source(
+            &format!("K{i}"),
+            &server.url(&format!("k{i}.xml")),
+            "",
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_with(dir.path(), "concurrency = 2", &sources);
+    let path = dir.path().join("config.toml");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("veille"))
+        .args(["-q", "-c"])
+        .arg(&path)
+        .arg("run")
+        .spawn()
+        .unwrap();
+    // Let it store some sources, then SIGKILL it mid-run.
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        if dir.path().join("veille.db").exists()
+            && server.requests("k5.xml").len() + server.requests("k6.xml").len() > 0
+        {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
+    let before: i64 = scalar(dir.path(), "SELECT COUNT(*) FROM fetches").await;
+    assert!(
+        before < 24,
+        "the run was killed before it finished ({before} fetches stored)"
+    );
+    // The next run (the lock died with the process) uses the database as is.
+    server.delay_all(Duration::ZERO);
+    let report = run(&config, true).await;
+    assert_eq!(report.totals.sources_failed, 0);
+    let (articles, distinct): (i64, i64) = (
+        scalar(dir.path(), "SELECT COUNT(*) FROM articles").await,
+        scalar(dir.path(), "SELECT COUNT(DISTINCT guid) FROM articles").await,
+    );
+    assert_eq!((articles, distinct), (120, 120), "every article once");
+    let integrity: String = scalar(dir.path(), "PRAGMA integrity_check").await;
+    assert_eq!(integrity, "ok");
+}
