@@ -37,7 +37,8 @@ pub struct Article {
     pub categories: Vec<String>,
     /// Attached media.
     pub enclosures: Vec<Enclosure>,
-    /// Hash of what a reader sees; a change means the article was revised.
+    /// Hash of what the feed says about the item (title, link, summary and
+    /// content as published); a change means the article was revised.
     pub content_hash: String,
 }
 

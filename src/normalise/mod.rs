@@ -27,22 +27,91 @@ pub struct SourceContext<'a> {
     pub language: Option<&'a str>,
 }
 
+/// Who an item is and what it says, computed cheaply (no HTML work) so
+/// that items already stored unchanged can skip normalisation entirely.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// `guid:…`, else `url:…` (canonical URL), else `hash:…` of the title
+    /// (or text) and date.
+    pub dedup_key: String,
+    /// Hash of what the feed says about the item (title, link, summary,
+    /// content as published): a change means a new revision.
+    pub content_hash: String,
+}
+
+fn base_of(feed: &ParsedFeed, source: &SourceContext<'_>) -> ::url::Url {
+    feed.link
+        .as_deref()
+        .and_then(|l| resolve_url(source.feed_url, l))
+        .unwrap_or_else(|| source.feed_url.clone())
+}
+
+fn identify(item: &ParsedItem, base: &::url::Url) -> Identity {
+    let link = item.link.as_deref().and_then(|l| resolve_url(base, l));
+    let link_text = link.as_ref().map(|l| l.to_string()).unwrap_or_default();
+    let dedup_key = match (&item.id, &link) {
+        (Some(g), _) => format!("guid:{g}"),
+        (None, Some(u)) => format!("url:{}", canonical_url(u)),
+        (None, None) => {
+            let date = item
+                .published
+                .map(crate::model::rfc3339)
+                .unwrap_or_default();
+            let what = item
+                .title
+                .as_deref()
+                .or(item.summary.as_deref())
+                .or(item.content.as_deref())
+                .unwrap_or_default();
+            format!("hash:{}", hex_digest(&[what, &date]))
+        }
+    };
+    let content_hash = hex_digest(&[
+        item.title.as_deref().unwrap_or_default(),
+        &link_text,
+        item.summary.as_deref().unwrap_or_default(),
+        item.content.as_deref().unwrap_or_default(),
+    ]);
+    Identity {
+        dedup_key,
+        content_hash,
+    }
+}
+
+/// The identity of every item of `feed`, in order.
+pub fn identify_feed(feed: &ParsedFeed, source: &SourceContext<'_>) -> Vec<Identity> {
+    let base = base_of(feed, source);
+    feed.items
+        .iter()
+        .map(|item| identify(item, &base))
+        .collect()
+}
+
 /// Normalises every item of `feed`. Items with neither a title, a link nor
 /// any text are dropped: there is nothing a reader could show.
 pub fn normalise_feed(feed: &ParsedFeed, source: &SourceContext<'_>) -> Vec<Article> {
-    let base = feed
-        .link
-        .as_deref()
-        .and_then(|l| resolve_url(source.feed_url, l))
-        .unwrap_or_else(|| source.feed_url.clone());
+    normalise_selected(feed, source, |_| true)
+}
+
+/// Normalises the items whose identity `keep` accepts (the pipeline skips
+/// those already stored with the same content hash).
+pub fn normalise_selected(
+    feed: &ParsedFeed,
+    source: &SourceContext<'_>,
+    keep: impl Fn(&Identity) -> bool,
+) -> Vec<Article> {
+    let base = base_of(feed, source);
     feed.items
         .iter()
-        .filter_map(|item| normalise_item(item, feed, source, &base))
+        .map(|item| (item, identify(item, &base)))
+        .filter(|(_, id)| keep(id))
+        .filter_map(|(item, id)| normalise_item(item, id, feed, source, &base))
         .collect()
 }
 
 fn normalise_item(
     item: &ParsedItem,
+    identity: Identity,
     feed: &ParsedFeed,
     source: &SourceContext<'_>,
     base: &::url::Url,
@@ -69,17 +138,6 @@ fn normalise_item(
         .clone()
         .or_else(|| title_from_text(&content_text))?;
     let guid = item.id.clone();
-    let dedup_key = match (&guid, &url) {
-        (Some(g), _) => format!("guid:{g}"),
-        (None, Some(u)) => format!("url:{u}"),
-        (None, None) => {
-            let date = item
-                .published
-                .map(crate::model::rfc3339)
-                .unwrap_or_default();
-            format!("hash:{}", hex_digest(&[&title, &date]))
-        }
-    };
     let language = item
         .language
         .as_deref()
@@ -98,18 +156,11 @@ fn normalise_item(
             })
         })
         .collect();
-    let link_text = link.as_ref().map(|l| l.to_string());
-    let content_hash = hex_digest(&[
-        &title,
-        link_text.as_deref().unwrap_or_default(),
-        summary.as_deref().unwrap_or_default(),
-        content.as_deref().unwrap_or_default(),
-    ]);
     Some(Article {
-        dedup_key,
+        dedup_key: identity.dedup_key,
         guid,
         url,
-        link: link_text,
+        link: link.map(|l| l.to_string()),
         title,
         author: item
             .authors
@@ -123,7 +174,7 @@ fn normalise_item(
         language,
         categories: item.categories.clone(),
         enclosures,
-        content_hash,
+        content_hash: identity.content_hash,
     })
 }
 

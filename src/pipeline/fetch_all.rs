@@ -2,12 +2,17 @@
 //! `fetch.concurrency`, and per host by the fetcher), parsing and
 //! normalising off the async workers, planning the next fetch, and
 //! committing each source's results in its own transaction.
+//!
+//! At most `concurrency` sources are in flight *including* those fetched
+//! but not yet committed, so memory stays bounded however far the fetches
+//! run ahead of the (single-writer) database. Items the database already
+//! holds unchanged are recognised by their content hash and skip the
+//! costly normalisation (sanitising, text extraction, language detection).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::schedule::{Intervals, Outcome, plan};
@@ -15,7 +20,7 @@ use super::{Progress, SourceOutcome, SourceSuccess};
 use crate::config::{FetchConfig, SourceConfig};
 use crate::fetch::{FetchError, FetchRequest, FetchResponse, Fetcher};
 use crate::model::Article;
-use crate::normalise::{SourceContext, normalise_feed};
+use crate::normalise::{Identity, SourceContext, identify_feed, normalise_selected};
 use crate::parse::discover::{feed_links, looks_like_html};
 use crate::parse::{ParsedFeed, parse_feed};
 use crate::store::{FetchRecord, SourceState, Store};
@@ -66,20 +71,23 @@ pub(super) async fn fetch_all(
     progress: &dyn Progress,
 ) -> Vec<SourceOutcome> {
     progress.start(sources.len());
-    let permits = Arc::new(Semaphore::new(config.concurrency.max(1)));
+    let limit = config.concurrency.max(1);
+    let mut pending = sources
+        .iter()
+        .filter_map(|s| Some((s.clone(), states.get(&s.name)?.clone())));
     let mut tasks = JoinSet::new();
-    for source in sources {
-        let Some(state) = states.get(&source.name).cloned() else {
-            continue;
-        };
-        let (fetcher, permits, source) = (fetcher.clone(), permits.clone(), source.clone());
-        tasks.spawn(async move {
-            let _permit = permits.acquire_owned().await.ok();
-            fetch_one(&fetcher, source, state).await
-        });
-    }
     let mut outcomes = Vec::with_capacity(sources.len());
-    while let Some(joined) = tasks.join_next().await {
+    loop {
+        while tasks.len() < limit {
+            let Some((source, state)) = pending.next() else {
+                break;
+            };
+            let (fetcher, store) = (fetcher.clone(), store.clone());
+            tasks.spawn(async move { fetch_one(&fetcher, &store, source, state).await });
+        }
+        let Some(joined) = tasks.join_next().await else {
+            break;
+        };
         let outcome = match joined {
             Ok(fetched) => commit(store, fetched, run_id, config).await,
             // A panic in a task is a bug, but it must not take the run down.
@@ -104,7 +112,12 @@ fn failure(e: &FetchError) -> FetchFailure {
     }
 }
 
-async fn fetch_one(fetcher: &Fetcher, source: SourceConfig, state: SourceState) -> Fetched {
+async fn fetch_one(
+    fetcher: &Fetcher,
+    store: &Store,
+    source: SourceConfig,
+    state: SourceState,
+) -> Fetched {
     let started_at = Utc::now();
     let url = state
         .fetch_url
@@ -134,48 +147,22 @@ async fn fetch_one(fetcher: &Fetcher, source: SourceConfig, state: SourceState) 
         Err(e) => fetched.error = Some(failure(&e)),
         Ok(response) if response.not_modified => fetched.response = Some(response),
         Ok(response) => {
-            let body = response.body.clone();
-            let charset = response.charset.clone();
-            let feed_url = response.final_url.clone();
-            let language = fetched.source.language.clone();
-            let parsed = tokio::task::spawn_blocking(move || {
-                let feed = match parse_feed(&body, charset.as_deref()) {
-                    Ok(feed) => feed,
-                    Err(e) if looks_like_html(&body) => {
-                        let links: Vec<String> = feed_links(&body, &feed_url).into_iter().map(|f| f.url).collect();
-                        return Err(if links.is_empty() {
-                            format!("{feed_url}: an HTML page, not a feed, and it advertises no feed ({e})")
-                        } else {
-                            format!("{feed_url}: an HTML page, not a feed; it advertises: {}", links.join(", "))
-                        });
-                    }
-                    Err(e) => return Err(format!("{feed_url}: {e}")),
-                };
-                let context = SourceContext {
-                    feed_url: &feed_url,
-                    language: language.as_deref(),
-                };
-                let articles = normalise_feed(&feed, &context);
-                Ok((feed, articles))
-            })
-            .await;
-            let status = Some(response.status);
-            match parsed {
-                Ok(Ok((feed, articles))) => {
+            match parse_and_normalise(
+                store,
+                &response,
+                fetched.state.id,
+                fetched.source.language.clone(),
+            )
+            .await
+            {
+                Ok((feed, articles)) => {
                     fetched.feed = Some(feed);
                     fetched.articles = articles;
                 }
-                Ok(Err(message)) => {
+                Err(message) => {
                     fetched.error = Some(FetchFailure {
-                        status,
+                        status: Some(response.status),
                         message,
-                        retry_after: None,
-                    })
-                }
-                Err(e) => {
-                    fetched.error = Some(FetchFailure {
-                        status,
-                        message: format!("internal error while parsing: {e}"),
                         retry_after: None,
                     })
                 }
@@ -185,6 +172,78 @@ async fn fetch_one(fetcher: &Fetcher, source: SourceConfig, state: SourceState) 
     }
     fetched.finished_at = Utc::now();
     fetched
+}
+
+/// Parses the body and normalises the items the store does not already
+/// hold unchanged. CPU work runs on the blocking pool; the lookup of known
+/// items is one query per source.
+async fn parse_and_normalise(
+    store: &Store,
+    response: &FetchResponse,
+    source_id: i64,
+    language: Option<String>,
+) -> Result<(ParsedFeed, Vec<Article>), String> {
+    let body = response.body.clone();
+    let charset = response.charset.clone();
+    let feed_url = response.final_url.clone();
+    let (feed, identities) = tokio::task::spawn_blocking(move || {
+        parse_and_identify(&body, charset.as_deref(), &feed_url)
+    })
+    .await
+    .map_err(|e| format!("internal error while parsing: {e}"))??;
+    let keys: Vec<&str> = identities.iter().map(|i| i.dedup_key.as_str()).collect();
+    let known = store
+        .known_hashes(source_id, &keys)
+        .await
+        .map_err(|e| e.to_string())?;
+    let feed_url = response.final_url.clone();
+    tokio::task::spawn_blocking(move || {
+        let context = SourceContext {
+            feed_url: &feed_url,
+            language: language.as_deref(),
+        };
+        let articles = normalise_selected(&feed, &context, |id| {
+            known.get(&id.dedup_key) != Some(&id.content_hash)
+        });
+        (feed, articles)
+    })
+    .await
+    .map_err(|e| format!("internal error while normalising: {e}"))
+}
+
+/// Parses a body; an HTML page where a feed was expected names the feeds
+/// it advertises.
+fn parse_and_identify(
+    body: &[u8],
+    charset: Option<&str>,
+    feed_url: &url::Url,
+) -> Result<(ParsedFeed, Vec<Identity>), String> {
+    let feed = match parse_feed(body, charset) {
+        Ok(feed) => feed,
+        Err(e) if looks_like_html(body) => {
+            let links: Vec<String> = feed_links(body, feed_url)
+                .into_iter()
+                .map(|f| f.url)
+                .collect();
+            return Err(if links.is_empty() {
+                format!("{feed_url}: an HTML page, not a feed, and it advertises no feed ({e})")
+            } else {
+                format!(
+                    "{feed_url}: an HTML page, not a feed; it advertises: {}",
+                    links.join(", ")
+                )
+            });
+        }
+        Err(e) => return Err(format!("{feed_url}: {e}")),
+    };
+    let identities = identify_feed(
+        &feed,
+        &SourceContext {
+            feed_url,
+            language: None,
+        },
+    );
+    Ok((feed, identities))
 }
 
 async fn commit(store: &Store, f: Fetched, run_id: i64, config: &FetchConfig) -> SourceOutcome {
@@ -222,6 +281,7 @@ async fn commit(store: &Store, f: Fetched, run_id: i64, config: &FetchConfig) ->
         http_status: status,
         bytes: f.response.as_ref().map_or(0, |r| r.body.len() as u64),
         not_modified: f.response.as_ref().is_some_and(|r| r.not_modified),
+        items_seen: f.feed.as_ref().map_or(0, |p| p.items.len() as u64),
         error: outcome.error.clone(),
         malformed: f.feed.as_ref().and_then(|p| p.malformed.clone()),
         etag: f

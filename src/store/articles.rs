@@ -36,17 +36,9 @@ pub struct ArticleCursor {
 /// for ordering (clock skew between servers is common, time travel is not).
 const FUTURE_TOLERANCE_MINUTES: i64 = 10;
 
-fn sort_at(
-    published: Option<DateTime<Utc>>,
-    first_seen: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> DateTime<Utc> {
-    match published {
-        Some(p) if p <= now + Duration::minutes(FUTURE_TOLERANCE_MINUTES) => p,
-        _ => first_seen,
-    }
-}
-
+/// Inserts a new article or revises a known one in one statement: the
+/// conflict clause only fires when the content hash differs, and the
+/// returned `revisions` tells an insert (0) from an update.
 pub(super) async fn upsert_article(
     tx: &mut Transaction<'_, Sqlite>,
     source_id: i64,
@@ -54,75 +46,66 @@ pub(super) async fn upsert_article(
     a: &Article,
     now: DateTime<Utc>,
 ) -> Result<Upsert, StoreError> {
-    let existing = sqlx::query("SELECT id, content_hash, first_seen_at FROM articles WHERE source_id = ?1 AND dedup_key = ?2")
-        .bind(source_id)
-        .bind(&a.dedup_key)
-        .fetch_optional(&mut **tx)
-        .await
-        .context("looking up an article")?;
     let categories = serde_json::to_string(&a.categories).unwrap_or_else(|_| "[]".into());
     let enclosures = serde_json::to_string(&a.enclosures).unwrap_or_else(|_| "[]".into());
-    let (id, first_seen, outcome) = match existing {
-        None => (None, now, Upsert::Inserted),
-        Some(row) => {
-            let hash: String = row
-                .try_get("content_hash")
-                .context("reading content_hash")?;
-            if hash == a.content_hash {
-                return Ok(Upsert::Unchanged);
-            }
-            let first_seen = parse_ts(
-                row.try_get("first_seen_at")
-                    .context("reading first_seen_at")?,
-            )
-            .unwrap_or(now);
-            (
-                Some(row.try_get::<i64, _>("id").context("reading id")?),
-                first_seen,
-                Upsert::Updated,
-            )
+    // The published date orders the article unless it is missing or in the
+    // future; then the first-seen time does (now for a new article, the
+    // stored one for a revision).
+    let trusted_date = a
+        .published_at
+        .filter(|p| *p <= now + Duration::minutes(FUTURE_TOLERANCE_MINUTES))
+        .map(ts);
+    let row = sqlx::query(
+        "INSERT INTO articles (source_id, dedup_key, guid, url, link, title, author, summary, content,
+            content_text, published_at, updated_at, language, categories, enclosures, content_hash,
+            sort_at, first_seen_at, last_changed_at, uid)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                 COALESCE(?17, ?18), ?18, ?18, ?19)
+         ON CONFLICT (source_id, dedup_key) DO UPDATE SET
+            guid = excluded.guid, url = excluded.url, link = excluded.link, title = excluded.title,
+            author = excluded.author, summary = excluded.summary, content = excluded.content,
+            content_text = excluded.content_text, published_at = excluded.published_at,
+            updated_at = excluded.updated_at, language = excluded.language,
+            categories = excluded.categories, enclosures = excluded.enclosures,
+            content_hash = excluded.content_hash,
+            sort_at = COALESCE(?17, articles.first_seen_at),
+            last_changed_at = excluded.last_changed_at, revisions = articles.revisions + 1
+         WHERE articles.content_hash != excluded.content_hash
+         RETURNING revisions",
+    )
+    .bind(source_id)
+    .bind(&a.dedup_key)
+    .bind(a.guid.as_deref())
+    .bind(a.url.as_deref())
+    .bind(a.link.as_deref())
+    .bind(&a.title)
+    .bind(a.author.as_deref())
+    .bind(a.summary.as_deref())
+    .bind(a.content.as_deref())
+    .bind(&a.content_text)
+    .bind(a.published_at.map(ts))
+    .bind(a.updated_at.map(ts))
+    .bind(a.language.as_deref())
+    .bind(&categories)
+    .bind(&enclosures)
+    .bind(&a.content_hash)
+    .bind(trusted_date)
+    .bind(ts(now))
+    .bind(article_uid(source_name, &a.dedup_key))
+    .fetch_optional(&mut **tx)
+    .await
+    .context(format!("saving article {:?}", a.title))?;
+    Ok(match row {
+        None => Upsert::Unchanged,
+        Some(r)
+            if r.try_get::<i64, _>("revisions")
+                .context("reading revisions")?
+                == 0 =>
+        {
+            Upsert::Inserted
         }
-    };
-    let sort = sort_at(a.published_at, first_seen, now);
-    let query = match id {
-        None => sqlx::query(
-            "INSERT INTO articles (source_id, dedup_key, guid, url, link, title, author, summary, content,
-                content_text, published_at, updated_at, language, categories, enclosures, content_hash,
-                sort_at, first_seen_at, last_changed_at, uid)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18, ?19)",
-        ),
-        Some(_) => sqlx::query(
-            "UPDATE articles SET guid = ?3, url = ?4, link = ?5, title = ?6, author = ?7, summary = ?8,
-                content = ?9, content_text = ?10, published_at = ?11, updated_at = ?12, language = ?13,
-                categories = ?14, enclosures = ?15, content_hash = ?16, sort_at = ?17,
-                last_changed_at = ?18, revisions = revisions + 1
-             WHERE source_id = ?1 AND dedup_key = ?2",
-        ),
-    };
-    query
-        .bind(source_id)
-        .bind(&a.dedup_key)
-        .bind(a.guid.as_deref())
-        .bind(a.url.as_deref())
-        .bind(a.link.as_deref())
-        .bind(&a.title)
-        .bind(a.author.as_deref())
-        .bind(a.summary.as_deref())
-        .bind(a.content.as_deref())
-        .bind(&a.content_text)
-        .bind(a.published_at.map(ts))
-        .bind(a.updated_at.map(ts))
-        .bind(a.language.as_deref())
-        .bind(&categories)
-        .bind(&enclosures)
-        .bind(&a.content_hash)
-        .bind(ts(sort))
-        .bind(ts(now))
-        .bind(article_uid(source_name, &a.dedup_key))
-        .execute(&mut **tx)
-        .await
-        .context(format!("saving article {:?}", a.title))?;
-    Ok(outcome)
+        Some(_) => Upsert::Updated,
+    })
 }
 
 macro_rules! select_articles {
@@ -139,7 +122,42 @@ macro_rules! select_articles {
     };
 }
 
+/// Keys per `IN (…)` query, well under SQLite's parameter limit.
+const KEYS_PER_QUERY: usize = 400;
+
 impl Store {
+    /// The content hashes already stored for these identity keys of a
+    /// source, so that unchanged items can skip normalisation.
+    pub async fn known_hashes(
+        &self,
+        source_id: i64,
+        keys: &[&str],
+    ) -> Result<std::collections::HashMap<String, String>, StoreError> {
+        let mut known = std::collections::HashMap::with_capacity(keys.len());
+        for chunk in keys.chunks(KEYS_PER_QUERY) {
+            let placeholders = vec!["?"; chunk.len()].join(", ");
+            let sql = format!(
+                "SELECT dedup_key, content_hash FROM articles WHERE source_id = ? AND dedup_key IN ({placeholders})"
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(source_id);
+            for key in chunk {
+                query = query.bind(*key);
+            }
+            for row in query
+                .fetch_all(&self.pool)
+                .await
+                .context("looking up known articles")?
+            {
+                known.insert(
+                    row.try_get("dedup_key").context("reading dedup_key")?,
+                    row.try_get("content_hash")
+                        .context("reading content_hash")?,
+                );
+            }
+        }
+        Ok(known)
+    }
+
     /// Reads up to `limit` articles, newest first (by `sort_at`, then id),
     /// starting after `cursor`. Returns the page and the cursor for the next.
     pub async fn articles_newest_first(

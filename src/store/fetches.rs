@@ -30,6 +30,8 @@ pub struct FetchRecord {
     pub bytes: u64,
     /// The server answered 304 Not Modified.
     pub not_modified: bool,
+    /// Items in the feed (stored unchanged ones included).
+    pub items_seen: u64,
     /// `None` on success; the one-line reason otherwise.
     pub error: Option<String>,
     /// Why the feed was not well-formed, when it was read anyway.
@@ -59,7 +61,7 @@ impl Store {
         let what = format!("storing fetch of {:?}", record.source_name);
         let mut tx = self.pool.begin().await.context(what.clone())?;
         let mut counts = StoreCounts {
-            seen: articles.len() as u64,
+            seen: record.items_seen.max(articles.len() as u64),
             ..StoreCounts::default()
         };
         for article in articles {

@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Fetch benchmark: veille against ../shared/tools/feedserver.py.
+
+1,000 synthetic feeds on 127.0.0.1 with 100 ms latency per response. For
+each concurrency (16 and 64) on a fresh database: a first run, a second run
+with nothing changed (every source forced with --all: validators must turn
+all of them into 304s), and a third after /advance (new items everywhere).
+Reports wall time, CPU time (user + system) and peak memory of each
+`veille run`, as measured by /usr/bin/time, and the server's counters.
+
+Usage: python3 benches/fetch_bench.py [--feeds 1000] [--latency-ms 100]
+Builds the release binary first. Prints "skipped" when ../shared is absent.
+"""
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FEEDSERVER = os.path.join(ROOT, "..", "shared", "tools", "feedserver.py")
+BINARY = os.path.join(ROOT, "target", "release", "veille")
+
+
+def get(url):
+    with urllib.request.urlopen(url, timeout=10) as r:
+        return r.read().decode()
+
+
+def timed_run(config, extra):
+    """Runs veille; returns (wall s, cpu s, peak MiB, exit code)."""
+    cmd = ["/usr/bin/time", "-f", "%e %U %S %M", BINARY, "-q", "-c", config, "run"] + extra
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    last = p.stderr.strip().splitlines()[-1].split()
+    wall, user, system, rss_kb = float(last[0]), float(last[1]), float(last[2]), int(last[3])
+    return wall, user + system, rss_kb / 1024, p.returncode
+
+
+def bench(feeds, latency, concurrency):
+    server = subprocess.Popen(
+        [sys.executable, FEEDSERVER, "--port", "0", "--feeds", str(feeds), "--latency-ms", str(latency),
+         "--gzip", "--lifetime", "900"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        base = server.stdout.readline().split()[1]
+        urls = get(base + "/urls").split()
+        work = tempfile.mkdtemp(prefix="veille-bench-")
+        config = os.path.join(work, "config.toml")
+        with open(config, "w") as f:
+            # All feeds share one host here, so the per-host limit is set to
+            # the global one (real sources spread over many hosts).
+            f.write(f'[fetch]\nconcurrency = {concurrency}\nper_host_concurrency = {concurrency}\n'
+                    f'timeout_secs = 30\n\n[publish]\ndir = "public"\nbase_url = "https://example.org/"\n\n')
+            for i, url in enumerate(urls):
+                f.write(f'[[source]]\nname = "feed-{i}"\nurl = "{url}"\n\n')
+            f.write('[[feed]]\nslug = "all"\ntitle = "All"\nquery = "-zzzzzz"\nlimit = 100\n')
+        rows = []
+        for label, extra, before in [("first run (fresh database)", [], None),
+                                     ("unchanged, --all", ["--all"], "/stats/reset"),
+                                     ("after /advance, --all", ["--all"], "/advance")]:
+            if before:
+                get(base + before)
+                if before == "/advance":
+                    get(base + "/stats/reset")
+            wall, cpu, rss, code = timed_run(config, extra)
+            stats = json.loads(get(base + "/stats"))
+            rows.append((label, wall, cpu, rss, code, stats))
+        return rows
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--feeds", type=int, default=1000)
+    ap.add_argument("--latency-ms", type=int, default=100)
+    args = ap.parse_args()
+    if not os.path.exists(FEEDSERVER):
+        print("skipped: ../shared/tools/feedserver.py is not here (it is not part of a clone)")
+        return 0
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    for concurrency in (16, 64):
+        ideal = math.ceil(args.feeds / concurrency) * args.latency_ms / 1000
+        print(f"\n{args.feeds} feeds, {args.latency_ms} ms latency, concurrency {concurrency}: "
+              f"ideal network bound {ideal:.1f} s")
+        print(f"{'run':<28} {'wall s':>7} {'cpu s':>7} {'peak MiB':>9} {'exit':>4} "
+              f"{'200':>5} {'304':>5} {'conditional':>11}")
+        for label, wall, cpu, rss, code, s in bench(args.feeds, args.latency_ms, concurrency):
+            print(f"{label:<28} {wall:>7.2f} {cpu:>7.2f} {rss:>9.1f} {code:>4} "
+                  f"{s['feed_200']:>5} {s['feed_304']:>5} {s['feed_conditional']:>11}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
