@@ -123,8 +123,12 @@ pub fn main() -> ExitCode {
         }
     };
     output::init_logging(cli.verbose, cli.quiet);
+    // Parsing and normalising run on the blocking pool; more threads than
+    // cores only adds thread churn (and fresh allocator heaps) there.
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .max_blocking_threads(cores.max(2))
         .build()
     {
         Ok(rt) => rt,

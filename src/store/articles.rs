@@ -19,12 +19,6 @@ pub struct StoreCounts {
     pub updated: u64,
 }
 
-pub(super) enum Upsert {
-    Inserted,
-    Updated,
-    Unchanged,
-}
-
 /// Position in the newest-first order: (sort_at, id) of the last row read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArticleCursor {
@@ -36,76 +30,86 @@ pub struct ArticleCursor {
 /// for ordering (clock skew between servers is common, time travel is not).
 const FUTURE_TOLERANCE_MINUTES: i64 = 10;
 
-/// Inserts a new article or revises a known one in one statement: the
-/// conflict clause only fires when the content hash differs, and the
-/// returned `revisions` tells an insert (0) from an update.
-pub(super) async fn upsert_article(
+/// Rows per multi-row `INSERT` (21 parameters each, well under SQLite's
+/// limit of 32,766).
+const ROWS_PER_STATEMENT: usize = 400;
+
+/// Inserts new articles and revises known ones, a whole feed per
+/// statement: the conflict clause only fires when the content hash
+/// differs, and the returned `revisions` tells an insert (0) from a
+/// revision. Returns (inserted, revised).
+pub(super) async fn upsert_articles(
     tx: &mut Transaction<'_, Sqlite>,
     source_id: i64,
     source_name: &str,
-    a: &Article,
+    articles: &[Article],
     now: DateTime<Utc>,
-) -> Result<Upsert, StoreError> {
-    let categories = serde_json::to_string(&a.categories).unwrap_or_else(|_| "[]".into());
-    let enclosures = serde_json::to_string(&a.enclosures).unwrap_or_else(|_| "[]".into());
-    // The published date orders the article unless it is missing or in the
-    // future; then the first-seen time does (now for a new article, the
-    // stored one for a revision).
-    let trusted_date = a
-        .published_at
-        .filter(|p| *p <= now + Duration::minutes(FUTURE_TOLERANCE_MINUTES))
-        .map(ts);
-    let row = sqlx::query(
-        "INSERT INTO articles (source_id, dedup_key, guid, url, link, title, author, summary, content,
-            content_text, published_at, updated_at, language, categories, enclosures, content_hash,
-            sort_at, first_seen_at, last_changed_at, uid)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                 COALESCE(?17, ?18), ?18, ?18, ?19)
-         ON CONFLICT (source_id, dedup_key) DO UPDATE SET
-            guid = excluded.guid, url = excluded.url, link = excluded.link, title = excluded.title,
-            author = excluded.author, summary = excluded.summary, content = excluded.content,
-            content_text = excluded.content_text, published_at = excluded.published_at,
-            updated_at = excluded.updated_at, language = excluded.language,
-            categories = excluded.categories, enclosures = excluded.enclosures,
-            content_hash = excluded.content_hash,
-            sort_at = COALESCE(?17, articles.first_seen_at),
-            last_changed_at = excluded.last_changed_at, revisions = articles.revisions + 1
-         WHERE articles.content_hash != excluded.content_hash
-         RETURNING revisions",
-    )
-    .bind(source_id)
-    .bind(&a.dedup_key)
-    .bind(a.guid.as_deref())
-    .bind(a.url.as_deref())
-    .bind(a.link.as_deref())
-    .bind(&a.title)
-    .bind(a.author.as_deref())
-    .bind(a.summary.as_deref())
-    .bind(a.content.as_deref())
-    .bind(&a.content_text)
-    .bind(a.published_at.map(ts))
-    .bind(a.updated_at.map(ts))
-    .bind(a.language.as_deref())
-    .bind(&categories)
-    .bind(&enclosures)
-    .bind(&a.content_hash)
-    .bind(trusted_date)
-    .bind(ts(now))
-    .bind(article_uid(source_name, &a.dedup_key))
-    .fetch_optional(&mut **tx)
-    .await
-    .context(format!("saving article {:?}", a.title))?;
-    Ok(match row {
-        None => Upsert::Unchanged,
-        Some(r)
-            if r.try_get::<i64, _>("revisions")
-                .context("reading revisions")?
-                == 0 =>
-        {
-            Upsert::Inserted
+) -> Result<(u64, u64), StoreError> {
+    let (mut inserted, mut revised) = (0, 0);
+    let now_text = ts(now);
+    for chunk in articles.chunks(ROWS_PER_STATEMENT) {
+        let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        let sql = format!(
+            "INSERT INTO articles (source_id, dedup_key, guid, url, link, title, author, summary, content,
+                content_text, published_at, updated_at, language, categories, enclosures, content_hash,
+                sort_at, first_seen_at, last_changed_at, uid)
+             VALUES {}
+             ON CONFLICT (source_id, dedup_key) DO UPDATE SET
+                guid = excluded.guid, url = excluded.url, link = excluded.link, title = excluded.title,
+                author = excluded.author, summary = excluded.summary, content = excluded.content,
+                content_text = excluded.content_text, published_at = excluded.published_at,
+                updated_at = excluded.updated_at, language = excluded.language,
+                categories = excluded.categories, enclosures = excluded.enclosures,
+                content_hash = excluded.content_hash,
+                sort_at = CASE
+                    WHEN excluded.published_at IS NOT NULL
+                     AND excluded.published_at <= strftime('%Y-%m-%dT%H:%M:%SZ', excluded.last_changed_at, '+{FUTURE_TOLERANCE_MINUTES} minutes')
+                    THEN excluded.published_at ELSE articles.first_seen_at END,
+                last_changed_at = excluded.last_changed_at, revisions = articles.revisions + 1
+             WHERE articles.content_hash != excluded.content_hash
+             RETURNING revisions",
+            vec![row; chunk.len()].join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for a in chunk {
+            // The published date orders the article unless it is missing or
+            // in the future; then the first-seen time does.
+            let sort_at = a
+                .published_at
+                .filter(|p| *p <= now + Duration::minutes(FUTURE_TOLERANCE_MINUTES))
+                .map_or_else(|| now_text.clone(), ts);
+            query = query
+                .bind(source_id)
+                .bind(a.dedup_key.clone())
+                .bind(a.guid.clone())
+                .bind(a.url.clone())
+                .bind(a.link.clone())
+                .bind(a.title.clone())
+                .bind(a.author.clone())
+                .bind(a.summary.clone())
+                .bind(a.content.clone())
+                .bind(a.content_text.clone())
+                .bind(a.published_at.map(ts))
+                .bind(a.updated_at.map(ts))
+                .bind(a.language.clone())
+                .bind(serde_json::to_string(&a.categories).unwrap_or_else(|_| "[]".into()))
+                .bind(serde_json::to_string(&a.enclosures).unwrap_or_else(|_| "[]".into()))
+                .bind(a.content_hash.clone())
+                .bind(sort_at)
+                .bind(now_text.clone())
+                .bind(now_text.clone())
+                .bind(article_uid(source_name, &a.dedup_key));
         }
-        Some(_) => Upsert::Updated,
-    })
+        let rows = query.fetch_all(&mut **tx).await.context(format!("saving articles of {source_name:?}"))?;
+        for r in rows {
+            if r.try_get::<i64, _>("revisions").context("reading revisions")? == 0 {
+                inserted += 1;
+            } else {
+                revised += 1;
+            }
+        }
+    }
+    Ok((inserted, revised))
 }
 
 macro_rules! select_articles {

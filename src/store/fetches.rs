@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::articles::{StoreCounts, upsert_article};
+use super::articles::{StoreCounts, upsert_articles};
 use super::error::Context;
 use super::sources::{SourceEvent, SourceUpdate};
 use super::{Store, StoreError, ts};
@@ -64,21 +64,10 @@ impl Store {
             seen: record.items_seen.max(articles.len() as u64),
             ..StoreCounts::default()
         };
-        for article in articles {
-            match upsert_article(
-                &mut tx,
-                record.source_id,
-                &record.source_name,
-                article,
-                record.finished_at,
-            )
-            .await?
-            {
-                super::articles::Upsert::Inserted => counts.new += 1,
-                super::articles::Upsert::Updated => counts.updated += 1,
-                super::articles::Upsert::Unchanged => {}
-            }
-        }
+        let (new, updated) =
+            upsert_articles(&mut tx, record.source_id, &record.source_name, articles, record.finished_at).await?;
+        counts.new = new;
+        counts.updated = updated;
         sqlx::query(
             "INSERT INTO fetches (source_id, run_id, started_at, finished_at, url, http_status, bytes,
                                   not_modified, items_seen, items_new, items_updated, error, malformed)
