@@ -58,7 +58,12 @@ impl RunProgress {
 }
 
 impl Progress for RunProgress {
-    fn start(&self, _total: usize) {}
+    fn start(&self, total: usize) {
+        // Only the sources that are due are fetched: the real total.
+        if let Some(bar) = &self.bar {
+            bar.set_length(total as u64);
+        }
+    }
 
     fn source_done(&self, outcome: &SourceOutcome) {
         if let Some(bar) = &self.bar {
@@ -85,8 +90,8 @@ impl Progress for RunProgress {
     }
 }
 
-/// A progress bar needs to know the total up front, so the CLI builds it
-/// here rather than in `start` (which only gets `&self`).
+/// The bar is built before the run (with every enabled source as the
+/// total), and `start` corrects the total to the sources that are due.
 pub(super) fn with_bar(mut progress: RunProgress, total: usize) -> RunProgress {
     if std::io::stderr().is_terminal() && !progress.quiet && total > 0 {
         let bar = ProgressBar::new(total as u64);
