@@ -33,6 +33,17 @@ async fn each_broken_server_fails_alone() {
     server.feed("good.xml", rss("good", 4), 1);
     server.set("hang", Behavior::Hang(Duration::from_secs(30)));
     server.set("endless", Behavior::Endless);
+    // 64 MB of zeros, gzipped to about 64 KB: a decompression bomb.
+    server.set(
+        "bomb",
+        Behavior::Feed {
+            body: vec![b'0'; 64 << 20],
+            content_type: "application/rss+xml".into(),
+            etag: "\"b\"".into(),
+            last_modified: "Thu, 05 Feb 2026 10:00:00 GMT".into(),
+            encoding: Some("gzip"),
+        },
+    );
     server.set(
         "garbage",
         Behavior::Raw {
@@ -46,6 +57,7 @@ async fn each_broken_server_fails_alone() {
     let sources = source("Good", &server.url("good.xml"), "")
         + &source("Hang", &server.url("hang"), "")
         + &source("Endless", &server.url("endless"), "")
+        + &source("Bomb", &server.url("bomb"), "")
         + &source("Garbage", &server.url("garbage"), "")
         + &source("Reset", &format!("http://{reset}/feed"), "");
     let config = config_with(dir.path(), "max_body_bytes = 1000000", &sources);
@@ -80,7 +92,7 @@ async fn each_broken_server_fails_alone() {
         "SELECT COUNT(*) FROM fetches WHERE error IS NOT NULL",
     )
     .await;
-    assert_eq!(failed, 4);
+    assert_eq!(failed, 5);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -100,9 +100,15 @@ pub(super) async fn upsert_articles(
                 .bind(now_text.clone())
                 .bind(article_uid(source_name, &a.dedup_key));
         }
-        let rows = query.fetch_all(&mut **tx).await.context(format!("saving articles of {source_name:?}"))?;
+        let rows = query
+            .fetch_all(&mut **tx)
+            .await
+            .context(format!("saving articles of {source_name:?}"))?;
         for r in rows {
-            if r.try_get::<i64, _>("revisions").context("reading revisions")? == 0 {
+            if r.try_get::<i64, _>("revisions")
+                .context("reading revisions")?
+                == 0
+            {
                 inserted += 1;
             } else {
                 revised += 1;

@@ -64,8 +64,14 @@ impl Store {
             seen: record.items_seen.max(articles.len() as u64),
             ..StoreCounts::default()
         };
-        let (new, updated) =
-            upsert_articles(&mut tx, record.source_id, &record.source_name, articles, record.finished_at).await?;
+        let (new, updated) = upsert_articles(
+            &mut tx,
+            record.source_id,
+            &record.source_name,
+            articles,
+            record.finished_at,
+        )
+        .await?;
         counts.new = new;
         counts.updated = updated;
         sqlx::query(
