@@ -37,6 +37,9 @@ pub struct Article {
     pub categories: Vec<String>,
     /// Attached media.
     pub enclosures: Vec<Enclosure>,
+    /// SimHash of the normalised title and text, for finding the same story
+    /// at other outlets (`None` for texts too short to fingerprint).
+    pub simhash: Option<u64>,
     /// Hash of what the feed says about the item (title, link, summary and
     /// content as published); a change means the article was revised.
     pub content_hash: String,
@@ -72,6 +75,8 @@ pub struct StoredArticle {
     /// The date used for ordering: published date, unless missing or in the
     /// future, else first-seen.
     pub sort_at: DateTime<Utc>,
+    /// The story cluster it belongs to (the same story at other outlets).
+    pub cluster_id: Option<i64>,
     /// The article itself.
     pub article: Article,
 }
@@ -121,4 +126,47 @@ pub fn fingerprint(text: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// An output format of a topic feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum OutputFormat {
+    /// RSS 2.0, `rss.xml`.
+    Rss,
+    /// Atom 1.0, `atom.xml`.
+    Atom,
+    /// JSON Feed 1.1, `feed.json`.
+    Json,
+}
+
+impl OutputFormat {
+    /// The three formats.
+    pub const ALL: [OutputFormat; 3] = [OutputFormat::Rss, OutputFormat::Atom, OutputFormat::Json];
+
+    /// The file name in the feed's folder.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            OutputFormat::Rss => "rss.xml",
+            OutputFormat::Atom => "atom.xml",
+            OutputFormat::Json => "feed.json",
+        }
+    }
+
+    /// The MIME type.
+    pub fn mime_type(self) -> &'static str {
+        match self {
+            OutputFormat::Rss => "application/rss+xml",
+            OutputFormat::Atom => "application/atom+xml",
+            OutputFormat::Json => "application/feed+json",
+        }
+    }
+
+    /// A short label for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            OutputFormat::Rss => "RSS",
+            OutputFormat::Atom => "Atom",
+            OutputFormat::Json => "JSON Feed",
+        }
+    }
 }

@@ -6,7 +6,7 @@
 //! failing source is a value ([`SourceOutcome`]), recorded and reported,
 //! never a reason to stop the run.
 
-mod collect;
+pub mod collect;
 mod fetch_all;
 pub mod schedule;
 
@@ -18,7 +18,10 @@ use crate::config::{Config, DatabaseConfig};
 use crate::fetch::{FetchError, Fetcher, FetcherOptions};
 use crate::filter::{Query, QueryError};
 use crate::lock::{LockError, RunLock};
-use crate::publish::{FeedMeta, PublishError, publish_feed};
+use crate::publish::{
+    FeedMeta, OpmlEntry, PublishError, TopicSummary, publish_feed, publish_index, publish_opml,
+    publish_topic_page,
+};
 use crate::store::{NewSource, RunTotals, Store, StoreCounts, StoreError};
 
 /// Which stages a command runs.
@@ -207,30 +210,70 @@ pub async fn run(
         }
     }
     if options.publish {
-        let selections = collect::select_articles(&store, config, &queries).await?;
-        for (feed, articles) in config.feeds.iter().zip(selections) {
-            let meta = FeedMeta {
-                slug: feed.slug.clone(),
-                title: feed.title.clone(),
-                description: feed.description.clone(),
-                base_url: config.publish.base_url.clone(),
-            };
-            let published = publish_feed(&config.publish.dir, &meta, &articles)?;
-            if !published.written.is_empty() {
-                report.totals.feeds_written += 1;
-            }
-            report.feeds.push(FeedOutcome {
-                slug: feed.slug.clone(),
-                items: published.items,
-                files_written: published.written.len(),
-            });
-        }
-    }
-    if options.publish {
-        let events = store.recent_events(100).await?;
-        crate::publish::publish_health(&config.publish.dir, &config.publish.base_url, &events)?;
+        report.feeds = publish_all(&store, config, &queries, &mut report.totals).await?;
     }
     store.finish_run(run_id, &report.totals, Utc::now()).await?;
     store.close().await;
     Ok(report)
+}
+
+/// Items of each topic on the index page.
+const INDEX_ITEMS: usize = 8;
+
+/// Publishes every topic feed (files, topic page), the index page, the
+/// OPML list and the health feed.
+async fn publish_all(
+    store: &Store,
+    config: &Config,
+    queries: &[Query],
+    totals: &mut RunTotals,
+) -> Result<Vec<FeedOutcome>, RunError> {
+    let dir = &config.publish.dir;
+    let selections = collect::select_articles(store, config, queries, Utc::now()).await?;
+    let mut outcomes = Vec::new();
+    let mut topics = Vec::new();
+    let mut opml = Vec::new();
+    for (feed, selection) in config.feeds.iter().zip(selections) {
+        let meta = FeedMeta {
+            slug: feed.slug.clone(),
+            title: feed.title.clone(),
+            description: feed.description.clone(),
+            base_url: config.publish.base_url.clone(),
+            formats: feed.formats.clone(),
+            full_content: feed.full_content,
+        };
+        let published = publish_feed(dir, &meta, &selection.items)?;
+        if !published.written.is_empty() {
+            totals.feeds_written += 1;
+        }
+        let topic = TopicSummary {
+            slug: feed.slug.clone(),
+            title: feed.title.clone(),
+            description: feed.description.clone(),
+            formats: feed.formats.clone(),
+            per_day: selection.per_day.clone(),
+        };
+        publish_topic_page(dir, &topic, &selection.items)?;
+        if let Some(first) = feed.formats.first() {
+            opml.push(OpmlEntry {
+                title: feed.title.clone(),
+                xml_url: meta.file_url(first.file_name()),
+                html_url: Some(meta.file_url("index.html")),
+                language: None,
+                folder: None,
+            });
+        }
+        outcomes.push(FeedOutcome {
+            slug: feed.slug.clone(),
+            items: published.items,
+            files_written: published.written.len(),
+        });
+        let latest = selection.items.into_iter().take(INDEX_ITEMS).collect();
+        topics.push((topic, latest));
+    }
+    publish_index(dir, &topics)?;
+    publish_opml(dir, &opml)?;
+    let events = store.recent_events(100).await?;
+    crate::publish::publish_health(dir, &config.publish.base_url, &events)?;
+    Ok(outcomes)
 }

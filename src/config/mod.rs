@@ -16,6 +16,8 @@ use std::time::Duration;
 pub use duration::parse_duration;
 pub use error::ConfigError;
 use url::Url;
+
+pub use crate::model::OutputFormat;
 pub use validate::DEFAULT_USER_AGENT;
 
 /// The whole, validated configuration.
@@ -76,6 +78,8 @@ pub struct PublishConfig {
     pub dir: PathBuf,
     /// Public URL of `dir`, always ending in `/`, used for self links.
     pub base_url: Url,
+    /// Formats written for feeds that do not choose (default: all three).
+    pub formats: Vec<OutputFormat>,
 }
 
 /// One `[[source]]`.
@@ -120,6 +124,14 @@ pub struct FeedConfig {
     pub query_line: usize,
     /// Maximum number of items.
     pub limit: usize,
+    /// Formats to write.
+    pub formats: Vec<OutputFormat>,
+    /// Articles older than this are left out.
+    pub max_age: Option<Duration>,
+    /// One item per story cluster (the earliest), naming the other outlets.
+    pub dedupe: bool,
+    /// Include the full content, not just the summary.
+    pub full_content: bool,
 }
 
 impl Config {

@@ -43,6 +43,7 @@ pub(super) struct RawFetch {
 pub(super) struct RawPublish {
     pub dir: Option<Spanned<String>>,
     pub base_url: Spanned<String>,
+    pub formats: Option<Spanned<Vec<String>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -71,4 +72,8 @@ pub(super) struct RawFeed {
     pub description: Option<String>,
     pub query: Spanned<String>,
     pub limit: Option<Spanned<i64>>,
+    pub formats: Option<Spanned<Vec<String>>>,
+    pub max_age: Option<Spanned<String>>,
+    pub dedupe: Option<bool>,
+    pub full_content: Option<bool>,
 }

@@ -10,7 +10,8 @@ use url::Url;
 
 use super::raw::{RawConfig, RawFeed, RawFetch, RawSource};
 use super::{
-    Config, ConfigError, DatabaseConfig, FeedConfig, FetchConfig, PublishConfig, SourceConfig,
+    Config, ConfigError, DatabaseConfig, FeedConfig, FetchConfig, OutputFormat, PublishConfig,
+    SourceConfig,
 };
 
 /// The default `User-Agent`: names the tool and where to learn about it, as
@@ -76,6 +77,36 @@ impl Checker<'_> {
                 format!("must be between 1 and {max}, got {}", v.get_ref()),
             )),
         }
+    }
+
+    fn formats(
+        &self,
+        value: &Spanned<Vec<String>>,
+        key: &str,
+    ) -> Result<Vec<OutputFormat>, ConfigError> {
+        let mut out = Vec::new();
+        for name in value.get_ref() {
+            let format = match name.as_str() {
+                "rss" => OutputFormat::Rss,
+                "atom" => OutputFormat::Atom,
+                "json" => OutputFormat::Json,
+                other => {
+                    return Err(self.invalid(
+                        value.span(),
+                        key,
+                        format!("unknown format {other:?}; expected \"rss\", \"atom\" or \"json\""),
+                    ));
+                }
+            };
+            if !out.contains(&format) {
+                out.push(format);
+            }
+        }
+        if out.is_empty() {
+            return Err(self.invalid(value.span(), key, "must name at least one format"));
+        }
+        out.sort();
+        Ok(out)
     }
 
     fn duration(
@@ -256,7 +287,15 @@ impl Checker<'_> {
             Some(d) => self.resolve(&self.non_empty(d, "publish.dir")?),
             None => self.resolve("public"),
         };
-        Ok(PublishConfig { dir, base_url })
+        let formats = match &publish.formats {
+            Some(f) => self.formats(f, "publish.formats")?,
+            None => OutputFormat::ALL.to_vec(),
+        };
+        Ok(PublishConfig {
+            dir,
+            base_url,
+            formats,
+        })
     }
 
     fn source(
@@ -324,6 +363,7 @@ impl Checker<'_> {
         i: usize,
         raw: &RawFeed,
         slugs: &mut HashSet<String>,
+        default_formats: &[OutputFormat],
     ) -> Result<FeedConfig, ConfigError> {
         let key = |k: &str| format!("feed[{}].{k}", i + 1);
         let slug = self.non_empty(&raw.slug, &key("slug"))?;
@@ -336,6 +376,13 @@ impl Checker<'_> {
                 raw.slug.span(),
                 &key("slug"),
                 format!("{slug:?} must use only a-z, 0-9, '-' and '_' (it becomes a folder name)"),
+            ));
+        }
+        if slug == "health" {
+            return Err(self.invalid(
+                raw.slug.span(),
+                &key("slug"),
+                "\"health\" is reserved for veille's source health feed",
             ));
         }
         if !slugs.insert(slug.clone()) {
@@ -352,6 +399,16 @@ impl Checker<'_> {
             query: self.non_empty(&raw.query, &key("query"))?,
             query_line: self.line_of(raw.query.span()),
             limit: self.positive(&raw.limit, &key("limit"), 100, 10_000)? as usize,
+            formats: match &raw.formats {
+                Some(f) => self.formats(f, &key("formats"))?,
+                None => default_formats.to_vec(),
+            },
+            max_age: match &raw.max_age {
+                Some(_) => Some(self.duration(&raw.max_age, &key("max_age"), Duration::ZERO)?),
+                None => None,
+            },
+            dedupe: raw.dedupe.unwrap_or(false),
+            full_content: raw.full_content.unwrap_or(true),
         })
     }
 }
@@ -370,18 +427,19 @@ pub(super) fn validate(text: &str, path: &Path) -> Result<Config, ConfigError> {
         .enumerate()
         .map(|(i, s)| checker.source(i, s, &mut names))
         .collect::<Result<Vec<_>, _>>()?;
+    let publish = checker.publish(&raw)?;
     let mut slugs = HashSet::new();
     let feeds = raw
         .feed
         .iter()
         .enumerate()
-        .map(|(i, f)| checker.feed(i, f, &mut slugs))
+        .map(|(i, f)| checker.feed(i, f, &mut slugs, &publish.formats))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Config {
         path: path.to_path_buf(),
         database: checker.database(&raw)?,
         fetch: checker.fetch(&raw.fetch)?,
-        publish: checker.publish(&raw)?,
+        publish,
         sources,
         feeds,
     })

@@ -7,10 +7,9 @@
 
 mod error;
 mod parser;
-mod text;
 
+pub use crate::normalise::{normalise_text, words};
 pub use error::QueryError;
-pub use text::{normalise_text, words};
 
 use crate::model::Article;
 
@@ -35,6 +34,32 @@ impl Query {
     /// Parses `text`; errors point at the offending position.
     pub fn parse(text: &str) -> Result<Query, QueryError> {
         parser::parse(text)
+    }
+
+    /// The terms of the query that `doc` contains, outside `NOT`s, in query
+    /// order: published as categories so readers see why an item is there.
+    pub fn matched_terms(&self, doc: &Document) -> Vec<String> {
+        let mut out = Vec::new();
+        self.collect_matches(doc, &mut out);
+        out
+    }
+
+    fn collect_matches(&self, doc: &Document, out: &mut Vec<String>) {
+        let term = match self {
+            Query::Word(w) => w.clone(),
+            Query::Prefix(p) => format!("{p}*"),
+            Query::Phrase(ws) => ws.join(" "),
+            Query::And(qs) | Query::Or(qs) => {
+                for q in qs {
+                    q.collect_matches(doc, out);
+                }
+                return;
+            }
+            Query::Not(_) => return,
+        };
+        if self.matches(doc) && !out.contains(&term) {
+            out.push(term);
+        }
     }
 
     /// Whether `doc` matches.
@@ -104,6 +129,19 @@ mod tests {
         assert!(!q.matches(&doc("L'Europe adopte l'AI Act")));
         // "IA" inside another word does not count.
         assert!(!q.matches(&doc("Maroc : la MAIA organise un salon")));
+    }
+
+    #[test]
+    fn matched_terms_skip_negations_and_misses() {
+        let q = Query::parse(
+            r#"(maroc OR morocco) ("intelligence artificielle" OR ia) régul* -football"#,
+        )
+        .unwrap();
+        let d = doc("Maroc : la régulation de l'intelligence artificielle");
+        assert_eq!(
+            q.matched_terms(&d),
+            ["maroc", "intelligence artificielle", "regul*"]
+        );
     }
 
     #[test]

@@ -8,8 +8,8 @@
 //! primary := "(" or ")" | '"' words '"' | word ["*"]
 //! ```
 
-use super::text::words;
 use super::{Query, QueryError};
+use crate::normalise::words;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Token {

@@ -7,7 +7,9 @@
 
 mod html;
 mod lang;
+mod simhash;
 mod url;
+mod words;
 
 use sha2::{Digest, Sha256};
 
@@ -16,7 +18,9 @@ use crate::parse::{ParsedFeed, ParsedItem};
 
 pub use self::html::{html_to_text, sanitize_html};
 pub use self::lang::detect_language;
+pub use self::simhash::{NEAR, hamming, simhash};
 pub use self::url::{canonical_url, resolve_url};
+pub use self::words::{normalise_text, words};
 
 /// What the normaliser needs to know about the source of a feed.
 #[derive(Debug, Clone)]
@@ -156,7 +160,9 @@ fn normalise_item(
             })
         })
         .collect();
+    let simhash = simhash(&format!("{title}\n{content_text}"));
     Some(Article {
+        simhash,
         dedup_key: identity.dedup_key,
         guid,
         url,

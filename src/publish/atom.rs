@@ -6,8 +6,7 @@ use atom_syndication::{
 };
 use chrono::{DateTime, Utc};
 
-use super::{FeedMeta, PublishError, feed_updated, item_id, item_updated};
-use crate::model::StoredArticle;
+use super::{FeedMeta, PublishError, PublishItem, feed_updated, item_id, item_updated};
 
 fn fixed(t: DateTime<Utc>) -> FixedDateTime {
     t.fixed_offset()
@@ -22,11 +21,11 @@ fn link(href: String, rel: &str, mime: Option<&str>) -> Link {
     }
 }
 
-pub(super) fn render(meta: &FeedMeta, articles: &[StoredArticle]) -> Result<Vec<u8>, PublishError> {
+pub(super) fn render(meta: &FeedMeta, items: &[PublishItem]) -> Result<Vec<u8>, PublishError> {
     let feed = Feed {
         title: Text::plain(meta.title.clone()),
         id: meta.file_url("atom.xml"),
-        updated: fixed(feed_updated(articles)),
+        updated: fixed(feed_updated(items)),
         authors: vec![Person {
             name: "veille".into(),
             ..Person::default()
@@ -45,7 +44,7 @@ pub(super) fn render(meta: &FeedMeta, articles: &[StoredArticle]) -> Result<Vec<
             version: Some(env!("CARGO_PKG_VERSION").into()),
             ..Generator::default()
         }),
-        entries: articles.iter().map(entry).collect(),
+        entries: items.iter().map(|i| entry(i, meta.full_content)).collect(),
         ..Feed::default()
     };
     let mut out = Vec::new();
@@ -65,18 +64,17 @@ pub(super) fn render(meta: &FeedMeta, articles: &[StoredArticle]) -> Result<Vec<
     Ok(out)
 }
 
-fn entry(a: &StoredArticle) -> Entry {
+fn entry(p: &PublishItem, full_content: bool) -> Entry {
+    let a = &p.stored;
     let art = &a.article;
-    let mut categories: Vec<Category> = a
-        .source_tags
-        .iter()
-        .chain(&art.categories)
-        .map(|c| Category {
-            term: c.clone(),
+    let categories: Vec<Category> = p
+        .categories()
+        .into_iter()
+        .map(|term| Category {
+            term,
             ..Category::default()
         })
         .collect();
-    categories.dedup_by(|x, y| x.term == y.term);
     let mut links: Vec<Link> = art
         .link
         .iter()
@@ -99,13 +97,17 @@ fn entry(a: &StoredArticle) -> Entry {
             ..Person::default()
         }],
         links,
-        summary: art.summary.clone().map(Text::html),
-        content: art.content.clone().map(|html| Content {
-            value: Some(html),
-            content_type: Some("html".into()),
-            lang: art.language.clone(),
-            ..Content::default()
-        }),
+        summary: p.summary_html().map(Text::html),
+        content: art
+            .content
+            .clone()
+            .filter(|_| full_content)
+            .map(|html| Content {
+                value: Some(html),
+                content_type: Some("html".into()),
+                lang: art.language.clone(),
+                ..Content::default()
+            }),
         categories,
         source: Some(Source {
             title: Text::plain(a.source_name.clone()),

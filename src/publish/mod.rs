@@ -1,13 +1,18 @@
 //! Stage 6: topic feeds as files.
 //!
-//! Renders RSS 2.0 (`rss` crate) and Atom 1.0 (`atom_syndication`) from
-//! already-selected articles and writes them atomically. Output is a pure
-//! function of the articles (no "now" anywhere), and a file whose bytes did
-//! not change is not rewritten, so static servers keep answering 304.
+//! Renders RSS 2.0 (`rss` crate), Atom 1.0 (`atom_syndication`) and JSON
+//! Feed 1.1 (serde) from already-selected items, the HTML pages people
+//! read, and the OPML list of every feed, and writes them atomically.
+//! Feed output is a pure function of the items (no "now" in it), and a file
+//! whose bytes did not change is not rewritten, so static servers keep
+//! answering 304 and readers see no churn.
 
 mod atom;
+mod chart;
 mod error;
 mod health;
+mod html;
+mod json;
 mod opml;
 mod rss;
 mod write;
@@ -17,10 +22,11 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 pub use error::PublishError;
 pub use health::publish_health;
+pub use html::{TopicSummary, publish_index, publish_topic_page};
 pub use opml::{OpmlEntry, render_opml};
 use url::Url;
 
-use crate::model::StoredArticle;
+use crate::model::{OutputFormat, StoredArticle};
 
 /// What a published feed says about itself.
 #[derive(Debug, Clone)]
@@ -33,6 +39,10 @@ pub struct FeedMeta {
     pub description: String,
     /// Public URL of the publish dir (ends with `/`).
     pub base_url: Url,
+    /// Formats to write.
+    pub formats: Vec<OutputFormat>,
+    /// Include full content (else summaries only).
+    pub full_content: bool,
 }
 
 impl FeedMeta {
@@ -42,6 +52,55 @@ impl FeedMeta {
             .join(&format!("{}/{file}", self.slug))
             .map(|u| u.to_string())
             .unwrap_or_else(|_| format!("{}{}/{file}", self.base_url, self.slug))
+    }
+}
+
+/// One item of a topic feed.
+#[derive(Debug, Clone)]
+pub struct PublishItem {
+    /// The article.
+    pub stored: StoredArticle,
+    /// The query terms it matched (published as categories).
+    pub matched_terms: Vec<String>,
+    /// Other outlets that carried the same story (when deduplicated).
+    pub also_reported_by: Vec<String>,
+}
+
+impl PublishItem {
+    /// Categories: the source's tags, the feed's own categories, then the
+    /// query terms that matched; no repeats.
+    fn categories(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let all = self
+            .stored
+            .source_tags
+            .iter()
+            .chain(&self.stored.article.categories)
+            .chain(&self.matched_terms);
+        for c in all {
+            if !out.iter().any(|o| o.eq_ignore_ascii_case(c)) {
+                out.push(c.clone());
+            }
+        }
+        out
+    }
+
+    /// The summary, with a line naming the other outlets when deduplicated.
+    fn summary_html(&self) -> Option<String> {
+        let base = self.stored.article.summary.clone();
+        if self.also_reported_by.is_empty() {
+            return base;
+        }
+        let names: Vec<String> = self
+            .also_reported_by
+            .iter()
+            .map(|n| html_escape::encode_text(n).into_owned())
+            .collect();
+        let note = format!("<p>Also reported by: {}.</p>", names.join(", "));
+        Some(match base {
+            Some(s) => format!("{s}\n{note}"),
+            None => note,
+        })
     }
 }
 
@@ -56,12 +115,12 @@ pub struct PublishedFeed {
     pub unchanged: Vec<PathBuf>,
 }
 
-/// Renders and writes `{dir}/{slug}/rss.xml` and `atom.xml`. `articles`
-/// must already be in publishing order (newest first) and limited.
+/// Renders and writes the feed files of one topic under `{dir}/{slug}/`.
+/// `items` must already be in publishing order (newest first) and limited.
 pub fn publish_feed(
     dir: &Path,
     meta: &FeedMeta,
-    articles: &[StoredArticle],
+    items: &[PublishItem],
 ) -> Result<PublishedFeed, PublishError> {
     let folder = dir.join(&meta.slug);
     std::fs::create_dir_all(&folder).map_err(|source| PublishError::Io {
@@ -69,15 +128,16 @@ pub fn publish_feed(
         source,
     })?;
     let mut result = PublishedFeed {
-        items: articles.len(),
+        items: items.len(),
         ..PublishedFeed::default()
     };
-    let outputs = [
-        ("rss.xml", rss::render(meta, articles)?),
-        ("atom.xml", atom::render(meta, articles)?),
-    ];
-    for (name, bytes) in outputs {
-        let path = folder.join(name);
+    for format in &meta.formats {
+        let bytes = match format {
+            OutputFormat::Rss => rss::render(meta, items)?,
+            OutputFormat::Atom => atom::render(meta, items)?,
+            OutputFormat::Json => json::render(meta, items)?,
+        };
+        let path = folder.join(format.file_name());
         if write::write_if_changed(&path, &bytes)? {
             result.written.push(path);
         } else {
@@ -87,12 +147,24 @@ pub fn publish_feed(
     Ok(result)
 }
 
+/// Writes `feeds.opml`, listing every topic feed (in its first format).
+pub fn publish_opml(dir: &Path, entries: &[OpmlEntry]) -> Result<bool, PublishError> {
+    std::fs::create_dir_all(dir).map_err(|source| PublishError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    write::write_if_changed(
+        &dir.join("feeds.opml"),
+        render_opml("veille topic feeds", entries).as_bytes(),
+    )
+}
+
 /// The date a feed reports as its last change: the newest item date, so
 /// that an unchanged selection renders to identical bytes.
-fn feed_updated(articles: &[StoredArticle]) -> DateTime<Utc> {
-    articles
+fn feed_updated(items: &[PublishItem]) -> DateTime<Utc> {
+    items
         .iter()
-        .map(item_updated)
+        .map(|i| item_updated(&i.stored))
         .max()
         .unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
 }

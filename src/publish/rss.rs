@@ -6,10 +6,9 @@ use rss::extension::atom::{AtomExtension, Link};
 use rss::extension::dublincore::DublinCoreExtension;
 use rss::{Category, Channel, Enclosure, Guid, Item, Source};
 
-use super::{FeedMeta, PublishError, feed_updated, item_id};
-use crate::model::StoredArticle;
+use super::{FeedMeta, PublishError, PublishItem, feed_updated, item_id};
 
-pub(super) fn render(meta: &FeedMeta, articles: &[StoredArticle]) -> Result<Vec<u8>, PublishError> {
+pub(super) fn render(meta: &FeedMeta, items: &[PublishItem]) -> Result<Vec<u8>, PublishError> {
     let channel = Channel {
         title: meta.title.clone(),
         link: meta.file_url("index.html"),
@@ -18,7 +17,7 @@ pub(super) fn render(meta: &FeedMeta, articles: &[StoredArticle]) -> Result<Vec<
         } else {
             meta.description.clone()
         },
-        last_build_date: Some(feed_updated(articles).to_rfc2822()),
+        last_build_date: Some(feed_updated(items).to_rfc2822()),
         generator: Some(format!("veille {}", env!("CARGO_PKG_VERSION"))),
         atom_ext: Some(AtomExtension {
             links: vec![Link {
@@ -28,7 +27,7 @@ pub(super) fn render(meta: &FeedMeta, articles: &[StoredArticle]) -> Result<Vec<
                 ..Link::default()
             }],
         }),
-        items: articles.iter().map(item).collect(),
+        items: items.iter().map(|i| item(i, meta.full_content)).collect(),
         ..Channel::default()
     };
     let mut out =
@@ -43,23 +42,19 @@ pub(super) fn render(meta: &FeedMeta, articles: &[StoredArticle]) -> Result<Vec<
     Ok(out)
 }
 
-fn item(a: &StoredArticle) -> Item {
+fn item(p: &PublishItem, full_content: bool) -> Item {
+    let a = &p.stored;
     let art = &a.article;
-    let mut categories: Vec<Category> = a
-        .source_tags
-        .iter()
-        .chain(&art.categories)
-        .map(|c| Category {
-            name: c.clone(),
-            domain: None,
-        })
+    let categories: Vec<Category> = p
+        .categories()
+        .into_iter()
+        .map(|name| Category { name, domain: None })
         .collect();
-    categories.dedup_by(|x, y| x.name == y.name);
     Item {
         title: Some(art.title.clone()),
         link: art.link.clone(),
-        description: art.summary.clone().or_else(|| art.content.clone()),
-        content: art.content.clone(),
+        description: p.summary_html().or_else(|| art.content.clone()),
+        content: art.content.clone().filter(|_| full_content),
         guid: Some(Guid {
             value: item_id(a),
             permalink: false,

@@ -9,7 +9,7 @@ use super::PublishError;
 /// Returns whether it wrote. The new content goes to a temporary file in
 /// the same folder, is flushed to disk, then renamed over the old one, so a
 /// reader sees either the old or the new file, never half of one.
-pub(super) fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, PublishError> {
+pub(crate) fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, PublishError> {
     let io = |source| PublishError::Io {
         path: path.to_path_buf(),
         source,

@@ -48,11 +48,11 @@ pub(super) async fn upsert_articles(
     let (mut inserted, mut revised) = (0, 0);
     let now_text = ts(now);
     for chunk in articles.chunks(ROWS_PER_STATEMENT) {
-        let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
         let sql = format!(
             "INSERT INTO articles (source_id, dedup_key, guid, url, link, title, author, summary, content,
                 content_text, published_at, updated_at, language, categories, enclosures, content_hash,
-                sort_at, first_seen_at, last_changed_at, uid)
+                sort_at, first_seen_at, last_changed_at, uid, simhash)
              VALUES {}
              ON CONFLICT (source_id, dedup_key) DO UPDATE SET
                 guid = excluded.guid, url = excluded.url, link = excluded.link, title = excluded.title,
@@ -60,14 +60,14 @@ pub(super) async fn upsert_articles(
                 content_text = excluded.content_text, published_at = excluded.published_at,
                 updated_at = excluded.updated_at, language = excluded.language,
                 categories = excluded.categories, enclosures = excluded.enclosures,
-                content_hash = excluded.content_hash,
+                content_hash = excluded.content_hash, simhash = excluded.simhash,
                 sort_at = CASE
                     WHEN excluded.published_at IS NOT NULL
                      AND excluded.published_at <= strftime('%Y-%m-%dT%H:%M:%SZ', excluded.last_changed_at, '+{FUTURE_TOLERANCE_MINUTES} minutes')
                     THEN excluded.published_at ELSE articles.first_seen_at END,
                 last_changed_at = excluded.last_changed_at, revisions = articles.revisions + 1
              WHERE articles.content_hash != excluded.content_hash
-             RETURNING revisions",
+             RETURNING id, revisions, simhash, sort_at",
             vec![row; chunk.len()].join(", ")
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -98,7 +98,9 @@ pub(super) async fn upsert_articles(
                 .bind(sort_at)
                 .bind(now_text.clone())
                 .bind(now_text.clone())
-                .bind(article_uid(source_name, &a.dedup_key));
+                .bind(article_uid(source_name, &a.dedup_key))
+                // SQLite integers are signed: the 64 bits are stored as is.
+                .bind(a.simhash.map(|h| h as i64));
         }
         let rows = query
             .fetch_all(&mut **tx)
@@ -107,15 +109,82 @@ pub(super) async fn upsert_articles(
         for r in rows {
             if r.try_get::<i64, _>("revisions")
                 .context("reading revisions")?
-                == 0
+                > 0
             {
-                inserted += 1;
-            } else {
                 revised += 1;
+                continue;
+            }
+            inserted += 1;
+            let simhash: Option<i64> = r.try_get("simhash").context("reading simhash")?;
+            if let Some(simhash) = simhash {
+                let id: i64 = r.try_get("id").context("reading id")?;
+                let sort_at: String = r.try_get("sort_at").context("reading sort_at")?;
+                assign_cluster(tx, id, source_id, simhash, &sort_at).await?;
             }
         }
     }
     Ok((inserted, revised))
+}
+
+/// How far apart in time two reports of one story may be.
+const CLUSTER_WINDOW_DAYS: i64 = 3;
+
+/// Puts a new article in the story cluster of its nearest near-duplicate
+/// from another outlet, if any. Candidates come from the SimHash bands (by
+/// index); the cluster's id is the id of its first stored article.
+async fn assign_cluster(
+    tx: &mut Transaction<'_, Sqlite>,
+    id: i64,
+    source_id: i64,
+    simhash: i64,
+    sort_at: &str,
+) -> Result<(), StoreError> {
+    let window = format!("{CLUSTER_WINDOW_DAYS} days");
+    let bands: Vec<i64> = [(0, 8191), (13, 8191), (26, 8191), (39, 8191), (52, 4095)]
+        .iter()
+        .map(|(shift, mask)| (simhash >> shift) & mask)
+        .collect();
+    let rows = sqlx::query(
+        "SELECT id, simhash, cluster_id FROM articles
+         WHERE simhash IS NOT NULL AND source_id != ?1
+           AND (simhash_b0 = ?2 OR simhash_b1 = ?3 OR simhash_b2 = ?4 OR simhash_b3 = ?5 OR simhash_b4 = ?6)
+           AND sort_at >= strftime('%Y-%m-%dT%H:%M:%SZ', ?7, '-' || ?8)
+           AND sort_at <= strftime('%Y-%m-%dT%H:%M:%SZ', ?7, '+' || ?8)",
+    )
+    .bind(source_id)
+    .bind(bands[0])
+    .bind(bands[1])
+    .bind(bands[2])
+    .bind(bands[3])
+    .bind(bands[4])
+    .bind(sort_at)
+    .bind(&window)
+    .fetch_all(&mut **tx)
+    .await
+    .context("looking for the same story at other outlets")?;
+    let mut nearest: Option<(u32, i64, Option<i64>)> = None;
+    for r in rows {
+        let other: i64 = r.try_get("simhash").context("reading simhash")?;
+        let distance = crate::normalise::hamming(simhash as u64, other as u64);
+        if distance <= crate::normalise::NEAR && nearest.is_none_or(|(d, _, _)| distance < d) {
+            let other_id: i64 = r.try_get("id").context("reading id")?;
+            let other_cluster: Option<i64> =
+                r.try_get("cluster_id").context("reading cluster_id")?;
+            nearest = Some((distance, other_id, other_cluster));
+        }
+    }
+    let Some((_, other_id, other_cluster)) = nearest else {
+        return Ok(());
+    };
+    let cluster = other_cluster.unwrap_or(other_id);
+    sqlx::query("UPDATE articles SET cluster_id = ?1 WHERE id IN (?2, ?3) AND cluster_id IS NULL")
+        .bind(cluster)
+        .bind(other_id)
+        .bind(id)
+        .execute(&mut **tx)
+        .await
+        .context("recording a story cluster")?;
+    Ok(())
 }
 
 macro_rules! select_articles {
@@ -124,7 +193,7 @@ macro_rules! select_articles {
             "
     SELECT a.id, a.uid, a.dedup_key, a.guid, a.url, a.link, a.title, a.author, a.summary, a.content,
            a.content_text, a.published_at, a.updated_at, a.first_seen_at, a.sort_at, a.language,
-           a.categories, a.enclosures, a.content_hash,
+           a.categories, a.enclosures, a.content_hash, a.cluster_id, a.simhash,
            s.name AS source_name, s.url AS source_url, s.tags AS source_tags
     FROM articles a JOIN sources s ON s.id = a.source_id ",
             $tail
@@ -231,6 +300,7 @@ fn stored_article(row: &SqliteRow) -> Result<StoredArticle, StoreError> {
         source_tags: json_list("source_tags")?,
         first_seen_at,
         sort_at: parse_ts(get_s("sort_at")?).unwrap_or(first_seen_at),
+        cluster_id: row.try_get("cluster_id").context("reading cluster_id")?,
         article: Article {
             dedup_key: get_s("dedup_key")?.unwrap_or_default(),
             guid: get_s("guid")?,
@@ -247,6 +317,10 @@ fn stored_article(row: &SqliteRow) -> Result<StoredArticle, StoreError> {
             categories: json_list("categories")?,
             enclosures,
             content_hash: get_s("content_hash")?.unwrap_or_default(),
+            simhash: row
+                .try_get::<Option<i64>, _>("simhash")
+                .context("reading simhash")?
+                .map(|h| h as u64),
         },
     })
 }

@@ -1,5 +1,5 @@
-//! The normalisation applied to both queries and articles, so that both
-//! sides agree: NFKD, accents and Arabic diacritics removed (combining
+//! Words for matching and for near-duplicate detection: the normalisation
+//! applied to both queries and articles, so that both sides agree: NFKD, accents and Arabic diacritics removed (combining
 //! marks), lower case, tatweel removed, alef forms unified, ى→ي, ة→ه.
 
 use unicode_normalization::UnicodeNormalization;
