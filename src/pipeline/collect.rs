@@ -136,6 +136,6 @@ pub fn dedupe(items: Vec<PublishItem>) -> Vec<PublishItem> {
         }
         out.push(first);
     }
-    out.sort_by(|a, b| (b.stored.sort_at, b.stored.id).cmp(&(a.stored.sort_at, a.stored.id)));
+    out.sort_by_key(|i| std::cmp::Reverse((i.stored.sort_at, i.stored.id)));
     out
 }
