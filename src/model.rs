@@ -37,7 +37,7 @@ pub struct Article {
     pub categories: Vec<String>,
     /// Attached media.
     pub enclosures: Vec<Enclosure>,
-    /// SimHash of the normalised title and text, for finding the same story
+    /// SimHash of the normalised text, for finding the same story
     /// at other outlets (`None` for texts too short to fingerprint).
     pub simhash: Option<u64>,
     /// Hash of what the feed says about the item (title, link, summary and

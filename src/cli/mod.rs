@@ -5,6 +5,7 @@ mod check;
 mod discover;
 mod output;
 mod parse_cmd;
+mod serve_cmd;
 mod sources;
 
 use std::path::PathBuf;
@@ -93,6 +94,16 @@ pub enum Command {
         /// The page URL.
         url: String,
     },
+    /// Serve the publish folder over HTTP, for subscribers.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// Also fetch and publish every so often (e.g. `15m`), for users
+        /// without cron.
+        #[arg(long)]
+        refresh: Option<String>,
+    },
 }
 
 /// `veille sources …`.
@@ -162,6 +173,9 @@ async fn dispatch(cli: &Cli) -> Exit {
             ..
         } => sources::export(&cli.config),
         Command::Discover { url } => discover::discover(url).await,
+        Command::Serve { addr, refresh } => {
+            serve_cmd::serve(&cli.config, *addr, refresh.as_deref()).await
+        }
     }
 }
 

@@ -160,7 +160,9 @@ fn normalise_item(
             })
         })
         .collect();
-    let simhash = simhash(&format!("{title}\n{content_text}"));
+    // The body, not the headline: outlets rewrite headlines of the same
+    // wire story, rarely its text.
+    let simhash = simhash(&content_text);
     Some(Article {
         simhash,
         dedup_key: identity.dedup_key,
