@@ -5,16 +5,7 @@ use std::process::Command;
 
 use assert_cmd::cargo::cargo_bin;
 
-use crate::util::{FixtureServer, write_config};
-
-fn veille(config: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(cargo_bin!("veille"))
-        .arg("-c")
-        .arg(config)
-        .args(args)
-        .output()
-        .unwrap()
-}
+use crate::util::{FixtureServer, veille, write_config};
 
 fn stderr(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()

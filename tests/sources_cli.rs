@@ -1,22 +1,12 @@
 //! `veille sources`, OPML import/export and `veille discover`, as a user
 //! runs them.
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 use assert_cmd::cargo::cargo_bin;
 
 use crate::util::script::{Behavior, ScriptServer, rss};
-use crate::util::{config_with, run, source};
-
-fn veille(config: &Path, args: &[&str]) -> Output {
-    Command::new(cargo_bin!("veille"))
-        .arg("-c")
-        .arg(config)
-        .args(args)
-        .output()
-        .unwrap()
-}
+use crate::util::{config_with, run, source, veille};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sources_lists_health_as_a_table_and_json() {

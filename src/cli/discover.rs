@@ -13,14 +13,7 @@ pub(super) async fn discover(target: &str) -> Exit {
             return Exit::Usage;
         }
     };
-    let fetcher = match Fetcher::new(FetcherOptions {
-        user_agent: crate::config::DEFAULT_USER_AGENT.to_string(),
-        timeout: std::time::Duration::from_secs(30),
-        connect_timeout: std::time::Duration::from_secs(10),
-        max_body_bytes: 10 << 20,
-        per_host: 1,
-        allow_private_networks: false,
-    }) {
+    let fetcher = match Fetcher::new(FetcherOptions::one_off()) {
         Ok(f) => f,
         Err(e) => {
             eprintln!("veille: {e}");

@@ -37,15 +37,7 @@ pub(super) async fn parse(target: &str, as_json: bool) -> Exit {
 async fn load(target: &str) -> Result<(Vec<u8>, Option<String>), String> {
     if target.starts_with("http://") || target.starts_with("https://") {
         let url = url::Url::parse(target).map_err(|e| format!("{target}: invalid URL: {e}"))?;
-        let fetcher = Fetcher::new(FetcherOptions {
-            user_agent: crate::config::DEFAULT_USER_AGENT.to_string(),
-            timeout: std::time::Duration::from_secs(30),
-            connect_timeout: std::time::Duration::from_secs(10),
-            max_body_bytes: 10 << 20,
-            per_host: 1,
-            allow_private_networks: false,
-        })
-        .map_err(|e| e.to_string())?;
+        let fetcher = Fetcher::new(FetcherOptions::one_off()).map_err(|e| e.to_string())?;
         let response = fetcher
             .fetch(&FetchRequest::new(url))
             .await

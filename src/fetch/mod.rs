@@ -39,6 +39,21 @@ pub struct FetcherOptions {
     pub allow_private_networks: bool,
 }
 
+impl FetcherOptions {
+    /// Settings for a one-off request from the command line (`veille parse
+    /// URL`, `veille discover`), when no configuration is involved.
+    pub fn one_off() -> FetcherOptions {
+        FetcherOptions {
+            user_agent: crate::config::DEFAULT_USER_AGENT.to_string(),
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            max_body_bytes: 10 << 20,
+            per_host: 1,
+            allow_private_networks: false,
+        }
+    }
+}
+
 /// One request.
 #[derive(Debug, Clone)]
 pub struct FetchRequest {

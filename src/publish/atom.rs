@@ -47,6 +47,11 @@ pub(super) fn render(meta: &FeedMeta, items: &[PublishItem]) -> Result<Vec<u8>, 
         entries: items.iter().map(|i| entry(i, meta.full_content)).collect(),
         ..Feed::default()
     };
+    serialise(&feed, &meta.slug)
+}
+
+/// An Atom document as pretty-printed bytes ending in a newline.
+pub(super) fn serialise(feed: &Feed, slug: &str) -> Result<Vec<u8>, PublishError> {
     let mut out = Vec::new();
     feed.write_with_config(
         &mut out,
@@ -57,7 +62,7 @@ pub(super) fn render(meta: &FeedMeta, items: &[PublishItem]) -> Result<Vec<u8>, 
     )
     .map_err(|e| PublishError::Render {
         format: "atom",
-        slug: meta.slug.clone(),
+        slug: slug.to_string(),
         message: e.to_string(),
     })?;
     out.push(b'\n');

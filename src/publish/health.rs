@@ -60,19 +60,6 @@ pub fn publish_health(
             .collect(),
         ..Feed::default()
     };
-    let mut out = Vec::new();
-    feed.write_with_config(
-        &mut out,
-        atom_syndication::WriteConfig {
-            write_document_declaration: true,
-            indent_size: Some(2),
-        },
-    )
-    .map_err(|e| PublishError::Render {
-        format: "atom",
-        slug: "health".into(),
-        message: e.to_string(),
-    })?;
-    out.push(b'\n');
+    let out = super::atom::serialise(&feed, "health")?;
     write::write_if_changed(&folder.join("atom.xml"), &out)
 }

@@ -200,3 +200,13 @@ where
     pool.close().await;
     value
 }
+
+/// Runs the `veille` binary with `-c config` and `args`.
+pub fn veille(config: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin!("veille"))
+        .arg("-c")
+        .arg(config)
+        .args(args)
+        .output()
+        .unwrap()
+}
