@@ -7,15 +7,61 @@ use ammonia::{Builder, UrlRelative};
 use scraper::{Html, Node};
 use url::Url;
 
-/// Sanitises feed HTML for display: no scripts, styles, frames, forms, event
-/// handlers or `javascript:` URLs; every `href`/`src` absolute against
-/// `base`; links open with `rel="noopener noreferrer"`.
+/// Hosts whose embedded video players (`<iframe>`) are kept.
+const VIDEO_HOSTS: &[&str] = &[
+    "www.youtube.com",
+    "youtube.com",
+    "www.youtube-nocookie.com",
+    "player.vimeo.com",
+    "www.dailymotion.com",
+    "geo.dailymotion.com",
+];
+
+/// Largest inline `data:` image kept (a small icon or chart, not a payload).
+const MAX_DATA_IMAGE_BYTES: usize = 8 * 1024;
+
+fn is_data_url(value: &str) -> bool {
+    value
+        .trim_start()
+        .get(..5)
+        .is_some_and(|p| p.eq_ignore_ascii_case("data:"))
+}
+
+fn allowed_video(src: &str) -> bool {
+    Url::parse(src).is_ok_and(|u| {
+        u.scheme() == "https" && u.host_str().is_some_and(|h| VIDEO_HOSTS.contains(&h))
+    })
+}
+
+/// Sanitises feed HTML for display: no scripts, styles, forms, event
+/// handlers or `javascript:` URLs; iframes only for allowlisted video
+/// players; `data:` URLs only for small inline raster images; every
+/// `href`/`src` absolute against `base`; links open with
+/// `rel="noopener noreferrer"`.
 pub fn sanitize_html(html: &str, base: &Url) -> String {
-    let schemes: HashSet<&str> = ["http", "https", "mailto"].into_iter().collect();
+    let schemes: HashSet<&str> = ["http", "https", "mailto", "data"].into_iter().collect();
     Builder::default()
         .url_schemes(schemes)
+        .add_tags(["iframe"])
+        .add_tag_attributes(
+            "iframe",
+            ["src", "width", "height", "title", "allowfullscreen"],
+        )
         .url_relative(UrlRelative::RewriteWithBase(base.clone()))
         .link_rel(Some("noopener noreferrer"))
+        .attribute_filter(|element, attribute, value| match (element, attribute) {
+            ("img", "src") if is_data_url(value) => {
+                let raster = value
+                    .trim_start()
+                    .get(..11)
+                    .is_some_and(|p| p.eq_ignore_ascii_case("data:image/"))
+                    && !value.to_ascii_lowercase().starts_with("data:image/svg");
+                (raster && value.len() <= MAX_DATA_IMAGE_BYTES).then(|| value.into())
+            }
+            (_, _) if is_data_url(value) => None,
+            ("iframe", "src") => allowed_video(value).then(|| value.into()),
+            _ => Some(value.into()),
+        })
         .clean(html)
         .to_string()
         .trim()
@@ -94,6 +140,32 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("noopener noreferrer"), "{out}");
+    }
+
+    #[test]
+    fn video_iframes_and_small_data_images_only() {
+        let base = Url::parse("https://news.example.ma/").unwrap();
+        let small = format!("data:image/png;base64,{}", "A".repeat(100));
+        let big = format!("data:image/png;base64,{}", "A".repeat(20_000));
+        let html = format!(
+            r#"<iframe src="https://www.youtube.com/embed/x"></iframe><iframe src="https://evil.example/x"></iframe><img src="{small}"><img src="{big}"><a href="data:text/html,boom">x</a><img src="data:image/svg+xml,<svg/>"><form><input></form>"#
+        );
+        let out = sanitize_html(&html, &base);
+        assert!(
+            out.contains(r#"src="https://www.youtube.com/embed/x""#),
+            "{out}"
+        );
+        assert!(!out.contains("evil.example"), "{out}");
+        assert!(out.contains(&small), "small data image kept");
+        assert!(
+            !out.contains(&big) && out.len() < 5_000,
+            "large data image dropped"
+        );
+        assert!(
+            !out.contains("data:text/html") && !out.contains("svg+xml"),
+            "{out}"
+        );
+        assert!(!out.contains("<form") && !out.contains("<input"), "{out}");
     }
 
     #[test]

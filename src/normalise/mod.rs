@@ -141,6 +141,8 @@ fn normalise_item(
         .title
         .clone()
         .or_else(|| title_from_text(&content_text))?;
+    // Feeds with only a body get a summary from its first sentences.
+    let summary = summary.or_else(|| summary_from_text(&content_text));
     let guid = item.id.clone();
     let language = item
         .language
@@ -184,6 +186,25 @@ fn normalise_item(
         enclosures,
         content_hash: identity.content_hash,
     })
+}
+
+/// Characters of text a derived summary keeps (cut at a word boundary).
+const DERIVED_SUMMARY_CHARS: usize = 320;
+
+fn summary_from_text(text: &str) -> Option<String> {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.is_empty() {
+        return None;
+    }
+    let cut = match flat.char_indices().nth(DERIVED_SUMMARY_CHARS) {
+        None => flat,
+        Some((at, _)) => {
+            let head = &flat[..at];
+            let end = head.rfind(' ').unwrap_or(at);
+            format!("{}…", &flat[..end])
+        }
+    };
+    Some(format!("<p>{}</p>", html_escape::encode_text(&cut)))
 }
 
 fn title_from_text(text: &str) -> Option<String> {
