@@ -19,5 +19,6 @@ pub mod normalise;
 pub mod parse;
 pub mod pipeline;
 pub mod publish;
+pub mod scrape;
 pub mod serve;
 pub mod store;

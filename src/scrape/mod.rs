@@ -1,0 +1,217 @@
+//! Pages without feeds: a news listing page + CSS selectors → the same
+//! [`ParsedFeed`] a feed would give, and the main text of an article page
+//! (a configured selector, or readability-style extraction).
+//!
+//! Pure over bytes (through the `scraper` crate); page fetches go through
+//! the fetcher, like feeds.
+
+pub mod dates;
+mod extract;
+
+use chrono::{DateTime, Utc};
+use scraper::{ElementRef, Html, Selector};
+use url::Url;
+
+pub use extract::{ExtractError, FullText, extract_full_text};
+
+use crate::parse::{Enclosure, ParsedFeed, ParsedItem, Person};
+
+/// The selectors of a `[source.scrape]` table.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScrapeRules {
+    /// One match per article on the listing page.
+    pub item: String,
+    /// Title, within an item (default: the link's text).
+    pub title: Option<String>,
+    /// Link, within an item (default: the first `a[href]`).
+    pub link: Option<String>,
+    /// Date, within an item (a `<time datetime>`, a `content` attribute or text).
+    pub date: Option<String>,
+    /// Summary, within an item (its HTML).
+    pub summary: Option<String>,
+    /// Image, within an item (`src`, `data-src` or `srcset`).
+    pub image: Option<String>,
+    /// Author, within an item.
+    pub author: Option<String>,
+    /// Read `05/02/2026` as 5 February (true) or May 2 (false).
+    pub day_first: bool,
+}
+
+/// Why a page could not be scraped.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ScrapeError {
+    /// Not an HTML page.
+    #[error("{url}: not an HTML page")]
+    NotHtml {
+        /// The page.
+        url: String,
+    },
+    /// A selector is not valid CSS.
+    #[error("selector `{key}` = {selector:?} is not valid CSS: {message}")]
+    BadSelector {
+        /// Which selector.
+        key: &'static str,
+        /// The selector.
+        selector: String,
+        /// Why.
+        message: String,
+    },
+    /// The item selector matched nothing.
+    #[error("{url}: the item selector {selector:?} matched nothing (has the page changed?)")]
+    NoItems {
+        /// The page.
+        url: String,
+        /// The selector.
+        selector: String,
+    },
+}
+
+/// Parses a CSS selector, naming the key on failure.
+pub fn selector(key: &'static str, css: &str) -> Result<Selector, ScrapeError> {
+    Selector::parse(css).map_err(|e| ScrapeError::BadSelector {
+        key,
+        selector: css.to_string(),
+        message: e.to_string(),
+    })
+}
+
+struct Compiled {
+    item: Selector,
+    title: Option<Selector>,
+    link: Option<Selector>,
+    date: Option<Selector>,
+    summary: Option<Selector>,
+    image: Option<Selector>,
+    author: Option<Selector>,
+}
+
+fn compile(rules: &ScrapeRules) -> Result<Compiled, ScrapeError> {
+    let opt = |key, css: &Option<String>| css.as_deref().map(|c| selector(key, c)).transpose();
+    Ok(Compiled {
+        item: selector("item", &rules.item)?,
+        title: opt("title", &rules.title)?,
+        link: opt("link", &rules.link)?,
+        date: opt("date", &rules.date)?,
+        summary: opt("summary", &rules.summary)?,
+        image: opt("image", &rules.image)?,
+        author: opt("author", &rules.author)?,
+    })
+}
+
+fn text_of(el: ElementRef<'_>) -> String {
+    el.text().collect::<Vec<_>>().join(" ").split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn first<'a>(item: ElementRef<'a>, sel: &Option<Selector>) -> Option<ElementRef<'a>> {
+    sel.as_ref().and_then(|s| item.select(s).next())
+}
+
+/// Whether the bytes look like HTML at all.
+fn is_html(bytes: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]).to_ascii_lowercase();
+    head.contains("<html") || head.contains("<!doctype html") || head.contains("<body") || head.contains("<div")
+}
+
+/// Turns a listing page into feed items with `rules`.
+pub fn scrape_listing(html: &[u8], page_url: &Url, rules: &ScrapeRules, now: DateTime<Utc>) -> Result<ParsedFeed, ScrapeError> {
+    if !is_html(html) {
+        return Err(ScrapeError::NotHtml { url: page_url.to_string() });
+    }
+    let compiled = compile(rules)?;
+    let document = Html::parse_document(&String::from_utf8_lossy(html));
+    let link_fallback = selector("link", "a[href]")?;
+    let mut items = Vec::new();
+    for item in document.select(&compiled.item) {
+        let link_el = first(item, &compiled.link).or_else(|| item.select(&link_fallback).next());
+        let href = link_el.and_then(|l| {
+            l.value()
+                .attr("href")
+                .or_else(|| l.select(&link_fallback).next().and_then(|a| a.value().attr("href")))
+        });
+        let link = href.and_then(|h| page_url.join(h.trim()).ok()).map(|u| u.to_string());
+        let title = first(item, &compiled.title)
+            .map(text_of)
+            .or_else(|| link_el.map(text_of))
+            .filter(|t| !t.is_empty());
+        if title.is_none() && link.is_none() {
+            continue;
+        }
+        let date = first(item, &compiled.date).and_then(|d| {
+            let v = d.value();
+            v.attr("datetime")
+                .or(v.attr("content"))
+                .and_then(|a| dates::parse_page_date(a, rules.day_first, now))
+                .or_else(|| dates::parse_page_date(&text_of(d), rules.day_first, now))
+        });
+        let image = first(item, &compiled.image).and_then(|i| {
+            let v = i.value();
+            let src = v
+                .attr("src")
+                .or(v.attr("data-src"))
+                .or_else(|| v.attr("srcset").and_then(|s| s.split_whitespace().next()))?;
+            Some(Enclosure {
+                url: page_url.join(src.trim()).ok()?.to_string(),
+                mime_type: Some("image/*".into()),
+                length: None,
+            })
+        });
+        items.push(ParsedItem {
+            id: None,
+            title,
+            link,
+            summary: first(item, &compiled.summary).map(|s| s.inner_html().trim().to_string()).filter(|s| !s.is_empty()),
+            content: None,
+            published: date,
+            updated: None,
+            authors: first(item, &compiled.author).and_then(|a| Person::from_text(&text_of(a))).into_iter().collect(),
+            categories: Vec::new(),
+            enclosures: image.into_iter().collect(),
+            language: None,
+        });
+    }
+    if items.is_empty() {
+        return Err(ScrapeError::NoItems { url: page_url.to_string(), selector: rules.item.clone() });
+    }
+    let page_title = Selector::parse("title").ok().and_then(|s| document.select(&s).next()).map(text_of);
+    let lang = Selector::parse("html").ok().and_then(|s| document.select(&s).next()).and_then(|h| h.value().attr("lang").map(str::to_string));
+    Ok(ParsedFeed {
+        title: page_title,
+        link: Some(page_url.to_string()),
+        language: lang,
+        items,
+        ..ParsedFeed::default()
+    })
+}
+
+/// What each selector matched on a page, for `veille check --source`.
+pub fn describe_matches(html: &[u8], page_url: &Url, rules: &ScrapeRules, now: DateTime<Utc>) -> Result<String, ScrapeError> {
+    let compiled = compile(rules)?;
+    let document = Html::parse_document(&String::from_utf8_lossy(html));
+    let items: Vec<ElementRef<'_>> = document.select(&compiled.item).collect();
+    let mut out = format!("item {:?}: {} matches on {page_url}\n", rules.item, items.len());
+    let fields: [(&str, &Option<String>, &Option<Selector>); 6] = [
+        ("title", &rules.title, &compiled.title),
+        ("link", &rules.link, &compiled.link),
+        ("date", &rules.date, &compiled.date),
+        ("summary", &rules.summary, &compiled.summary),
+        ("image", &rules.image, &compiled.image),
+        ("author", &rules.author, &compiled.author),
+    ];
+    for (name, css, sel) in fields {
+        let Some(css) = css else { continue };
+        let hits = items.iter().filter(|i| first(**i, sel).is_some()).count();
+        out.push_str(&format!("{name} {css:?}: found in {hits} of {} items\n", items.len()));
+    }
+    if let Ok(feed) = scrape_listing(html, page_url, rules, now) {
+        for item in feed.items.iter().take(3) {
+            out.push_str(&format!(
+                "  - {} | {} | {}\n",
+                item.title.as_deref().unwrap_or("(no title)"),
+                item.link.as_deref().unwrap_or("(no link)"),
+                item.published.map(crate::model::rfc3339).unwrap_or_else(|| "(no date)".into())
+            ));
+        }
+    }
+    Ok(out)
+}
