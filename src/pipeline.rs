@@ -8,6 +8,7 @@
 
 pub mod collect;
 mod fetch_all;
+mod ingest;
 pub mod schedule;
 
 use std::sync::Arc;

@@ -14,6 +14,7 @@ mod publish;
 mod publish_options;
 mod redirects;
 mod schema;
+mod scrape;
 mod serve;
 mod sources_cli;
 mod validate;

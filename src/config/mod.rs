@@ -107,6 +107,19 @@ pub struct SourceConfig {
     /// Hash of everything in the entry that affects fetching: when it
     /// changes, a source marked gone is tried again.
     pub fingerprint: String,
+    /// A feed, or an HTML listing page read with selectors.
+    pub kind: SourceKind,
+    /// Fetch each new article's page for its full text.
+    pub full_text: Option<crate::scrape::FullText>,
+}
+
+/// What a source URL points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceKind {
+    /// RSS, Atom or JSON Feed.
+    Feed,
+    /// A news listing page, turned into items by these selectors.
+    Html(crate::scrape::ScrapeRules),
 }
 
 /// One `[[feed]]`: a published topic.

@@ -61,6 +61,22 @@ pub(super) struct RawSource {
     pub headers: std::collections::BTreeMap<String, Spanned<String>>,
     #[serde(default)]
     pub cookies: std::collections::BTreeMap<String, Spanned<String>>,
+    pub kind: Option<Spanned<String>>,
+    pub scrape: Option<Spanned<RawScrape>>,
+    pub full_text: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawScrape {
+    pub item: Spanned<String>,
+    pub title: Option<Spanned<String>>,
+    pub link: Option<Spanned<String>>,
+    pub date: Option<Spanned<String>>,
+    pub summary: Option<Spanned<String>>,
+    pub image: Option<Spanned<String>>,
+    pub author: Option<Spanned<String>>,
+    pub day_first: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -11,7 +11,7 @@ use url::Url;
 use super::raw::{RawConfig, RawFeed, RawFetch, RawSource};
 use super::{
     Config, ConfigError, DatabaseConfig, FeedConfig, FetchConfig, OutputFormat, PublishConfig,
-    SourceConfig,
+    SourceConfig, SourceKind,
 };
 
 /// The default `User-Agent`: names the tool and where to learn about it, as
@@ -107,6 +107,66 @@ impl Checker<'_> {
         }
         out.sort();
         Ok(out)
+    }
+
+    fn source_kind(
+        &self,
+        raw: &RawSource,
+        key: &dyn Fn(&str) -> String,
+    ) -> Result<SourceKind, ConfigError> {
+        let kind = raw
+            .kind
+            .as_ref()
+            .map(|k| (k.get_ref().trim().to_string(), k.span()));
+        match (kind, &raw.scrape) {
+            (None, None) => Ok(SourceKind::Feed),
+            (Some((k, _)), None) if k == "feed" => Ok(SourceKind::Feed),
+            (Some((k, span)), _) if k != "feed" && k != "html" => Err(self.invalid(
+                span,
+                &key("kind"),
+                format!("{k:?} is not a source kind; use \"feed\" or \"html\""),
+            )),
+            (Some((k, span)), None) => Err(self.invalid(
+                span,
+                &key("kind"),
+                format!("kind = {k:?} needs a [source.scrape] table with at least `item`"),
+            )),
+            (Some((k, span)), Some(_)) if k == "feed" => Err(self.invalid(
+                span,
+                &key("kind"),
+                "a [source.scrape] table needs kind = \"html\"",
+            )),
+            (_, Some(scrape)) => {
+                let s = scrape.get_ref();
+                let css = |value: &Option<Spanned<String>>,
+                           name: &'static str|
+                 -> Result<Option<String>, ConfigError> {
+                    match value {
+                        None => Ok(None),
+                        Some(v) => crate::scrape::selector(name, v.get_ref())
+                            .map(|_| Some(v.get_ref().clone()))
+                            .map_err(|e| {
+                                self.invalid(
+                                    v.span(),
+                                    &key(&format!("scrape.{name}")),
+                                    e.to_string(),
+                                )
+                            }),
+                    }
+                };
+                let item = css(&Some(s.item.clone()), "item")?.unwrap_or_default();
+                Ok(SourceKind::Html(crate::scrape::ScrapeRules {
+                    item,
+                    title: css(&s.title, "title")?,
+                    link: css(&s.link, "link")?,
+                    date: css(&s.date, "date")?,
+                    summary: css(&s.summary, "summary")?,
+                    image: css(&s.image, "image")?,
+                    author: css(&s.author, "author")?,
+                    day_first: s.day_first.unwrap_or(true),
+                }))
+            }
+        }
     }
 
     fn duration(
@@ -341,8 +401,24 @@ impl Checker<'_> {
         };
         let headers = self.header_pairs(&raw.headers, &key("headers"))?;
         let cookies = self.header_pairs(&raw.cookies, &key("cookies"))?;
+        let kind = self.source_kind(raw, &key)?;
+        let full_text = match &raw.full_text {
+            None => None,
+            Some(f) if f.get_ref().trim() == "auto" => Some(crate::scrape::FullText::Auto),
+            Some(f) => {
+                let css = f.get_ref().trim().to_string();
+                crate::scrape::selector("full_text", &css).map_err(|e| {
+                    self.invalid(
+                        f.span(),
+                        &key("full_text"),
+                        format!("{e}; use a CSS selector or \"auto\""),
+                    )
+                })?;
+                Some(crate::scrape::FullText::Selector(css))
+            }
+        };
         let fingerprint = crate::model::fingerprint(&format!(
-            "{url}\n{user_agent:?}\n{interval:?}\n{headers:?}\n{cookies:?}"
+            "{url}\n{user_agent:?}\n{interval:?}\n{headers:?}\n{cookies:?}\n{kind:?}"
         ));
         Ok(SourceConfig {
             name,
@@ -355,6 +431,8 @@ impl Checker<'_> {
             headers,
             cookies,
             fingerprint,
+            kind,
+            full_text,
         })
     }
 

@@ -69,6 +69,10 @@ pub struct FetchRequest {
     pub headers: Vec<(String, String)>,
     /// Cookies, sent to the configured host only.
     pub cookies: Vec<(String, String)>,
+    /// For a URL veille derived (an article page found in a feed): the
+    /// configured source it came from. Every hop is then checked by the
+    /// request-forgery guard, with the reach of that source.
+    pub derived_from: Option<Url>,
 }
 
 impl FetchRequest {
@@ -81,6 +85,7 @@ impl FetchRequest {
             user_agent: None,
             headers: Vec::new(),
             cookies: Vec::new(),
+            derived_from: None,
         }
     }
 }
@@ -205,13 +210,17 @@ impl Fetcher {
         let mut chain = vec![start.clone()];
         let mut all_permanent = true;
         let mut reach = None;
+        let origin = request
+            .derived_from
+            .clone()
+            .unwrap_or_else(|| start.clone());
         for hop in 0..=MAX_REDIRECTS {
-            let client = if hop == 0 {
+            let client = if hop == 0 && request.derived_from.is_none() {
                 &self.direct
             } else {
                 let r = match reach {
                     Some(r) => r,
-                    None => *reach.insert(self.reach_for(&start).await),
+                    None => *reach.insert(self.reach_for(&origin).await),
                 };
                 check_literal(&url, r)?;
                 self.guarded

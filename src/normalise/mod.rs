@@ -188,6 +188,19 @@ fn normalise_item(
     })
 }
 
+/// Replaces an article's body with the full text extracted from its page
+/// (sanitised, made absolute against the page's URL); the feed's summary
+/// stays, and the text and fingerprint follow the new body.
+pub fn apply_full_text(article: &mut Article, body_html: &str, page_url: &::url::Url) {
+    let content = sanitize_html(body_html, page_url);
+    if content.trim().is_empty() {
+        return;
+    }
+    article.content_text = html_to_text(&content);
+    article.simhash = simhash(&article.content_text);
+    article.content = Some(content);
+}
+
 /// Characters of text a derived summary keeps (cut at a word boundary).
 const DERIVED_SUMMARY_CHARS: usize = 320;
 

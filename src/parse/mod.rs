@@ -31,6 +31,12 @@ pub use detect::FeedFormat;
 pub use error::ParseError;
 pub use model::{Enclosure, ParsedFeed, ParsedItem, Person};
 
+/// Decodes a page's bytes to text with the same charset rules as feeds
+/// (BOM, HTTP charset, declaration, detection).
+pub fn decode_text(bytes: &[u8], http_charset: Option<&str>) -> String {
+    decode::to_utf8(bytes, http_charset).into_owned()
+}
+
 /// Parses a feed document.
 ///
 /// `http_charset` is the `charset` parameter of the HTTP `Content-Type`, when

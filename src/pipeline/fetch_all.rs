@@ -20,9 +20,7 @@ use super::{Progress, SourceOutcome, SourceSuccess};
 use crate::config::{FetchConfig, SourceConfig};
 use crate::fetch::{FetchError, FetchRequest, FetchResponse, Fetcher};
 use crate::model::Article;
-use crate::normalise::{Identity, SourceContext, identify_feed, normalise_selected};
-use crate::parse::discover::{feed_links, looks_like_html};
-use crate::parse::{ParsedFeed, parse_feed};
+use crate::parse::ParsedFeed;
 use crate::store::{FetchRecord, SourceState, Store};
 
 /// What one task brings back to be committed.
@@ -131,6 +129,7 @@ async fn fetch_one(
         user_agent: source.user_agent.clone(),
         headers: source.headers.clone(),
         cookies: source.cookies.clone(),
+        derived_from: None,
     };
     let mut fetched = Fetched {
         url: url.to_string(),
@@ -147,11 +146,12 @@ async fn fetch_one(
         Err(e) => fetched.error = Some(failure(&e)),
         Ok(response) if response.not_modified => fetched.response = Some(response),
         Ok(response) => {
-            match parse_and_normalise(
+            match super::ingest::ingest(
                 store,
-                &response,
+                fetcher,
+                &fetched.source,
                 fetched.state.id,
-                fetched.source.language.clone(),
+                &response,
             )
             .await
             {
@@ -172,78 +172,6 @@ async fn fetch_one(
     }
     fetched.finished_at = Utc::now();
     fetched
-}
-
-/// Parses the body and normalises the items the store does not already
-/// hold unchanged. CPU work runs on the blocking pool; the lookup of known
-/// items is one query per source.
-async fn parse_and_normalise(
-    store: &Store,
-    response: &FetchResponse,
-    source_id: i64,
-    language: Option<String>,
-) -> Result<(ParsedFeed, Vec<Article>), String> {
-    let body = response.body.clone();
-    let charset = response.charset.clone();
-    let feed_url = response.final_url.clone();
-    let (feed, identities) = tokio::task::spawn_blocking(move || {
-        parse_and_identify(&body, charset.as_deref(), &feed_url)
-    })
-    .await
-    .map_err(|e| format!("internal error while parsing: {e}"))??;
-    let keys: Vec<&str> = identities.iter().map(|i| i.dedup_key.as_str()).collect();
-    let known = store
-        .known_hashes(source_id, &keys)
-        .await
-        .map_err(|e| e.to_string())?;
-    let feed_url = response.final_url.clone();
-    tokio::task::spawn_blocking(move || {
-        let context = SourceContext {
-            feed_url: &feed_url,
-            language: language.as_deref(),
-        };
-        let articles = normalise_selected(&feed, &context, |id| {
-            known.get(&id.dedup_key) != Some(&id.content_hash)
-        });
-        (feed, articles)
-    })
-    .await
-    .map_err(|e| format!("internal error while normalising: {e}"))
-}
-
-/// Parses a body; an HTML page where a feed was expected names the feeds
-/// it advertises.
-fn parse_and_identify(
-    body: &[u8],
-    charset: Option<&str>,
-    feed_url: &url::Url,
-) -> Result<(ParsedFeed, Vec<Identity>), String> {
-    let feed = match parse_feed(body, charset) {
-        Ok(feed) => feed,
-        Err(e) if looks_like_html(body) => {
-            let links: Vec<String> = feed_links(body, feed_url)
-                .into_iter()
-                .map(|f| f.url)
-                .collect();
-            return Err(if links.is_empty() {
-                format!("{feed_url}: an HTML page, not a feed, and it advertises no feed ({e})")
-            } else {
-                format!(
-                    "{feed_url}: an HTML page, not a feed; it advertises: {}",
-                    links.join(", ")
-                )
-            });
-        }
-        Err(e) => return Err(format!("{feed_url}: {e}")),
-    };
-    let identities = identify_feed(
-        &feed,
-        &SourceContext {
-            feed_url,
-            language: None,
-        },
-    );
-    Ok((feed, identities))
 }
 
 async fn commit(store: &Store, f: Fetched, run_id: i64, config: &FetchConfig) -> SourceOutcome {

@@ -37,10 +37,15 @@ pub enum ExtractError {
 const MIN_CHARS: usize = 200;
 
 /// Extracts the article body (HTML, unsanitised) from `html`.
-pub fn extract_full_text(html: &str, page_url: &str, how: &FullText) -> Result<String, ExtractError> {
+pub fn extract_full_text(
+    html: &str,
+    page_url: &str,
+    how: &FullText,
+) -> Result<String, ExtractError> {
     let body = match how {
         FullText::Selector(css) => {
-            let selector = scraper::Selector::parse(css).map_err(|_| ExtractError::BadSelector(css.clone()))?;
+            let selector = scraper::Selector::parse(css)
+                .map_err(|_| ExtractError::BadSelector(css.clone()))?;
             let document = Html::parse_document(html);
             let parts: Vec<String> = document.select(&selector).map(|e| e.inner_html()).collect();
             if parts.is_empty() {
@@ -51,7 +56,9 @@ pub fn extract_full_text(html: &str, page_url: &str, how: &FullText) -> Result<S
         FullText::Auto => {
             let mut readability = dom_smoothie::Readability::new(html, Some(page_url), None)
                 .map_err(|e| ExtractError::NotFound(e.to_string()))?;
-            let article = readability.parse().map_err(|e| ExtractError::NotFound(e.to_string()))?;
+            let article = readability
+                .parse()
+                .map_err(|e| ExtractError::NotFound(e.to_string()))?;
             article.content.to_string()
         }
     };

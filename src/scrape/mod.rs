@@ -100,7 +100,12 @@ fn compile(rules: &ScrapeRules) -> Result<Compiled, ScrapeError> {
 }
 
 fn text_of(el: ElementRef<'_>) -> String {
-    el.text().collect::<Vec<_>>().join(" ").split_whitespace().collect::<Vec<_>>().join(" ")
+    el.text()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn first<'a>(item: ElementRef<'a>, sel: &Option<Selector>) -> Option<ElementRef<'a>> {
@@ -110,13 +115,23 @@ fn first<'a>(item: ElementRef<'a>, sel: &Option<Selector>) -> Option<ElementRef<
 /// Whether the bytes look like HTML at all.
 fn is_html(bytes: &[u8]) -> bool {
     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]).to_ascii_lowercase();
-    head.contains("<html") || head.contains("<!doctype html") || head.contains("<body") || head.contains("<div")
+    head.contains("<html")
+        || head.contains("<!doctype html")
+        || head.contains("<body")
+        || head.contains("<div")
 }
 
 /// Turns a listing page into feed items with `rules`.
-pub fn scrape_listing(html: &[u8], page_url: &Url, rules: &ScrapeRules, now: DateTime<Utc>) -> Result<ParsedFeed, ScrapeError> {
+pub fn scrape_listing(
+    html: &[u8],
+    page_url: &Url,
+    rules: &ScrapeRules,
+    now: DateTime<Utc>,
+) -> Result<ParsedFeed, ScrapeError> {
     if !is_html(html) {
-        return Err(ScrapeError::NotHtml { url: page_url.to_string() });
+        return Err(ScrapeError::NotHtml {
+            url: page_url.to_string(),
+        });
     }
     let compiled = compile(rules)?;
     let document = Html::parse_document(&String::from_utf8_lossy(html));
@@ -125,11 +140,15 @@ pub fn scrape_listing(html: &[u8], page_url: &Url, rules: &ScrapeRules, now: Dat
     for item in document.select(&compiled.item) {
         let link_el = first(item, &compiled.link).or_else(|| item.select(&link_fallback).next());
         let href = link_el.and_then(|l| {
-            l.value()
-                .attr("href")
-                .or_else(|| l.select(&link_fallback).next().and_then(|a| a.value().attr("href")))
+            l.value().attr("href").or_else(|| {
+                l.select(&link_fallback)
+                    .next()
+                    .and_then(|a| a.value().attr("href"))
+            })
         });
-        let link = href.and_then(|h| page_url.join(h.trim()).ok()).map(|u| u.to_string());
+        let link = href
+            .and_then(|h| page_url.join(h.trim()).ok())
+            .map(|u| u.to_string());
         let title = first(item, &compiled.title)
             .map(text_of)
             .or_else(|| link_el.map(text_of))
@@ -138,9 +157,12 @@ pub fn scrape_listing(html: &[u8], page_url: &Url, rules: &ScrapeRules, now: Dat
             continue;
         }
         let date = first(item, &compiled.date).and_then(|d| {
-            let v = d.value();
-            v.attr("datetime")
-                .or(v.attr("content"))
+            // A machine-readable date (`<time datetime>`, a `content`
+            // attribute) on the match or inside it wins over printed text.
+            let machine = std::iter::once(d)
+                .chain(d.descendants().filter_map(ElementRef::wrap))
+                .find_map(|e| e.value().attr("datetime").or(e.value().attr("content")));
+            machine
                 .and_then(|a| dates::parse_page_date(a, rules.day_first, now))
                 .or_else(|| dates::parse_page_date(&text_of(d), rules.day_first, now))
         });
@@ -160,21 +182,35 @@ pub fn scrape_listing(html: &[u8], page_url: &Url, rules: &ScrapeRules, now: Dat
             id: None,
             title,
             link,
-            summary: first(item, &compiled.summary).map(|s| s.inner_html().trim().to_string()).filter(|s| !s.is_empty()),
+            summary: first(item, &compiled.summary)
+                .map(|s| s.inner_html().trim().to_string())
+                .filter(|s| !s.is_empty()),
             content: None,
             published: date,
             updated: None,
-            authors: first(item, &compiled.author).and_then(|a| Person::from_text(&text_of(a))).into_iter().collect(),
+            authors: first(item, &compiled.author)
+                .and_then(|a| Person::from_text(&text_of(a)))
+                .into_iter()
+                .collect(),
             categories: Vec::new(),
             enclosures: image.into_iter().collect(),
             language: None,
         });
     }
     if items.is_empty() {
-        return Err(ScrapeError::NoItems { url: page_url.to_string(), selector: rules.item.clone() });
+        return Err(ScrapeError::NoItems {
+            url: page_url.to_string(),
+            selector: rules.item.clone(),
+        });
     }
-    let page_title = Selector::parse("title").ok().and_then(|s| document.select(&s).next()).map(text_of);
-    let lang = Selector::parse("html").ok().and_then(|s| document.select(&s).next()).and_then(|h| h.value().attr("lang").map(str::to_string));
+    let page_title = Selector::parse("title")
+        .ok()
+        .and_then(|s| document.select(&s).next())
+        .map(text_of);
+    let lang = Selector::parse("html")
+        .ok()
+        .and_then(|s| document.select(&s).next())
+        .and_then(|h| h.value().attr("lang").map(str::to_string));
     Ok(ParsedFeed {
         title: page_title,
         link: Some(page_url.to_string()),
@@ -185,11 +221,20 @@ pub fn scrape_listing(html: &[u8], page_url: &Url, rules: &ScrapeRules, now: Dat
 }
 
 /// What each selector matched on a page, for `veille check --source`.
-pub fn describe_matches(html: &[u8], page_url: &Url, rules: &ScrapeRules, now: DateTime<Utc>) -> Result<String, ScrapeError> {
+pub fn describe_matches(
+    html: &[u8],
+    page_url: &Url,
+    rules: &ScrapeRules,
+    now: DateTime<Utc>,
+) -> Result<String, ScrapeError> {
     let compiled = compile(rules)?;
     let document = Html::parse_document(&String::from_utf8_lossy(html));
     let items: Vec<ElementRef<'_>> = document.select(&compiled.item).collect();
-    let mut out = format!("item {:?}: {} matches on {page_url}\n", rules.item, items.len());
+    let mut out = format!(
+        "item {:?}: {} matches on {page_url}\n",
+        rules.item,
+        items.len()
+    );
     let fields: [(&str, &Option<String>, &Option<Selector>); 6] = [
         ("title", &rules.title, &compiled.title),
         ("link", &rules.link, &compiled.link),
@@ -201,7 +246,10 @@ pub fn describe_matches(html: &[u8], page_url: &Url, rules: &ScrapeRules, now: D
     for (name, css, sel) in fields {
         let Some(css) = css else { continue };
         let hits = items.iter().filter(|i| first(**i, sel).is_some()).count();
-        out.push_str(&format!("{name} {css:?}: found in {hits} of {} items\n", items.len()));
+        out.push_str(&format!(
+            "{name} {css:?}: found in {hits} of {} items\n",
+            items.len()
+        ));
     }
     if let Ok(feed) = scrape_listing(html, page_url, rules, now) {
         for item in feed.items.iter().take(3) {
@@ -209,7 +257,9 @@ pub fn describe_matches(html: &[u8], page_url: &Url, rules: &ScrapeRules, now: D
                 "  - {} | {} | {}\n",
                 item.title.as_deref().unwrap_or("(no title)"),
                 item.link.as_deref().unwrap_or("(no link)"),
-                item.published.map(crate::model::rfc3339).unwrap_or_else(|| "(no date)".into())
+                item.published
+                    .map(crate::model::rfc3339)
+                    .unwrap_or_else(|| "(no date)".into())
             ));
         }
     }

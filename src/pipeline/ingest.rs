@@ -1,0 +1,141 @@
+//! From a fetched body to the articles worth storing: read it (a feed, or
+//! a listing page through its selectors), skip the items stored unchanged,
+//! normalise the rest, and fetch the full text of new articles when the
+//! source asks for it. CPU work runs on the blocking pool.
+
+use url::Url;
+
+use crate::config::{SourceConfig, SourceKind};
+use crate::fetch::{FetchRequest, FetchResponse, Fetcher};
+use crate::model::Article;
+use crate::normalise::{
+    Identity, SourceContext, apply_full_text, identify_feed, normalise_selected,
+};
+use crate::parse::discover::{feed_links, looks_like_html};
+use crate::parse::{ParsedFeed, parse_feed};
+use crate::scrape::{FullText, extract_full_text, scrape_listing};
+use crate::store::Store;
+
+/// Article pages fetched for full text per source and run: a first run on
+/// a long feed stays bounded; later runs only see a few new items.
+pub const MAX_FULL_TEXT_PER_RUN: usize = 30;
+
+pub(super) async fn ingest(
+    store: &Store,
+    fetcher: &Fetcher,
+    source: &SourceConfig,
+    source_id: i64,
+    response: &FetchResponse,
+) -> Result<(ParsedFeed, Vec<Article>), String> {
+    let body = response.body.clone();
+    let charset = response.charset.clone();
+    let page_url = response.final_url.clone();
+    let kind = source.kind.clone();
+    let (feed, identities) =
+        tokio::task::spawn_blocking(move || read(&body, charset.as_deref(), &page_url, &kind))
+            .await
+            .map_err(|e| format!("internal error while parsing: {e}"))??;
+    let keys: Vec<&str> = identities.iter().map(|i| i.dedup_key.as_str()).collect();
+    let known = store
+        .known_hashes(source_id, &keys)
+        .await
+        .map_err(|e| e.to_string())?;
+    let page_url = response.final_url.clone();
+    let language = source.language.clone();
+    let known_keys: std::collections::HashSet<String> = known.keys().cloned().collect();
+    let (feed, mut articles) = tokio::task::spawn_blocking(move || {
+        let context = SourceContext {
+            feed_url: &page_url,
+            language: language.as_deref(),
+        };
+        let articles = normalise_selected(&feed, &context, |id| {
+            known.get(&id.dedup_key) != Some(&id.content_hash)
+        });
+        (feed, articles)
+    })
+    .await
+    .map_err(|e| format!("internal error while normalising: {e}"))?;
+    if let Some(how) = &source.full_text {
+        let new = articles
+            .iter_mut()
+            .filter(|a| !known_keys.contains(&a.dedup_key));
+        for article in new.take(MAX_FULL_TEXT_PER_RUN) {
+            if let Err(why) = full_text(fetcher, source, article, how).await {
+                // The feed's own text stays; the reason is worth a log line.
+                tracing::info!(source = %source.name, link = ?article.link, "full text not extracted: {why}");
+            }
+        }
+    }
+    Ok((feed, articles))
+}
+
+/// Reads a body as the source's kind says, with each item's identity.
+fn read(
+    body: &[u8],
+    charset: Option<&str>,
+    page_url: &Url,
+    kind: &SourceKind,
+) -> Result<(ParsedFeed, Vec<Identity>), String> {
+    let feed = match kind {
+        SourceKind::Html(rules) => {
+            scrape_listing(body, page_url, rules, chrono::Utc::now()).map_err(|e| e.to_string())?
+        }
+        SourceKind::Feed => match parse_feed(body, charset) {
+            Ok(feed) => feed,
+            Err(e) if looks_like_html(body) => {
+                let links: Vec<String> = feed_links(body, page_url)
+                    .into_iter()
+                    .map(|f| f.url)
+                    .collect();
+                return Err(if links.is_empty() {
+                    format!("{page_url}: an HTML page, not a feed, and it advertises no feed ({e})")
+                } else {
+                    format!(
+                        "{page_url}: an HTML page, not a feed; it advertises: {}",
+                        links.join(", ")
+                    )
+                });
+            }
+            Err(e) => return Err(format!("{page_url}: {e}")),
+        },
+    };
+    let identities = identify_feed(
+        &feed,
+        &SourceContext {
+            feed_url: page_url,
+            language: None,
+        },
+    );
+    Ok((feed, identities))
+}
+
+/// Fetches an article's page (a derived URL: the request-forgery guard
+/// applies) and replaces its content with the extracted text.
+async fn full_text(
+    fetcher: &Fetcher,
+    source: &SourceConfig,
+    article: &mut Article,
+    how: &FullText,
+) -> Result<(), String> {
+    let link = article.link.as_deref().ok_or("no link")?;
+    let url = Url::parse(link).map_err(|e| e.to_string())?;
+    let request = FetchRequest {
+        user_agent: source.user_agent.clone(),
+        derived_from: Some(source.url.clone()),
+        ..FetchRequest::new(url)
+    };
+    let response = fetcher.fetch(&request).await.map_err(|e| e.to_string())?;
+    let page_url = response.final_url.clone();
+    let how = how.clone();
+    let body = response.body;
+    let charset = response.charset;
+    let extracted = tokio::task::spawn_blocking(move || {
+        let html = crate::parse::decode_text(&body, charset.as_deref());
+        extract_full_text(&html, page_url.as_str(), &how).map(|h| (h, page_url))
+    })
+    .await
+    .map_err(|e| e.to_string())?
+    .map_err(|e| e.to_string())?;
+    apply_full_text(article, &extracted.0, &extracted.1);
+    Ok(())
+}
