@@ -237,3 +237,47 @@ async fn full_text_by_readability_and_by_selector_keeps_the_feed_text_on_failure
     run(&config, true).await;
     assert_eq!(server.requests("articles/ia").len(), before);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn check_source_shows_what_each_selector_matched() {
+    let server = ScriptServer::start().await;
+    serve_page(&server, "actualites", "listing-fr.html");
+    serve_page(&server, "actualites/strategie-ia-2030", "article-fr.html");
+    let dir = tempfile::tempdir().unwrap();
+    let rules = FR_RULES.replace("kind = \"html\"", "kind = \"html\"\nfull_text = \"auto\"");
+    config_with(
+        dir.path(),
+        "",
+        &source("Ministère", &server.url("actualites"), &rules),
+    );
+    let path = dir.path().join("config.toml");
+    let out = tokio::task::spawn_blocking(move || {
+        crate::util::veille(&path, &["check", "--source", "Ministère"])
+    })
+    .await
+    .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("item \"article.news-item\": 3 matches"),
+        "{text}"
+    );
+    assert!(
+        text.contains("date \".news-date\": found in 3 of 3 items"),
+        "{text}"
+    );
+    assert!(
+        text.contains("author \".news-author\": found in 1 of 3 items"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Lancement de la stratégie nationale"),
+        "{text}"
+    );
+    assert!(text.contains("characters of text"), "{text}");
+}

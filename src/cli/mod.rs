@@ -71,7 +71,12 @@ pub enum Command {
     /// Publish every feed from the database, without fetching.
     Publish,
     /// Validate the configuration and list its sources and feeds.
-    Check,
+    Check {
+        /// Also fetch this source now and show what veille reads from it
+        /// (for an HTML source: what each selector matched).
+        #[arg(long, value_name = "NAME")]
+        source: Option<String>,
+    },
     /// Parse one feed file or URL and print what veille reads from it.
     Parse {
         /// A file path, or an http(s) URL.
@@ -159,7 +164,8 @@ async fn dispatch(cli: &Cli) -> Exit {
     };
     match &cli.command {
         Command::Parse { target, json } => parse_cmd::parse(target, *json).await,
-        Command::Check => check::check(&cli.config),
+        Command::Check { source: None } => check::check(&cli.config),
+        Command::Check { source: Some(name) } => check::check_source(&cli.config, name).await,
         Command::Run { all } => run(cli, stages(true, true, *all)).await,
         Command::Fetch { all } => run(cli, stages(true, false, *all)).await,
         Command::Publish => run(cli, stages(false, true, false)).await,
