@@ -37,9 +37,9 @@ pub struct Article {
     pub categories: Vec<String>,
     /// Attached media.
     pub enclosures: Vec<Enclosure>,
-    /// SimHash of the normalised text, for finding the same story
-    /// at other outlets (`None` for texts too short to fingerprint).
-    pub simhash: Option<u64>,
+    /// Story terms of the text (see `normalise::story_terms`), for finding
+    /// the same story at other outlets; `None` for texts too short to tell.
+    pub story_terms: Option<Vec<String>>,
     /// Hash of what the feed says about the item (title, link, summary and
     /// content as published); a change means the article was revised.
     pub content_hash: String,

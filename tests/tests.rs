@@ -6,6 +6,7 @@
 mod util;
 
 mod cli;
+mod clusters;
 mod faults;
 mod fetcher;
 mod parser;

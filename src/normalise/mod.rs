@@ -7,7 +7,7 @@
 
 mod html;
 mod lang;
-mod simhash;
+mod story;
 mod url;
 mod words;
 
@@ -18,7 +18,7 @@ use crate::parse::{ParsedFeed, ParsedItem};
 
 pub use self::html::{html_to_text, sanitize_html};
 pub use self::lang::detect_language;
-pub use self::simhash::{NEAR, hamming, simhash};
+pub use self::story::{BANDS, SAME_STORY, story_keys, story_similarity, story_terms};
 pub use self::url::{canonical_url, resolve_url};
 pub use self::words::{normalise_text, words};
 
@@ -162,11 +162,11 @@ fn normalise_item(
             })
         })
         .collect();
-    // The body, not the headline: outlets rewrite headlines of the same
-    // wire story, rarely its text.
-    let simhash = simhash(&content_text);
+    // The body, not the headline: outlets rewrite the headlines of a wire
+    // story more than its text.
+    let story_terms = story_terms(&content_text);
     Some(Article {
-        simhash,
+        story_terms,
         dedup_key: identity.dedup_key,
         guid,
         url,
@@ -197,7 +197,7 @@ pub fn apply_full_text(article: &mut Article, body_html: &str, page_url: &::url:
         return;
     }
     article.content_text = html_to_text(&content);
-    article.simhash = simhash(&article.content_text);
+    article.story_terms = story_terms(&article.content_text);
     article.content = Some(content);
 }
 

@@ -52,7 +52,7 @@ pub(super) async fn upsert_articles(
         let sql = format!(
             "INSERT INTO articles (source_id, dedup_key, guid, url, link, title, author, summary, content,
                 content_text, published_at, updated_at, language, categories, enclosures, content_hash,
-                sort_at, first_seen_at, last_changed_at, uid, simhash)
+                sort_at, first_seen_at, last_changed_at, uid, story_terms)
              VALUES {}
              ON CONFLICT (source_id, dedup_key) DO UPDATE SET
                 guid = excluded.guid, url = excluded.url, link = excluded.link, title = excluded.title,
@@ -60,14 +60,14 @@ pub(super) async fn upsert_articles(
                 content_text = excluded.content_text, published_at = excluded.published_at,
                 updated_at = excluded.updated_at, language = excluded.language,
                 categories = excluded.categories, enclosures = excluded.enclosures,
-                content_hash = excluded.content_hash, simhash = excluded.simhash,
+                content_hash = excluded.content_hash, story_terms = excluded.story_terms,
                 sort_at = CASE
                     WHEN excluded.published_at IS NOT NULL
                      AND excluded.published_at <= strftime('%Y-%m-%dT%H:%M:%SZ', excluded.last_changed_at, '+{FUTURE_TOLERANCE_MINUTES} minutes')
                     THEN excluded.published_at ELSE articles.first_seen_at END,
                 last_changed_at = excluded.last_changed_at, revisions = articles.revisions + 1
              WHERE articles.content_hash != excluded.content_hash
-             RETURNING id, revisions, simhash, sort_at",
+             RETURNING id, revisions, story_terms, sort_at",
             vec![row; chunk.len()].join(", ")
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -99,8 +99,7 @@ pub(super) async fn upsert_articles(
                 .bind(now_text.clone())
                 .bind(now_text.clone())
                 .bind(article_uid(source_name, &a.dedup_key))
-                // SQLite integers are signed: the 64 bits are stored as is.
-                .bind(a.simhash.map(|h| h as i64));
+                .bind(a.story_terms.as_ref().map(|t| t.join(" ")));
         }
         let rows = query
             .fetch_all(&mut **tx)
@@ -115,11 +114,11 @@ pub(super) async fn upsert_articles(
                 continue;
             }
             inserted += 1;
-            let simhash: Option<i64> = r.try_get("simhash").context("reading simhash")?;
-            if let Some(simhash) = simhash {
+            let terms: Option<String> = r.try_get("story_terms").context("reading story_terms")?;
+            if let Some(terms) = terms {
                 let id: i64 = r.try_get("id").context("reading id")?;
                 let sort_at: String = r.try_get("sort_at").context("reading sort_at")?;
-                assign_cluster(tx, id, source_id, simhash, &sort_at).await?;
+                assign_cluster(tx, id, source_id, &terms, &sort_at).await?;
             }
         }
     }
@@ -129,51 +128,62 @@ pub(super) async fn upsert_articles(
 /// How far apart in time two reports of one story may be.
 const CLUSTER_WINDOW_DAYS: i64 = 3;
 
-/// Puts a new article in the story cluster of its nearest near-duplicate
-/// from another outlet, if any. Candidates come from the SimHash bands (by
-/// index); the cluster's id is the id of its first stored article.
+/// Records a new article's story keys and puts it in the story cluster of
+/// its most similar article from another outlet, if any reaches
+/// `SAME_STORY`. Candidates share a story key (by index) and lie within
+/// [`CLUSTER_WINDOW_DAYS`]; the cluster's id is its first stored article's.
 async fn assign_cluster(
     tx: &mut Transaction<'_, Sqlite>,
     id: i64,
     source_id: i64,
-    simhash: i64,
+    terms_text: &str,
     sort_at: &str,
 ) -> Result<(), StoreError> {
+    use crate::normalise::{SAME_STORY, story_keys, story_similarity};
+    let terms: Vec<String> = terms_text.split(' ').map(str::to_string).collect();
+    let keys = story_keys(&terms);
     let window = format!("{CLUSTER_WINDOW_DAYS} days");
-    let bands: Vec<i64> = [(0, 8191), (13, 8191), (26, 8191), (39, 8191), (52, 4095)]
-        .iter()
-        .map(|(shift, mask)| (simhash >> shift) & mask)
-        .collect();
-    let rows = sqlx::query(
-        "SELECT id, simhash, cluster_id FROM articles
-         WHERE simhash IS NOT NULL AND source_id != ?1
-           AND (simhash_b0 = ?2 OR simhash_b1 = ?3 OR simhash_b2 = ?4 OR simhash_b3 = ?5 OR simhash_b4 = ?6)
-           AND sort_at >= strftime('%Y-%m-%dT%H:%M:%SZ', ?7, '-' || ?8)
-           AND sort_at <= strftime('%Y-%m-%dT%H:%M:%SZ', ?7, '+' || ?8)",
-    )
-    .bind(source_id)
-    .bind(bands[0])
-    .bind(bands[1])
-    .bind(bands[2])
-    .bind(bands[3])
-    .bind(bands[4])
-    .bind(sort_at)
-    .bind(&window)
-    .fetch_all(&mut **tx)
-    .await
-    .context("looking for the same story at other outlets")?;
-    let mut nearest: Option<(u32, i64, Option<i64>)> = None;
+    let placeholders = vec!["?"; keys.len()].join(", ");
+    let sql = format!(
+        "SELECT DISTINCT a.id, a.story_terms, a.cluster_id FROM article_story_keys k JOIN articles a ON a.id = k.article_id
+         WHERE k.key IN ({placeholders}) AND a.source_id != ? AND a.story_terms IS NOT NULL
+           AND a.sort_at >= strftime('%Y-%m-%dT%H:%M:%SZ', ?, '-' || ?)
+           AND a.sort_at <= strftime('%Y-%m-%dT%H:%M:%SZ', ?, '+' || ?)"
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for key in &keys {
+        query = query.bind(*key);
+    }
+    let rows = query
+        .bind(source_id)
+        .bind(sort_at)
+        .bind(&window)
+        .bind(sort_at)
+        .bind(&window)
+        .fetch_all(&mut **tx)
+        .await
+        .context("looking for the same story at other outlets")?;
+    let mut best: Option<(f64, i64, Option<i64>)> = None;
     for r in rows {
-        let other: i64 = r.try_get("simhash").context("reading simhash")?;
-        let distance = crate::normalise::hamming(simhash as u64, other as u64);
-        if distance <= crate::normalise::NEAR && nearest.is_none_or(|(d, _, _)| distance < d) {
+        let other_terms: String = r.try_get("story_terms").context("reading story_terms")?;
+        let other: Vec<String> = other_terms.split(' ').map(str::to_string).collect();
+        let similarity = story_similarity(&terms, &other);
+        if similarity >= SAME_STORY && best.is_none_or(|(s, _, _)| similarity > s) {
             let other_id: i64 = r.try_get("id").context("reading id")?;
             let other_cluster: Option<i64> =
                 r.try_get("cluster_id").context("reading cluster_id")?;
-            nearest = Some((distance, other_id, other_cluster));
+            best = Some((similarity, other_id, other_cluster));
         }
     }
-    let Some((_, other_id, other_cluster)) = nearest else {
+    for key in &keys {
+        sqlx::query("INSERT OR IGNORE INTO article_story_keys (key, article_id) VALUES (?1, ?2)")
+            .bind(*key)
+            .bind(id)
+            .execute(&mut **tx)
+            .await
+            .context("recording story keys")?;
+    }
+    let Some((_, other_id, other_cluster)) = best else {
         return Ok(());
     };
     let cluster = other_cluster.unwrap_or(other_id);
@@ -193,7 +203,7 @@ macro_rules! select_articles {
             "
     SELECT a.id, a.uid, a.dedup_key, a.guid, a.url, a.link, a.title, a.author, a.summary, a.content,
            a.content_text, a.published_at, a.updated_at, a.first_seen_at, a.sort_at, a.language,
-           a.categories, a.enclosures, a.content_hash, a.cluster_id, a.simhash,
+           a.categories, a.enclosures, a.content_hash, a.cluster_id, a.story_terms,
            s.name AS source_name, s.url AS source_url, s.tags AS source_tags
     FROM articles a JOIN sources s ON s.id = a.source_id ",
             $tail
@@ -317,10 +327,7 @@ fn stored_article(row: &SqliteRow) -> Result<StoredArticle, StoreError> {
             categories: json_list("categories")?,
             enclosures,
             content_hash: get_s("content_hash")?.unwrap_or_default(),
-            simhash: row
-                .try_get::<Option<i64>, _>("simhash")
-                .context("reading simhash")?
-                .map(|h| h as u64),
+            story_terms: get_s("story_terms")?.map(|t| t.split(' ').map(str::to_string).collect()),
         },
     })
 }
