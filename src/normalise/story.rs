@@ -51,10 +51,10 @@ const ARABIC_PREFIXES: &[&str] = &[
 
 fn strip_arabic_prefix(word: &str) -> &str {
     for prefix in ARABIC_PREFIXES {
-        if let Some(rest) = word.strip_prefix(prefix) {
-            if rest.chars().count() >= 3 {
-                return rest;
-            }
+        if let Some(rest) = word.strip_prefix(prefix)
+            && rest.chars().count() >= 3
+        {
+            return rest;
         }
     }
     word
