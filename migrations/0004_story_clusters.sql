@@ -8,12 +8,5 @@ ALTER TABLE articles ADD COLUMN story_terms TEXT;
 -- outlet carried the story.
 ALTER TABLE articles ADD COLUMN cluster_id INTEGER REFERENCES articles(id) ON DELETE SET NULL;
 CREATE INDEX articles_cluster ON articles(cluster_id) WHERE cluster_id IS NOT NULL;
-
--- MinHash band keys of each article's story terms: articles that share a
--- key are compared, so candidates are found by index, not by a scan.
-CREATE TABLE article_story_keys (
-    key         INTEGER NOT NULL,
-    article_id  INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-    PRIMARY KEY (key, article_id)
-) WITHOUT ROWID;
-CREATE INDEX article_story_keys_article ON article_story_keys(article_id);
+-- Clustering reads the recent articles that have story terms.
+CREATE INDEX articles_first_seen ON articles(first_seen_at);

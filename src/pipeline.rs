@@ -164,7 +164,8 @@ pub async fn run(
     let queries = compile_queries(config)?;
     let _lock = RunLock::acquire(database_path(config))?;
     let store = Store::open_sqlite(database_path(config)).await?;
-    let run_id = store.start_run(options.command(), Utc::now()).await?;
+    let started = Utc::now();
+    let run_id = store.start_run(options.command(), started).await?;
     let new_sources: Vec<NewSource<'_>> = config
         .sources
         .iter()
@@ -199,6 +200,7 @@ pub async fn run(
             progress,
         )
         .await;
+        store.cluster_new_articles(started).await?;
         for s in &report.sources {
             match &s.result {
                 Ok(ok) => {

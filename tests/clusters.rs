@@ -112,6 +112,10 @@ async fn clustering_precision_and_recall_on_labelled_pairs() {
             .await
             .unwrap();
     }
+    store
+        .cluster_new_articles(start - Duration::days(1))
+        .await
+        .unwrap();
     let pool = sqlx::SqlitePool::connect(&format!(
         "sqlite://{}",
         dir.path().join("veille.db").display()

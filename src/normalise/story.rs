@@ -13,7 +13,8 @@
 //!
 //! Candidates are found without comparing everything: a MinHash signature
 //! of the terms is cut into [`BANDS`] bands of two values, each band hashed
-//! to a *story key*; articles sharing a key are compared. Two sets at
+//! to a *story key*; only articles sharing a key are compared (see
+//! `store::clusters`). Two sets at
 //! similarity 0.44 share a key with probability 1 − (1 − 0.44²)^16 ≈ 0.97.
 
 use std::collections::BTreeSet;
@@ -35,9 +36,9 @@ const STOP_WORDS: &[&str] = &[
     "ces", "cette", "ses", "son", "leur", "leurs", "plus", "pas", "ont", "ete", "etre", "avoir",
     "comme", "mais", "tout", "tous", "elle", "ils", "entre", "selon", "depuis", "apres", "avant",
     "lors", "aussi", "dont", // English
-    "the", "and", "for", "with", "are", "was", "were", "that", "this", "its", "from", "has", "have",
-    "will", "which", "said", "their", "they", "not", "but", "been", "also", "after", "before",
-    "over", "into", "about", "than", "more", "new", "on", "by",
+    "the", "and", "for", "with", "are", "was", "were", "that", "this", "its", "from", "has",
+    "have", "will", "which", "said", "their", "they", "not", "but", "been", "also", "after",
+    "before", "over", "into", "about", "than", "more", "new", "on", "by",
     // Arabic (after prefix removal and normalisation)
     "في", "من", "علي", "الي", "عن", "مع", "التي", "الذي", "ان", "كل", "هذا", "هذه", "ذلك", "تلك",
     "حيث", "كما", "او", "بين", "قبل", "بعد", "عند", "حول", "خلال", "يوم", "الي", "قد", "لا", "ما",

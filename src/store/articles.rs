@@ -67,7 +67,7 @@ pub(super) async fn upsert_articles(
                     THEN excluded.published_at ELSE articles.first_seen_at END,
                 last_changed_at = excluded.last_changed_at, revisions = articles.revisions + 1
              WHERE articles.content_hash != excluded.content_hash
-             RETURNING id, revisions, story_terms, sort_at",
+             RETURNING revisions",
             vec![row; chunk.len()].join(", ")
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -114,87 +114,9 @@ pub(super) async fn upsert_articles(
                 continue;
             }
             inserted += 1;
-            let terms: Option<String> = r.try_get("story_terms").context("reading story_terms")?;
-            if let Some(terms) = terms {
-                let id: i64 = r.try_get("id").context("reading id")?;
-                let sort_at: String = r.try_get("sort_at").context("reading sort_at")?;
-                assign_cluster(tx, id, source_id, &terms, &sort_at).await?;
-            }
         }
     }
     Ok((inserted, revised))
-}
-
-/// How far apart in time two reports of one story may be.
-const CLUSTER_WINDOW_DAYS: i64 = 3;
-
-/// Records a new article's story keys and puts it in the story cluster of
-/// its most similar article from another outlet, if any reaches
-/// `SAME_STORY`. Candidates share a story key (by index) and lie within
-/// [`CLUSTER_WINDOW_DAYS`]; the cluster's id is its first stored article's.
-async fn assign_cluster(
-    tx: &mut Transaction<'_, Sqlite>,
-    id: i64,
-    source_id: i64,
-    terms_text: &str,
-    sort_at: &str,
-) -> Result<(), StoreError> {
-    use crate::normalise::{SAME_STORY, story_keys, story_similarity};
-    let terms: Vec<String> = terms_text.split(' ').map(str::to_string).collect();
-    let keys = story_keys(&terms);
-    let window = format!("{CLUSTER_WINDOW_DAYS} days");
-    let placeholders = vec!["?"; keys.len()].join(", ");
-    let sql = format!(
-        "SELECT DISTINCT a.id, a.story_terms, a.cluster_id FROM article_story_keys k JOIN articles a ON a.id = k.article_id
-         WHERE k.key IN ({placeholders}) AND a.source_id != ? AND a.story_terms IS NOT NULL
-           AND a.sort_at >= strftime('%Y-%m-%dT%H:%M:%SZ', ?, '-' || ?)
-           AND a.sort_at <= strftime('%Y-%m-%dT%H:%M:%SZ', ?, '+' || ?)"
-    );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for key in &keys {
-        query = query.bind(*key);
-    }
-    let rows = query
-        .bind(source_id)
-        .bind(sort_at)
-        .bind(&window)
-        .bind(sort_at)
-        .bind(&window)
-        .fetch_all(&mut **tx)
-        .await
-        .context("looking for the same story at other outlets")?;
-    let mut best: Option<(f64, i64, Option<i64>)> = None;
-    for r in rows {
-        let other_terms: String = r.try_get("story_terms").context("reading story_terms")?;
-        let other: Vec<String> = other_terms.split(' ').map(str::to_string).collect();
-        let similarity = story_similarity(&terms, &other);
-        if similarity >= SAME_STORY && best.is_none_or(|(s, _, _)| similarity > s) {
-            let other_id: i64 = r.try_get("id").context("reading id")?;
-            let other_cluster: Option<i64> =
-                r.try_get("cluster_id").context("reading cluster_id")?;
-            best = Some((similarity, other_id, other_cluster));
-        }
-    }
-    for key in &keys {
-        sqlx::query("INSERT OR IGNORE INTO article_story_keys (key, article_id) VALUES (?1, ?2)")
-            .bind(*key)
-            .bind(id)
-            .execute(&mut **tx)
-            .await
-            .context("recording story keys")?;
-    }
-    let Some((_, other_id, other_cluster)) = best else {
-        return Ok(());
-    };
-    let cluster = other_cluster.unwrap_or(other_id);
-    sqlx::query("UPDATE articles SET cluster_id = ?1 WHERE id IN (?2, ?3) AND cluster_id IS NULL")
-        .bind(cluster)
-        .bind(other_id)
-        .bind(id)
-        .execute(&mut **tx)
-        .await
-        .context("recording a story cluster")?;
-    Ok(())
 }
 
 macro_rules! select_articles {

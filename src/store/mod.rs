@@ -7,6 +7,7 @@
 //! pool, a row or a SQL string. One file per table.
 
 mod articles;
+mod clusters;
 mod error;
 mod fetches;
 mod health;

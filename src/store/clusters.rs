@@ -1,0 +1,127 @@
+//! Story clusters: after a run has stored its articles, each new article
+//! joins the cluster of its most similar recent article from another
+//! outlet (see `normalise::story` for the similarity and the keys).
+//!
+//! Done once per run, in memory: the articles of the time window are read
+//! once, indexed by their MinHash band keys, and only articles sharing a
+//! key are compared; the cluster ids are written in one transaction.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use sqlx::Row;
+
+use super::error::Context;
+use super::{Store, StoreError, parse_ts, ts};
+use crate::normalise::{SAME_STORY, story_keys, story_similarity};
+
+/// How far apart in time two reports of one story may be.
+const WINDOW_DAYS: i64 = 3;
+
+/// Candidates taken per shared key, newest first: bounded work even when a
+/// key is common (boilerplate or generated text).
+const PER_KEY: usize = 8;
+
+struct Recent {
+    id: i64,
+    source_id: i64,
+    sort_at: DateTime<Utc>,
+    terms: Vec<String>,
+    cluster_id: Option<i64>,
+    new: bool,
+}
+
+impl Store {
+    /// Clusters the articles first seen since `since`; returns how many
+    /// joined a cluster.
+    pub async fn cluster_new_articles(&self, since: DateTime<Utc>) -> Result<u64, StoreError> {
+        let oldest_new: Option<String> = sqlx::query_scalar(
+            "SELECT MIN(sort_at) FROM articles WHERE first_seen_at >= ?1 AND story_terms IS NOT NULL AND cluster_id IS NULL",
+        )
+        .bind(ts(since))
+        .fetch_one(&self.pool)
+        .await
+        .context("finding new articles to cluster")?;
+        let Some(oldest) = parse_ts(oldest_new) else {
+            return Ok(0);
+        };
+        let rows = sqlx::query(
+            "SELECT id, source_id, sort_at, story_terms, cluster_id, first_seen_at >= ?2 AS new
+             FROM articles WHERE story_terms IS NOT NULL AND sort_at >= ?1 ORDER BY id",
+        )
+        .bind(ts(oldest - Duration::days(WINDOW_DAYS)))
+        .bind(ts(since))
+        .fetch_all(&self.pool)
+        .await
+        .context("reading recent articles for clustering")?;
+        let mut recent: Vec<Recent> = Vec::with_capacity(rows.len());
+        for r in rows {
+            let terms: String = r.try_get("story_terms").context("reading story_terms")?;
+            recent.push(Recent {
+                id: r.try_get("id").context("reading id")?,
+                source_id: r.try_get("source_id").context("reading source_id")?,
+                sort_at: parse_ts(r.try_get("sort_at").context("reading sort_at")?)
+                    .unwrap_or(oldest),
+                terms: terms.split(' ').map(str::to_string).collect(),
+                cluster_id: r.try_get("cluster_id").context("reading cluster_id")?,
+                new: r.try_get("new").context("reading new")?,
+            });
+        }
+        // key -> indexes into `recent`, in id order (older first).
+        let mut by_key: HashMap<i64, Vec<usize>> = HashMap::new();
+        let mut updates: Vec<(i64, i64)> = Vec::new();
+        for i in 0..recent.len() {
+            let keys = story_keys(&recent[i].terms);
+            if recent[i].new && recent[i].cluster_id.is_none() {
+                let mut best: Option<(f64, usize)> = None;
+                for key in &keys {
+                    let Some(list) = by_key.get(key) else {
+                        continue;
+                    };
+                    for &j in list.iter().rev().take(PER_KEY) {
+                        let (a, b) = (&recent[i], &recent[j]);
+                        if a.source_id == b.source_id
+                            || (a.sort_at - b.sort_at).num_days().abs() > WINDOW_DAYS
+                        {
+                            continue;
+                        }
+                        let similarity = story_similarity(&a.terms, &b.terms);
+                        if similarity >= SAME_STORY && best.is_none_or(|(s, _)| similarity > s) {
+                            best = Some((similarity, j));
+                        }
+                    }
+                }
+                if let Some((_, j)) = best {
+                    let cluster = recent[j].cluster_id.unwrap_or(recent[j].id);
+                    if recent[j].cluster_id.is_none() {
+                        recent[j].cluster_id = Some(cluster);
+                        updates.push((recent[j].id, cluster));
+                    }
+                    recent[i].cluster_id = Some(cluster);
+                    updates.push((recent[i].id, cluster));
+                }
+            }
+            for key in keys {
+                by_key.entry(key).or_default().push(i);
+            }
+        }
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .context("recording story clusters")?;
+        for (id, cluster) in &updates {
+            sqlx::query("UPDATE articles SET cluster_id = ?2 WHERE id = ?1")
+                .bind(id)
+                .bind(cluster)
+                .execute(&mut *tx)
+                .await
+                .context("recording a story cluster")?;
+        }
+        tx.commit().await.context("recording story clusters")?;
+        Ok(recent
+            .iter()
+            .filter(|r| r.new && r.cluster_id.is_some())
+            .count() as u64)
+    }
+}
