@@ -18,7 +18,7 @@ use crate::parse::{ParsedFeed, ParsedItem};
 
 pub use self::html::{html_to_text, sanitize_html};
 pub use self::lang::detect_language;
-pub use self::story::{BANDS, SAME_STORY, story_keys, story_similarity, story_terms};
+pub use self::story::{BANDS, SAME_STORY, story_keys, story_similarity, story_terms, term_hashes};
 pub use self::url::{canonical_url, resolve_url};
 pub use self::words::{normalise_text, words};
 

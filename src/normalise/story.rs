@@ -17,8 +17,6 @@
 //! `store::clusters`). Two sets at
 //! similarity 0.44 share a key with probability 1 − (1 − 0.44²)^16 ≈ 0.97.
 
-use std::collections::BTreeSet;
-
 use super::words::words;
 
 /// Similarity from which two articles are the same story.
@@ -26,6 +24,9 @@ pub const SAME_STORY: f64 = 0.38;
 
 /// Bands of the MinHash signature (two values each).
 pub const BANDS: usize = 16;
+
+/// Bytes of text the terms are taken from (the lede).
+const LEDE_BYTES: usize = 2000;
 
 /// Fewer terms than this: too little text to tell (headlines only).
 const MIN_TERMS: usize = 8;
@@ -64,19 +65,45 @@ fn strip_arabic_prefix(word: &str) -> &str {
 /// The story terms of a text (sorted, no repeats), or `None` when the text
 /// is too short to compare.
 pub fn story_terms(text: &str) -> Option<Vec<String>> {
-    let mut terms = BTreeSet::new();
-    for word in words(text) {
-        let word = strip_arabic_prefix(&word);
-        if word.chars().count() < 3 || STOP_WORDS.contains(&word) {
-            continue;
-        }
-        terms.insert(word.chars().take(6).collect::<String>());
+    // The lede carries the story: rewrites share it, and long articles
+    // would only add cost.
+    let mut end = text.len().min(LEDE_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
     }
-    (terms.len() >= MIN_TERMS).then(|| terms.into_iter().collect())
+    let mut terms: Vec<String> = words(&text[..end])
+        .iter()
+        .map(|w| strip_arabic_prefix(w))
+        .filter(|w| w.chars().count() >= 3 && !STOP_WORDS.contains(w))
+        .map(|w| w.chars().take(6).collect())
+        .collect();
+    terms.sort_unstable();
+    terms.dedup();
+    (terms.len() >= MIN_TERMS).then_some(terms)
 }
 
-/// Jaccard similarity of two sorted term lists.
-pub fn story_similarity(a: &[String], b: &[String]) -> f64 {
+/// Story terms as sorted 64-bit hashes: comparing and MinHashing numbers
+/// is far cheaper than strings, and a 64-bit collision between two words is
+/// negligible. FNV-1a: stable across versions and platforms.
+pub fn term_hashes(terms: &[String]) -> Vec<u64> {
+    let mut hashes: Vec<u64> = terms
+        .iter()
+        .map(|t| {
+            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+            for b in t.as_bytes() {
+                h ^= u64::from(*b);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+            h
+        })
+        .collect();
+    hashes.sort_unstable();
+    hashes.dedup();
+    hashes
+}
+
+/// Jaccard similarity of two sorted hash lists.
+pub fn story_similarity(a: &[u64], b: &[u64]) -> f64 {
     let (mut i, mut j, mut shared) = (0, 0, 0usize);
     while i < a.len() && j < b.len() {
         match a[i].cmp(&b[j]) {
@@ -97,40 +124,29 @@ pub fn story_similarity(a: &[String], b: &[String]) -> f64 {
     }
 }
 
-/// FNV-1a with a seed: stable across versions and platforms (keys are stored).
-fn hash(seed: u64, bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ seed.wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    // A final mix, so that consecutive seeds give independent orders.
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^ (h >> 33)
+/// A 64-bit mixer (splitmix64's finaliser): one "permutation" per seed.
+fn mix(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
-/// The story keys of a term list: one per band of its MinHash signature.
-pub fn story_keys(terms: &[String]) -> Vec<i64> {
-    let signature: Vec<u64> = (0..BANDS as u64 * 2)
-        .map(|seed| {
-            terms
-                .iter()
-                .map(|t| hash(seed, t.as_bytes()))
-                .min()
-                .unwrap_or(0)
-        })
+/// The story keys of a hashed term list: one per band of its MinHash
+/// signature.
+pub fn story_keys(hashes: &[u64]) -> Vec<i64> {
+    let seeds: Vec<u64> = (0..BANDS as u64 * 2)
+        .map(|s| mix(s.wrapping_add(0x5eed)))
+        .collect();
+    let signature: Vec<u64> = seeds
+        .iter()
+        .map(|seed| hashes.iter().map(|h| mix(h ^ seed)).min().unwrap_or(0))
         .collect();
     signature
         .chunks(2)
         .enumerate()
         .map(|(band, pair)| {
-            let mut bytes = Vec::with_capacity(24);
-            bytes.extend_from_slice(&(band as u64).to_le_bytes());
-            for v in pair {
-                bytes.extend_from_slice(&v.to_le_bytes());
-            }
-            hash(u64::MAX, &bytes) as i64
+            mix(mix(band as u64 ^ pair[0]) ^ pair.get(1).copied().unwrap_or(0)) as i64
         })
         .collect()
 }
@@ -152,7 +168,7 @@ mod tests {
 
     #[test]
     fn identical_texts_share_every_key() {
-        let t = story_terms("The Ministry of Digital Transition presented the national artificial intelligence strategy in Rabat on Thursday").unwrap();
+        let t = term_hashes(&story_terms("The Ministry of Digital Transition presented the national artificial intelligence strategy in Rabat on Thursday").unwrap());
         assert_eq!(story_keys(&t), story_keys(&t));
         assert_eq!(story_keys(&t).len(), BANDS);
         assert!((story_similarity(&t, &t) - 1.0).abs() < f64::EPSILON);

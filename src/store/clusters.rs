@@ -6,27 +6,26 @@
 //! once, indexed by their MinHash band keys, and only articles sharing a
 //! key are compared; the cluster ids are written in one transaction.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Duration, Utc};
+use futures_util::TryStreamExt;
 use sqlx::Row;
 
 use super::error::Context;
 use super::{Store, StoreError, parse_ts, ts};
-use crate::normalise::{SAME_STORY, story_keys, story_similarity};
+use crate::normalise::{SAME_STORY, story_keys, story_similarity, term_hashes};
 
 /// How far apart in time two reports of one story may be.
 const WINDOW_DAYS: i64 = 3;
 
 /// Candidates taken per shared key, newest first: bounded work even when a
 /// key is common (boilerplate or generated text).
-const PER_KEY: usize = 8;
+const PER_KEY: usize = 4;
 
 struct Recent {
     id: i64,
     source_id: i64,
     sort_at: DateTime<Utc>,
-    terms: Vec<String>,
+    terms: Vec<u64>,
     cluster_id: Option<i64>,
     new: bool,
 }
@@ -45,64 +44,79 @@ impl Store {
         let Some(oldest) = parse_ts(oldest_new) else {
             return Ok(0);
         };
-        let rows = sqlx::query(
+        // Streamed: only the compact form of each article is kept.
+        let mut rows = sqlx::query(
             "SELECT id, source_id, sort_at, story_terms, cluster_id, first_seen_at >= ?2 AS new
              FROM articles WHERE story_terms IS NOT NULL AND sort_at >= ?1 ORDER BY id",
         )
         .bind(ts(oldest - Duration::days(WINDOW_DAYS)))
         .bind(ts(since))
-        .fetch_all(&self.pool)
-        .await
-        .context("reading recent articles for clustering")?;
-        let mut recent: Vec<Recent> = Vec::with_capacity(rows.len());
-        for r in rows {
+        .fetch(&self.pool);
+        let mut recent: Vec<Recent> = Vec::new();
+        while let Some(r) = rows
+            .try_next()
+            .await
+            .context("reading recent articles for clustering")?
+        {
             let terms: String = r.try_get("story_terms").context("reading story_terms")?;
             recent.push(Recent {
                 id: r.try_get("id").context("reading id")?,
                 source_id: r.try_get("source_id").context("reading source_id")?,
                 sort_at: parse_ts(r.try_get("sort_at").context("reading sort_at")?)
                     .unwrap_or(oldest),
-                terms: terms.split(' ').map(str::to_string).collect(),
+                terms: term_hashes(&terms.split(' ').map(str::to_string).collect::<Vec<_>>()),
                 cluster_id: r.try_get("cluster_id").context("reading cluster_id")?,
                 new: r.try_get("new").context("reading new")?,
             });
         }
-        // key -> indexes into `recent`, in id order (older first).
-        let mut by_key: HashMap<i64, Vec<usize>> = HashMap::new();
+        drop(rows);
+        // (key, index) pairs sorted by key then index: compact (16 bytes a
+        // pair) and searchable; an article only meets articles stored
+        // before it (smaller index), as a stream would.
+        let mut index: Vec<(i64, u32)> = recent
+            .iter()
+            .enumerate()
+            .flat_map(|(i, r)| story_keys(&r.terms).into_iter().map(move |k| (k, i as u32)))
+            .collect();
+        index.sort_unstable();
         let mut updates: Vec<(i64, i64)> = Vec::new();
         for i in 0..recent.len() {
-            let keys = story_keys(&recent[i].terms);
-            if recent[i].new && recent[i].cluster_id.is_none() {
-                let mut best: Option<(f64, usize)> = None;
-                for key in &keys {
-                    let Some(list) = by_key.get(key) else {
+            if !recent[i].new || recent[i].cluster_id.is_some() {
+                continue;
+            }
+            let mut best: Option<(f64, usize)> = None;
+            let mut compared: Vec<usize> = Vec::new();
+            for key in &story_keys(&recent[i].terms) {
+                // Entries with this key and a smaller index, newest first.
+                let upper = index.partition_point(|&(k, j)| (k, j) < (*key, i as u32));
+                let lower = index.partition_point(|&(k, _)| k < *key);
+                for &(_, j) in index[lower..upper].iter().rev().take(PER_KEY) {
+                    let j = j as usize;
+                    // Close texts share many keys: compare each once.
+                    if compared.contains(&j) {
                         continue;
-                    };
-                    for &j in list.iter().rev().take(PER_KEY) {
-                        let (a, b) = (&recent[i], &recent[j]);
-                        if a.source_id == b.source_id
-                            || (a.sort_at - b.sort_at).num_days().abs() > WINDOW_DAYS
-                        {
-                            continue;
-                        }
-                        let similarity = story_similarity(&a.terms, &b.terms);
-                        if similarity >= SAME_STORY && best.is_none_or(|(s, _)| similarity > s) {
-                            best = Some((similarity, j));
-                        }
                     }
-                }
-                if let Some((_, j)) = best {
-                    let cluster = recent[j].cluster_id.unwrap_or(recent[j].id);
-                    if recent[j].cluster_id.is_none() {
-                        recent[j].cluster_id = Some(cluster);
-                        updates.push((recent[j].id, cluster));
+                    compared.push(j);
+                    let (a, b) = (&recent[i], &recent[j]);
+                    if a.source_id == b.source_id
+                        || (a.sort_at - b.sort_at).num_days().abs() > WINDOW_DAYS
+                    {
+                        continue;
                     }
-                    recent[i].cluster_id = Some(cluster);
-                    updates.push((recent[i].id, cluster));
+                    let similarity = story_similarity(&a.terms, &b.terms);
+                    if similarity >= SAME_STORY && best.is_none_or(|(s, _)| similarity > s) {
+                        best = Some((similarity, j));
+                    }
                 }
             }
-            for key in keys {
-                by_key.entry(key).or_default().push(i);
+            if let Some((_, j)) = best {
+                let cluster = recent[j].cluster_id.unwrap_or(recent[j].id);
+                if recent[j].cluster_id.is_none() {
+                    recent[j].cluster_id = Some(cluster);
+                    updates.push((recent[j].id, cluster));
+                }
+                recent[i].cluster_id = Some(cluster);
+                updates.push((recent[i].id, cluster));
             }
         }
         let mut tx = self
@@ -110,13 +124,21 @@ impl Store {
             .begin()
             .await
             .context("recording story clusters")?;
-        for (id, cluster) in &updates {
-            sqlx::query("UPDATE articles SET cluster_id = ?2 WHERE id = ?1")
-                .bind(id)
-                .bind(cluster)
+        // Many rows per statement: (id, cluster) pairs joined by primary key.
+        for chunk in updates.chunks(400) {
+            let values = vec!["(?, ?)"; chunk.len()].join(", ");
+            let sql = format!(
+                "WITH c(id, cluster) AS (VALUES {values})
+                 UPDATE articles SET cluster_id = c.cluster FROM c WHERE articles.id = c.id"
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (id, cluster) in chunk {
+                query = query.bind(id).bind(cluster);
+            }
+            query
                 .execute(&mut *tx)
                 .await
-                .context("recording a story cluster")?;
+                .context("recording story clusters")?;
         }
         tx.commit().await.context("recording story clusters")?;
         Ok(recent
