@@ -23,6 +23,29 @@ use crate::model::Article;
 use crate::parse::ParsedFeed;
 use crate::store::{FetchRecord, SourceState, Store};
 
+/// The parts of a parsed feed the commit and the scheduler use.
+struct FeedInfo {
+    title: Option<String>,
+    link: Option<String>,
+    ttl_minutes: Option<u32>,
+    update_every_secs: Option<u64>,
+    malformed: Option<String>,
+    items: u64,
+}
+
+impl From<ParsedFeed> for FeedInfo {
+    fn from(feed: ParsedFeed) -> FeedInfo {
+        FeedInfo {
+            items: feed.items.len() as u64,
+            title: feed.title,
+            link: feed.link,
+            ttl_minutes: feed.ttl_minutes,
+            update_every_secs: feed.update_every_secs,
+            malformed: feed.malformed,
+        }
+    }
+}
+
 /// What one task brings back to be committed.
 struct Fetched {
     source: SourceConfig,
@@ -31,7 +54,11 @@ struct Fetched {
     started_at: DateTime<Utc>,
     finished_at: DateTime<Utc>,
     response: Option<FetchResponse>,
-    feed: Option<ParsedFeed>,
+    /// What is kept of the parsed feed (not its items: the articles carry
+    /// them), so that sources waiting to be committed hold little memory.
+    feed: Option<FeedInfo>,
+    /// Body size; the body itself is dropped once parsed.
+    bytes: u64,
     articles: Vec<Article>,
     error: Option<FetchFailure>,
 }
@@ -139,6 +166,7 @@ async fn fetch_one(
         finished_at: started_at,
         response: None,
         feed: None,
+        bytes: 0,
         articles: Vec::new(),
         error: None,
     };
@@ -156,7 +184,7 @@ async fn fetch_one(
             .await
             {
                 Ok((feed, articles)) => {
-                    fetched.feed = Some(feed);
+                    fetched.feed = Some(FeedInfo::from(feed));
                     fetched.articles = articles;
                 }
                 Err(message) => {
@@ -167,7 +195,11 @@ async fn fetch_one(
                     })
                 }
             }
-            fetched.response = Some(response);
+            fetched.bytes = response.body.len() as u64;
+            fetched.response = Some(FetchResponse {
+                body: Vec::new(),
+                ..response
+            });
         }
     }
     fetched.finished_at = Utc::now();
@@ -207,9 +239,9 @@ async fn commit(store: &Store, f: Fetched, run_id: i64, config: &FetchConfig) ->
         finished_at: f.finished_at,
         url: f.url.clone(),
         http_status: status,
-        bytes: f.response.as_ref().map_or(0, |r| r.body.len() as u64),
+        bytes: f.bytes,
         not_modified: f.response.as_ref().is_some_and(|r| r.not_modified),
-        items_seen: f.feed.as_ref().map_or(0, |p| p.items.len() as u64),
+        items_seen: f.feed.as_ref().map_or(0, |p| p.items),
         error: outcome.error.clone(),
         malformed: f.feed.as_ref().and_then(|p| p.malformed.clone()),
         etag: f
