@@ -173,13 +173,16 @@ async fn fetch_one(
     match fetcher.fetch(&request).await {
         Err(e) => fetched.error = Some(failure(&e)),
         Ok(response) if response.not_modified => fetched.response = Some(response),
-        Ok(response) => {
+        Ok(mut response) => {
+            let body = std::mem::take(&mut response.body);
+            fetched.bytes = body.len() as u64;
             match super::ingest::ingest(
                 store,
                 fetcher,
                 &fetched.source,
                 fetched.state.id,
                 &response,
+                body,
             )
             .await
             {

@@ -26,8 +26,8 @@ pub(super) async fn ingest(
     source: &SourceConfig,
     source_id: i64,
     response: &FetchResponse,
+    body: Vec<u8>,
 ) -> Result<(ParsedFeed, Vec<Article>), String> {
-    let body = response.body.clone();
     let charset = response.charset.clone();
     let page_url = response.final_url.clone();
     let kind = source.kind.clone();
