@@ -118,7 +118,8 @@ async fn a_run_killed_midway_leaves_a_usable_database() {
         .spawn()
         .unwrap();
     // Let it store some sources, then SIGKILL it mid-run.
-    for _ in 0..100 {
+    // Bounded wait (10 s) for a slow machine to get going.
+    for _ in 0..200 {
         tokio::time::sleep(Duration::from_millis(50)).await;
         if dir.path().join("veille.db").exists()
             && server.requests("k5.xml").len() + server.requests("k6.xml").len() > 0

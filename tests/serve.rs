@@ -143,7 +143,8 @@ async fn serve_refresh_fetches_and_publishes_without_cron() {
         .unwrap();
     let http = client();
     let mut body = String::new();
-    for _ in 0..100 {
+    // Bounded wait (20 s) for the first refresh.
+    for _ in 0..200 {
         tokio::time::sleep(Duration::from_millis(100)).await;
         if let Ok(r) = http
             .get(format!("http://127.0.0.1:{port}/all/atom.xml"))
