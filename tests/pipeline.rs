@@ -2,15 +2,8 @@
 
 use sqlx::Row;
 use veille::config::Config;
-use veille::pipeline::{RunOptions, Silent, run};
 
 use crate::util::{FixtureServer, db, write_config};
-
-const RUN: RunOptions = RunOptions {
-    fetch: true,
-    publish: true,
-    all: true,
-};
 
 async fn setup() -> (tempfile::TempDir, FixtureServer, Config) {
     let dir = tempfile::tempdir().unwrap();
@@ -53,7 +46,7 @@ async fn count(pool: &sqlx::SqlitePool, sql: &'static str) -> i64 {
 #[tokio::test]
 async fn run_stores_articles_records_failures_and_publishes() {
     let (dir, server, config) = setup().await;
-    let report = run(&config, RUN, &Silent).await.unwrap();
+    let report = crate::util::run(&config, true).await;
     assert_eq!(report.totals.sources_ok, 4);
     assert_eq!(report.totals.sources_failed, 2);
     assert_eq!(report.totals.items_new, 8);
@@ -175,8 +168,8 @@ async fn run_stores_articles_records_failures_and_publishes() {
 #[tokio::test]
 async fn second_run_adds_no_duplicates_and_changed_items_are_updated() {
     let (dir, server, config) = setup().await;
-    run(&config, RUN, &Silent).await.unwrap();
-    let again = run(&config, RUN, &Silent).await.unwrap();
+    crate::util::run(&config, true).await;
+    let again = crate::util::run(&config, true).await;
     assert_eq!(again.totals.items_new, 0);
     assert_eq!(again.totals.items_updated, 0);
     let pool = db(dir.path()).await;
@@ -196,7 +189,7 @@ async fn second_run_adds_no_duplicates_and_changed_items_are_updated() {
         )
         .replace("présente la gouvernance", "détaille la gouvernance");
     server.put("maroc-rss2.xml", "application/rss+xml", edited);
-    let third = run(&config, RUN, &Silent).await.unwrap();
+    let third = crate::util::run(&config, true).await;
     assert_eq!(third.totals.items_new, 0);
     assert_eq!(third.totals.items_updated, 1);
     assert_eq!(count(&pool, "SELECT COUNT(*) FROM articles").await, 8);

@@ -4,7 +4,6 @@ use std::time::SystemTime;
 
 use veille::config::Config;
 use veille::parse::{FeedFormat, ParsedFeed, parse_feed};
-use veille::pipeline::{RunOptions, Silent, run};
 
 use crate::util::{FixtureServer, write_config};
 
@@ -41,17 +40,7 @@ async fn configured() -> (tempfile::TempDir, FixtureServer, Config) {
 #[tokio::test]
 async fn topic_feed_has_the_matching_items_newest_first_in_both_formats() {
     let (_dir, _server, config) = configured().await;
-    run(
-        &config,
-        RunOptions {
-            fetch: true,
-            publish: true,
-            all: true,
-        },
-        &Silent,
-    )
-    .await
-    .unwrap();
+    crate::util::run(&config, true).await;
     let expected = [
         "Le Maroc adopte une stratégie nationale d'intelligence artificielle",
         "Morocco sets up an AI governance council",
@@ -114,17 +103,7 @@ async fn topic_feed_has_the_matching_items_newest_first_in_both_formats() {
 #[tokio::test]
 async fn publishing_again_without_changes_leaves_files_untouched() {
     let (_dir, _server, config) = configured().await;
-    run(
-        &config,
-        RunOptions {
-            fetch: true,
-            publish: true,
-            all: true,
-        },
-        &Silent,
-    )
-    .await
-    .unwrap();
+    crate::util::run(&config, true).await;
     let files: Vec<_> = ["rss.xml", "atom.xml", "feed.json", "index.html"]
         .iter()
         .map(|f| config.publish.dir.join("morocco-ai-governance").join(f))
@@ -139,17 +118,7 @@ async fn publishing_again_without_changes_leaves_files_untouched() {
         })
         .collect();
     std::thread::sleep(std::time::Duration::from_millis(20));
-    let report = run(
-        &config,
-        RunOptions {
-            fetch: true,
-            publish: true,
-            all: true,
-        },
-        &Silent,
-    )
-    .await
-    .unwrap();
+    let report = crate::util::run(&config, true).await;
     assert_eq!(report.totals.feeds_written, 0);
     for (path, (bytes, mtime)) in files.iter().zip(before) {
         assert_eq!(std::fs::read(path).unwrap(), bytes, "{}", path.display());
