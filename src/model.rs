@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 
 /// One article, normalised and ready to store.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Article {
     /// Identity within its source: `guid:…`, else `url:…` (canonical URL),
     /// else `hash:…` of title and date. Unique per source in the database.

@@ -1,16 +1,14 @@
-//! Choosing each topic feed's items: one newest-first pass over the store,
-//! evaluating every feed's query on each article, until every feed has its
-//! `limit` and the 30 days the charts cover have been counted.
+//! Choosing each topic feed's items: each feed's query is answered from
+//! the search index (newest first, at most what the feed needs), and its
+//! matches per day over the 30 days the charts cover are counted there too.
 
 use chrono::{DateTime, Duration, Utc};
 
 use crate::config::Config;
-use crate::filter::{Document, Query};
+use crate::filter::{Document, DocumentFields, Query};
+use crate::model::StoredArticle;
 use crate::publish::PublishItem;
 use crate::store::{Store, StoreError};
-
-/// Articles read from the store per page.
-const PAGE: u32 = 500;
 
 /// Days the per-topic chart covers.
 pub const CHART_DAYS: usize = 30;
@@ -28,6 +26,27 @@ pub struct Selection {
 /// grouping still leaves `limit` stories in all but extreme cases.
 const DEDUPE_FACTOR: usize = 4;
 
+/// The document a query sees for a stored article.
+pub fn document(stored: &StoredArticle, now: DateTime<Utc>) -> Document {
+    let a = &stored.article;
+    Document::new(
+        DocumentFields {
+            title: &a.title,
+            content_text: &a.content_text,
+            summary_html: a.summary.as_deref(),
+            has_content: a.content.is_some(),
+            language: a.language.as_deref(),
+            author: a.author.as_deref(),
+            url: a.url.as_deref().or(a.link.as_deref()),
+            categories: &a.categories,
+            source_name: &stored.source_name,
+            source_tags: &stored.source_tags,
+            sort_at: Some(stored.sort_at),
+        },
+        now,
+    )
+}
+
 pub(super) async fn select_articles(
     store: &Store,
     config: &Config,
@@ -35,76 +54,52 @@ pub(super) async fn select_articles(
     now: DateTime<Utc>,
 ) -> Result<Vec<Selection>, StoreError> {
     let chart_start = (now - Duration::days(CHART_DAYS as i64 - 1)).date_naive();
-    let mut selected: Vec<Selection> = config
-        .feeds
-        .iter()
-        .map(|_| Selection {
-            items: Vec::new(),
-            per_day: vec![0; CHART_DAYS],
-        })
-        .collect();
-    let cutoffs: Vec<Option<DateTime<Utc>>> = config
-        .feeds
-        .iter()
-        .map(|f| {
-            f.max_age
-                .and_then(|a| chrono::Duration::from_std(a).ok())
-                .map(|a| now - a)
-        })
-        .collect();
-    let wanted = |i: usize| {
-        let f = &config.feeds[i];
-        if f.dedupe {
-            f.limit * DEDUPE_FACTOR
+    let chart_from = chart_start
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default()
+        .and_utc();
+    let mut out = Vec::with_capacity(config.feeds.len());
+    for (feed, query) in config.feeds.iter().zip(queries) {
+        let mut query = query.clone();
+        let compiled = store.compile_query(&mut query, now).await?;
+        let since = feed
+            .max_age
+            .and_then(|a| chrono::Duration::from_std(a).ok())
+            .map(|a| now - a);
+        let wanted = if feed.dedupe {
+            feed.limit * DEDUPE_FACTOR
         } else {
-            f.limit
+            feed.limit
+        };
+        let mut items: Vec<PublishItem> = store
+            .search(&compiled, since, wanted)
+            .await?
+            .into_iter()
+            .map(|stored| PublishItem {
+                matched_terms: query.matched_terms(&document(&stored, now)),
+                stored,
+                also_reported_by: Vec::new(),
+            })
+            .collect();
+        if feed.dedupe {
+            items = dedupe(items);
         }
-    };
-    let mut cursor = None;
-    loop {
-        let (page, next) = store.articles_newest_first(cursor.as_ref(), PAGE).await?;
-        let mut oldest_in_page = None;
-        for article in page {
-            oldest_in_page = Some(article.sort_at);
-            let doc = Document::from_article(&article.article);
-            for (i, (selection, query)) in selected.iter_mut().zip(queries).enumerate() {
-                if !query.matches(&doc) {
-                    continue;
-                }
-                let day = article.sort_at.date_naive();
-                if day >= chart_start && day <= now.date_naive() {
-                    let index = (day - chart_start).num_days() as usize;
-                    if let Some(slot) = selection.per_day.get_mut(index) {
-                        *slot += 1;
-                    }
-                }
-                let fresh = cutoffs[i].is_none_or(|c| article.sort_at >= c);
-                if fresh && selection.items.len() < wanted(i) {
-                    selection.items.push(PublishItem {
-                        matched_terms: query.matched_terms(&doc),
-                        stored: article.clone(),
-                        also_reported_by: Vec::new(),
-                    });
-                }
+        items.truncate(feed.limit);
+        let mut per_day = vec![0; CHART_DAYS];
+        for (day, n) in store.count_per_day(&compiled, chart_from).await? {
+            if day > now.date_naive() {
+                continue;
+            }
+            if let Some(slot) = usize::try_from((day - chart_start).num_days())
+                .ok()
+                .and_then(|i| per_day.get_mut(i))
+            {
+                *slot += n;
             }
         }
-        let feeds_full = selected
-            .iter()
-            .enumerate()
-            .all(|(i, s)| s.items.len() >= wanted(i));
-        let charts_done = oldest_in_page.is_none_or(|t| t.date_naive() < chart_start);
-        match next {
-            Some(c) if !(feeds_full && charts_done) => cursor = Some(c),
-            _ => break,
-        }
+        out.push(Selection { items, per_day });
     }
-    for (selection, feed) in selected.iter_mut().zip(&config.feeds) {
-        if feed.dedupe {
-            selection.items = dedupe(std::mem::take(&mut selection.items));
-        }
-        selection.items.truncate(feed.limit);
-    }
-    Ok(selected)
+    Ok(out)
 }
 
 /// One item per story cluster: the earliest report, naming the other

@@ -4,7 +4,10 @@
 use chrono::{DateTime, Duration, Utc};
 use sqlx::{Row, Sqlite, Transaction, sqlite::SqliteRow};
 
+use std::collections::HashMap;
+
 use super::error::Context;
+use super::search_index::{analyse, write_index};
 use super::{Store, StoreError, parse_ts, ts};
 use crate::model::{Article, Enclosure, StoredArticle, article_uid};
 
@@ -17,13 +20,6 @@ pub struct StoreCounts {
     pub new: u64,
     /// Already known, content changed.
     pub updated: u64,
-}
-
-/// Position in the newest-first order: (sort_at, id) of the last row read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ArticleCursor {
-    sort_at: String,
-    id: i64,
 }
 
 /// How far in the future a published date may be before it is distrusted
@@ -67,7 +63,7 @@ pub(super) async fn upsert_articles(
                     THEN excluded.published_at ELSE articles.first_seen_at END,
                 last_changed_at = excluded.last_changed_at, revisions = articles.revisions + 1
              WHERE articles.content_hash != excluded.content_hash
-             RETURNING revisions",
+             RETURNING id, dedup_key, revisions",
             vec![row; chunk.len()].join(", ")
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -105,7 +101,17 @@ pub(super) async fn upsert_articles(
             .fetch_all(&mut **tx)
             .await
             .context(format!("saving articles of {source_name:?}"))?;
+        // Rows come back only for inserted or revised articles: exactly the
+        // ones whose index row must be (re)written.
+        let by_key: HashMap<&str, &Article> =
+            chunk.iter().map(|a| (a.dedup_key.as_str(), a)).collect();
+        let mut indexed = Vec::with_capacity(rows.len());
         for r in rows {
+            let id: i64 = r.try_get("id").context("reading id")?;
+            let key: String = r.try_get("dedup_key").context("reading dedup_key")?;
+            if let Some(article) = by_key.get(key.as_str()) {
+                indexed.push(analyse(id, article, source_name));
+            }
             if r.try_get::<i64, _>("revisions")
                 .context("reading revisions")?
                 > 0
@@ -115,23 +121,19 @@ pub(super) async fn upsert_articles(
             }
             inserted += 1;
         }
+        write_index(tx, &indexed).await?;
     }
     Ok((inserted, revised))
 }
 
-macro_rules! select_articles {
-    ($tail:literal) => {
-        concat!(
-            "
+/// The article columns (with the source's name, URL and tags) every
+/// read of whole articles selects; `a` is `articles`, `s` is `sources`.
+pub(super) const SELECT_ARTICLES: &str = "
     SELECT a.id, a.uid, a.dedup_key, a.guid, a.url, a.link, a.title, a.author, a.summary, a.content,
            a.content_text, a.published_at, a.updated_at, a.first_seen_at, a.sort_at, a.language,
            a.categories, a.enclosures, a.content_hash, a.cluster_id, a.story_terms,
            s.name AS source_name, s.url AS source_url, s.tags AS source_tags
-    FROM articles a JOIN sources s ON s.id = a.source_id ",
-            $tail
-        )
-    };
-}
+    FROM articles a JOIN sources s ON s.id = a.source_id ";
 
 /// Keys per `IN (…)` query, well under SQLite's parameter limit.
 const KEYS_PER_QUERY: usize = 400;
@@ -168,50 +170,9 @@ impl Store {
         }
         Ok(known)
     }
-
-    /// Reads up to `limit` articles, newest first (by `sort_at`, then id),
-    /// starting after `cursor`. Returns the page and the cursor for the next.
-    pub async fn articles_newest_first(
-        &self,
-        cursor: Option<&ArticleCursor>,
-        limit: u32,
-    ) -> Result<(Vec<StoredArticle>, Option<ArticleCursor>), StoreError> {
-        let rows =
-            match cursor {
-                None => {
-                    sqlx::query(select_articles!(
-                        "ORDER BY a.sort_at DESC, a.id DESC LIMIT ?1"
-                    ))
-                    .bind(limit as i64)
-                    .fetch_all(&self.pool)
-                    .await
-                }
-                Some(c) => sqlx::query(select_articles!(
-                    "WHERE (a.sort_at, a.id) < (?1, ?2) ORDER BY a.sort_at DESC, a.id DESC LIMIT ?3"
-                ))
-                .bind(&c.sort_at)
-                .bind(c.id)
-                .bind(limit as i64)
-                .fetch_all(&self.pool)
-                .await,
-            }
-            .context("reading articles")?;
-        let articles = rows
-            .iter()
-            .map(stored_article)
-            .collect::<Result<Vec<_>, _>>()?;
-        let next = (articles.len() == limit as usize)
-            .then(|| articles.last())
-            .flatten()
-            .map(|a| ArticleCursor {
-                sort_at: ts(a.sort_at),
-                id: a.id,
-            });
-        Ok((articles, next))
-    }
 }
 
-fn stored_article(row: &SqliteRow) -> Result<StoredArticle, StoreError> {
+pub(super) fn stored_article(row: &SqliteRow) -> Result<StoredArticle, StoreError> {
     let get_s = |c: &str| -> Result<Option<String>, StoreError> {
         row.try_get(c).context(format!("reading {c}"))
     };

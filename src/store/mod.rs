@@ -1,7 +1,7 @@
 //! Stage 4: the database. The only module that speaks SQL.
 //!
 //! [`Store`] is the one interface the rest of veille uses, with intent-named
-//! methods (`sync_sources`, `commit_fetch`, `articles_newest_first`…). It is
+//! methods (`sync_sources`, `commit_fetch`, `search`…). It is
 //! backed by SQLite today; the PostgreSQL backend (an open issue) will sit
 //! behind the same methods, which is why nothing outside this module sees a
 //! pool, a row or a SQL string. One file per table.
@@ -12,6 +12,8 @@ mod error;
 mod fetches;
 mod health;
 mod runs;
+mod search;
+mod search_index;
 mod sources;
 
 use std::path::{Path, PathBuf};
@@ -23,11 +25,12 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-pub use articles::{ArticleCursor, StoreCounts};
+pub use articles::StoreCounts;
 pub use error::StoreError;
 pub use fetches::FetchRecord;
 pub use health::{HealthEvent, SourceHealth};
 pub use runs::RunTotals;
+pub use search::CompiledQuery;
 pub use sources::{NewSource, SourceEvent, SourceState, SourceUpdate};
 
 /// Handle on the database.
@@ -57,7 +60,9 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true);
+            .foreign_keys(true)
+            // `/regex/` terms of queries run as SQL `REGEXP`.
+            .with_regexp();
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
@@ -73,10 +78,12 @@ impl Store {
                 path: path.to_path_buf(),
                 message: e.to_string(),
             })?;
-        Ok(Store {
+        let store = Store {
             pool,
             path: path.to_path_buf(),
-        })
+        };
+        store.ensure_search_index().await?;
+        Ok(store)
     }
 
     /// The database file.

@@ -1,0 +1,355 @@
+//! Answering a [`Query`] from the index: the query tree becomes one SQL
+//! condition in which every indexable part is an FTS5 `MATCH` over
+//! `article_index` (adjacent ones merged into one expression), and the
+//! parts FTS5 cannot express (`source:`, `lang:`, times, `/regex/`) are
+//! plain SQL on `articles`. Nothing here scans the archive unless the
+//! query itself asks for a scan (a bare `/regex/` or a lone `NOT`).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::Row;
+
+use super::error::Context;
+use super::{Store, StoreError, ts};
+use crate::filter::{Document, DocumentFields, Field, Query, Term, TermKind};
+use crate::model::StoredArticle;
+
+/// Most extra stems a prefix expands to through the vocabulary. Beyond
+/// that the prefix matches stems beginning with it only (a 2-letter prefix
+/// in a large archive would otherwise become a huge `OR`).
+const MAX_EXPANSION: i64 = 256;
+
+/// A value bound to a `?` in the compiled SQL.
+#[derive(Debug, Clone)]
+enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+/// A compiled part of a query.
+enum Node {
+    /// An FTS5 expression (positive: it can stand alone).
+    Fts(String),
+    /// `NOT` of an FTS5 expression: subtracted from its siblings' match.
+    NotFts(String),
+    /// A SQL condition on `a` (articles) with its bound values.
+    Sql(String, Vec<Bind>),
+}
+
+/// A source as queries see it (for `source:` and `tag:`).
+struct SourceInfo {
+    id: i64,
+    name: String,
+    tags: Vec<String>,
+}
+
+/// A query ready to run: its SQL condition on `articles a` and the values.
+pub struct CompiledQuery {
+    condition: String,
+    binds: Vec<Bind>,
+}
+
+fn fts_string(token: &str) -> String {
+    format!("\"{}\"", token.replace('"', "\"\""))
+}
+
+fn column(field: Field) -> &'static str {
+    match field {
+        Field::Title => "title",
+        Field::Author => "author",
+        Field::Url => "url",
+        Field::Tag => "categories",
+        Field::Text | Field::Source => "body",
+    }
+}
+
+/// The FTS5 alternatives a term stands for (without column filter).
+fn fts_alternatives(kind: &TermKind) -> Vec<String> {
+    match kind {
+        TermKind::Phrase(readings) => readings.iter().map(|r| fts_string(&r.join(" "))).collect(),
+        TermKind::Prefix { prefix, expansion } => {
+            std::iter::once(format!("{}*", fts_string(prefix)))
+                .chain(expansion.iter().map(|s| fts_string(s)))
+                .collect()
+        }
+    }
+}
+
+fn fts_term(term: &Term) -> String {
+    format!(
+        "{} : ({})",
+        column(term.field),
+        fts_alternatives(&term.kind).join(" OR ")
+    )
+}
+
+fn fts_near(left: &Term, right: &Term, distance: u32) -> String {
+    let mut alternatives = Vec::new();
+    for l in fts_alternatives(&left.kind) {
+        for r in fts_alternatives(&right.kind) {
+            alternatives.push(format!("NEAR({l} {r}, {distance})"));
+        }
+    }
+    format!("{} : ({})", column(left.field), alternatives.join(" OR "))
+}
+
+fn fts_sql(expr: String, negated: bool) -> Node {
+    let op = if negated { "NOT IN" } else { "IN" };
+    Node::Sql(
+        format!("a.id {op} (SELECT rowid FROM article_index WHERE article_index MATCH ?)"),
+        vec![Bind::Text(expr)],
+    )
+}
+
+fn into_sql(node: Node) -> (String, Vec<Bind>) {
+    match node {
+        Node::Sql(s, b) => (s, b),
+        Node::Fts(e) => into_sql(fts_sql(e, false)),
+        Node::NotFts(e) => into_sql(fts_sql(e, true)),
+    }
+}
+
+/// `a.source_id IN (…)` for the sources on which `leaf` matches.
+fn source_condition(leaf: &Query, sources: &[SourceInfo]) -> Node {
+    let now = Utc::now();
+    let ids: Vec<String> = sources
+        .iter()
+        .filter(|s| {
+            let doc = Document::new(
+                DocumentFields {
+                    source_name: &s.name,
+                    source_tags: &s.tags,
+                    ..DocumentFields::default()
+                },
+                now,
+            );
+            doc.matches(leaf)
+        })
+        .map(|s| s.id.to_string())
+        .collect();
+    if ids.is_empty() {
+        Node::Sql("0".into(), Vec::new())
+    } else {
+        Node::Sql(format!("a.source_id IN ({})", ids.join(", ")), Vec::new())
+    }
+}
+
+fn or_nodes(a: Node, b: Node) -> Node {
+    let (sa, mut ba) = into_sql(a);
+    let (sb, bb) = into_sql(b);
+    ba.extend(bb);
+    Node::Sql(format!("({sa} OR {sb})"), ba)
+}
+
+fn regex_condition(field: Field, pattern: &str, sources: &[SourceInfo], leaf: &Query) -> Node {
+    let bind = vec![Bind::Text(format!("(?i){pattern}"))];
+    let text = match field {
+        Field::Text => "(a.title || char(10) || a.content_text)",
+        Field::Title => "a.title",
+        Field::Author => "coalesce(a.author, '')",
+        Field::Url => "coalesce(a.url, a.link, '')",
+        Field::Source => return source_condition(leaf, sources),
+        Field::Tag => {
+            let categories = Node::Sql(
+                "EXISTS (SELECT 1 FROM json_each(a.categories) j WHERE j.value REGEXP ?)".into(),
+                bind,
+            );
+            return or_nodes(categories, source_condition(leaf, sources));
+        }
+    };
+    Node::Sql(format!("{text} REGEXP ?"), bind)
+}
+
+fn compile(query: &Query, sources: &[SourceInfo], now: DateTime<Utc>) -> Node {
+    match query {
+        Query::Term(term) => match term.field {
+            Field::Source => source_condition(query, sources),
+            Field::Tag => or_nodes(Node::Fts(fts_term(term)), source_condition(query, sources)),
+            _ => Node::Fts(fts_term(term)),
+        },
+        Query::Near {
+            left,
+            right,
+            distance,
+        } => match left.field {
+            Field::Source => source_condition(query, sources),
+            Field::Tag => or_nodes(
+                Node::Fts(fts_near(left, right, *distance)),
+                source_condition(query, sources),
+            ),
+            _ => Node::Fts(fts_near(left, right, *distance)),
+        },
+        Query::Regex(p) => regex_condition(p.field, &p.source, sources, query),
+        Query::Lang(code) => Node::Sql(
+            "(lower(a.language) = ? OR lower(substr(a.language, 1, ?)) IN (?, ?))".into(),
+            vec![
+                Bind::Text(code.clone()),
+                Bind::Int(code.chars().count() as i64 + 1),
+                Bind::Text(format!("{code}-")),
+                Bind::Text(format!("{code}_")),
+            ],
+        ),
+        Query::Since(b) => Node::Sql(
+            "a.sort_at >= ?".into(),
+            vec![Bind::Text(ts(b.instant(now)))],
+        ),
+        Query::Before(b) => Node::Sql("a.sort_at < ?".into(), vec![Bind::Text(ts(b.instant(now)))]),
+        Query::Not(inner) => match compile(inner, sources, now) {
+            Node::Fts(e) => Node::NotFts(e),
+            Node::NotFts(e) => Node::Fts(e),
+            Node::Sql(s, b) => Node::Sql(format!("NOT ({s})"), b),
+        },
+        Query::And(parts) => {
+            let (mut positive, mut negative, mut sql) = (Vec::new(), Vec::new(), Vec::new());
+            for part in parts {
+                match compile(part, sources, now) {
+                    Node::Fts(e) => positive.push(e),
+                    Node::NotFts(e) => negative.push(e),
+                    node => sql.push(into_sql(node)),
+                }
+            }
+            if positive.is_empty() {
+                sql.extend(negative.into_iter().map(|e| into_sql(Node::NotFts(e))));
+            } else {
+                let mut expr = format!("({})", positive.join(") AND ("));
+                for n in negative {
+                    expr.push_str(&format!(" NOT ({n})"));
+                }
+                if sql.is_empty() {
+                    return Node::Fts(expr);
+                }
+                sql.push(into_sql(Node::Fts(expr)));
+            }
+            let (conditions, binds): (Vec<String>, Vec<Vec<Bind>>) = sql.into_iter().unzip();
+            Node::Sql(
+                format!("({})", conditions.join(" AND ")),
+                binds.into_iter().flatten().collect(),
+            )
+        }
+        Query::Or(parts) => {
+            let nodes: Vec<Node> = parts.iter().map(|p| compile(p, sources, now)).collect();
+            if nodes.iter().all(|n| matches!(n, Node::Fts(_))) {
+                let exprs: Vec<String> = nodes
+                    .into_iter()
+                    .filter_map(|n| match n {
+                        Node::Fts(e) => Some(e),
+                        _ => None,
+                    })
+                    .collect();
+                return Node::Fts(format!("({})", exprs.join(") OR (")));
+            }
+            let (conditions, binds): (Vec<String>, Vec<Vec<Bind>>) =
+                nodes.into_iter().map(into_sql).unzip();
+            Node::Sql(
+                format!("({})", conditions.join(" OR ")),
+                binds.into_iter().flatten().collect(),
+            )
+        }
+    }
+}
+
+fn bind_all<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>,
+    binds: &'q [Bind],
+) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments> {
+    for b in binds {
+        query = match b {
+            Bind::Text(t) => query.bind(t.as_str()),
+            Bind::Int(i) => query.bind(*i),
+        };
+    }
+    query
+}
+
+impl Store {
+    /// Prepares `query` for [`Store::search`]: fills in prefix expansions
+    /// from the vocabulary and resolves `source:` and `tag:` against the
+    /// sources. `now` is the moment `since:7d` counts from.
+    pub async fn compile_query(
+        &self,
+        query: &mut Query,
+        now: DateTime<Utc>,
+    ) -> Result<CompiledQuery, StoreError> {
+        for kind in query.prefixes_mut() {
+            if let TermKind::Prefix { prefix, expansion } = kind {
+                let upper = format!("{prefix}\u{10FFFF}");
+                *expansion = sqlx::query_scalar(
+                    "SELECT DISTINCT stem FROM index_words
+                     WHERE word >= ?1 AND word < ?2 AND NOT (stem >= ?1 AND stem < ?2)
+                     ORDER BY stem LIMIT ?3",
+                )
+                .bind(prefix.as_str())
+                .bind(&upper)
+                .bind(MAX_EXPANSION)
+                .fetch_all(&self.pool)
+                .await
+                .context("expanding a prefix")?;
+            }
+        }
+        let sources = sqlx::query("SELECT id, name, tags FROM sources")
+            .fetch_all(&self.pool)
+            .await
+            .context("reading sources")?
+            .iter()
+            .map(|r| -> Result<SourceInfo, sqlx::Error> {
+                let tags: String = r.try_get("tags")?;
+                Ok(SourceInfo {
+                    id: r.try_get("id")?,
+                    name: r.try_get("name")?,
+                    tags: serde_json::from_str(&tags).unwrap_or_default(),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .context("reading sources")?;
+        let (condition, binds) = into_sql(compile(query, &sources, now));
+        Ok(CompiledQuery { condition, binds })
+    }
+
+    /// The articles matching `query`, newest first, at most `limit`, only
+    /// those ordered at or after `since` when given.
+    pub async fn search(
+        &self,
+        query: &CompiledQuery,
+        since: Option<DateTime<Utc>>,
+        limit: usize,
+    ) -> Result<Vec<StoredArticle>, StoreError> {
+        let sql = format!(
+            "{} WHERE {} AND a.sort_at >= ? ORDER BY a.sort_at DESC, a.id DESC LIMIT ?",
+            super::articles::SELECT_ARTICLES,
+            query.condition
+        );
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &query.binds)
+            .bind(since.map(ts).unwrap_or_default())
+            .bind(limit as i64)
+            .fetch_all(&self.pool)
+            .await
+            .context("searching articles")?;
+        rows.iter().map(super::articles::stored_article).collect()
+    }
+
+    /// How many articles match `query` per UTC day, from `from` on.
+    pub async fn count_per_day(
+        &self,
+        query: &CompiledQuery,
+        from: DateTime<Utc>,
+    ) -> Result<Vec<(NaiveDate, u32)>, StoreError> {
+        let sql = format!(
+            "SELECT substr(a.sort_at, 1, 10) AS day, count(*) AS n FROM articles a
+             WHERE {} AND a.sort_at >= ? GROUP BY day",
+            query.condition
+        );
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &query.binds)
+            .bind(ts(from))
+            .fetch_all(&self.pool)
+            .await
+            .context("counting matches per day")?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let day: String = r.try_get("day").context("reading day")?;
+            let n: i64 = r.try_get("n").context("reading count")?;
+            if let Ok(d) = NaiveDate::parse_from_str(&day, "%Y-%m-%d") {
+                out.push((d, u32::try_from(n).unwrap_or(u32::MAX)));
+            }
+        }
+        Ok(out)
+    }
+}
