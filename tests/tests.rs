@@ -18,4 +18,5 @@ mod schema;
 mod scrape;
 mod serve;
 mod sources_cli;
+mod topics;
 mod validate;

@@ -49,6 +49,20 @@ pub fn stem(word: &str) -> &str {
     w
 }
 
+/// One-letter proclitics (بـ "with", لـ "for", كـ "like", فـ "so") that the
+/// stemmer leaves on: stripping them from every word would also cut the
+/// first root letter of many (لجنة, بيانات, فاس). Queries ask for them
+/// instead: a query word also matches its stem with one of them in front.
+const PROCLITICS: [char; 4] = ['ب', 'ل', 'ك', 'ف'];
+
+/// The stems of the folded `word` with each one-letter proclitic in front:
+/// exactly what the stemmer makes of those forms in an article.
+pub fn proclitic_stems(word: &str) -> impl Iterator<Item = String> + '_ {
+    PROCLITICS
+        .iter()
+        .map(move |p| stem(&format!("{p}{word}")).to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::{is_arabic, stem};

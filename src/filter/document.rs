@@ -475,6 +475,16 @@ mod tests {
         assert!(matches("regulations NEAR/3 artificielle", &d));
         assert!(!matches("regulations NEAR/1 maroc", &d));
         assert!(matches("maroc NEAR/1 artificielle", &d));
+        // One-letter proclitics: the query word finds its prefixed forms.
+        let d = doc(
+            "برلمانيون يطالبون بهيئة وطنية لضبط الذكاء الاصطناعي",
+            "",
+            "ar",
+        );
+        assert!(matches("هيئة", &d));
+        assert!(matches("ضبط", &d));
+        assert!(matches("\"هيئة وطنية\"", &d));
+        assert!(!matches("وطن", &d));
     }
 
     #[test]

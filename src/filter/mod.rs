@@ -14,7 +14,7 @@ mod error;
 mod parser;
 mod render;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
 
 pub use analyze::{ANALYZER_VERSION, Stemming, Token};
 pub use document::{Document, DocumentFields, Hit};
@@ -116,8 +116,10 @@ pub enum TimeBound {
 }
 
 impl TimeBound {
-    /// The instant, evaluated at `now`.
+    /// The instant, evaluated at `now`, in whole seconds: the precision
+    /// of the stored timestamps, so the index and the evaluator agree.
     pub fn instant(self, now: DateTime<Utc>) -> DateTime<Utc> {
+        let now = now.with_nanosecond(0).unwrap_or(now);
         match self {
             TimeBound::At(t) => t,
             TimeBound::Ago(d) => chrono::Duration::from_std(d)
