@@ -214,3 +214,78 @@ async fn index_lookups_agree_with_evaluating_the_query() {
         println!("{text:?}: {} matches", from_index.len());
     }
 }
+
+#[tokio::test]
+async fn search_previews_matches_and_explains_them() {
+    let dir = tempfile::tempdir().unwrap();
+    run_dev_set(
+        dir.path(),
+        "[[feed]]\nslug = \"x\"\ntitle = \"X\"\nquery = \"maroc\"\n",
+    )
+    .await;
+    let config = dir.path().join("config.toml");
+    let out = crate::util::veille(&config, &["search", "cndp (ia OR ai OR ذكاء)", "--explain"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    println!("{text}");
+    assert!(
+        text.starts_with("query, as read:\nAND\n  cndp\n  OR\n    ia\n"),
+        "{text}"
+    );
+    // The stems a word stands for are shown.
+    assert!(text.contains("ذكاء  [stems: ذكاء | بذكاء"), "{text}");
+    assert!(
+        text.contains("La CNDP publie des recommandations sur l'IA générative"),
+        "{text}"
+    );
+    assert!(text.contains("    matched cndp in title: cndp"), "{text}");
+    assert!(text.contains("    matched ia in title: ia"), "{text}");
+    assert!(
+        text.contains("Moroccan data watchdog warns on generative AI"),
+        "{text}"
+    );
+    assert!(
+        text.lines().last().unwrap().ends_with(" articles"),
+        "{text}"
+    );
+
+    let out = crate::util::veille(
+        &config,
+        &["search", "title:maroc lang:fr", "--json", "--limit", "3"],
+    );
+    assert!(out.status.success());
+    let items: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let items = items.as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    for item in items {
+        assert_eq!(item["language"], "fr");
+        assert!(
+            item["title"]
+                .as_str()
+                .unwrap()
+                .to_lowercase()
+                .contains("maroc")
+        );
+        assert_eq!(item["matched"][0]["term"], "title:maroc");
+    }
+    // Newest first.
+    let dates: Vec<&str> = items
+        .iter()
+        .map(|i| i["sort_at"].as_str().unwrap())
+        .collect();
+    let mut sorted = dates.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(dates, sorted);
+
+    let out = crate::util::veille(&config, &["search", "maroc AND (ia OR"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("expected a word") && err.contains("^"),
+        "{err}"
+    );
+}

@@ -5,6 +5,7 @@ mod check;
 mod discover;
 mod output;
 mod parse_cmd;
+mod search;
 mod serve_cmd;
 mod sources;
 
@@ -84,6 +85,21 @@ pub enum Command {
         /// Print the normalised feed as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Preview what a query matches in the database, newest first.
+    Search {
+        /// The query, in the language of `[[feed]] query` (docs/query.md).
+        query: String,
+        /// Most articles shown.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Show how the query was read and, per article, which terms
+        /// matched where.
+        #[arg(long)]
+        explain: bool,
     },
     /// Every source with its health; or import/export OPML.
     Sources {
@@ -169,6 +185,20 @@ async fn dispatch(cli: &Cli) -> Exit {
         Command::Run { all } => run(cli, stages(true, true, *all)).await,
         Command::Fetch { all } => run(cli, stages(true, false, *all)).await,
         Command::Publish => run(cli, stages(false, true, false)).await,
+        Command::Search {
+            query,
+            limit,
+            json,
+            explain,
+        } => {
+            let options = search::SearchOptions {
+                query,
+                limit: *limit,
+                json: *json,
+                explain: *explain,
+            };
+            search::search(&cli.config, options).await
+        }
         Command::Sources { action: None, json } => sources::list(&cli.config, *json).await,
         Command::Sources {
             action: Some(SourcesAction::Import { file }),
