@@ -7,7 +7,7 @@ use std::path::Path;
 
 use chrono::{Duration, TimeZone, Utc};
 use veille::parse::{ParsedFeed, ParsedItem};
-use veille::store::{FetchRecord, NewSource, SourceUpdate, Store};
+use veille::store::{FetchRecord, NewSource, PreparedArticles, SourceUpdate, Store};
 
 #[derive(serde::Deserialize)]
 struct Pair {
@@ -100,14 +100,14 @@ async fn clustering_precision_and_recall_on_labelled_pairs() {
         store
             .commit_fetch(
                 &record(a_id, "Outlet A", at),
-                &[article(&pair.a, &format!("a{i}"), at)],
+                &PreparedArticles::new("Outlet A", vec![article(&pair.a, &format!("a{i}"), at)]),
             )
             .await
             .unwrap();
         store
             .commit_fetch(
                 &record(b_id, "Outlet B", later),
-                &[article(&pair.b, &format!("b{i}"), later)],
+                &PreparedArticles::new("Outlet B", vec![article(&pair.b, &format!("b{i}"), later)]),
             )
             .await
             .unwrap();

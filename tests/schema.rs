@@ -35,7 +35,16 @@ async fn schema_matches_the_reference_and_docs_cover_every_column() {
     );
 
     let docs = std::fs::read_to_string(root.join("docs/schema.md")).unwrap();
-    for table in ["sources", "articles", "fetches", "runs", "source_events"] {
+    for table in [
+        "sources",
+        "articles",
+        "fetches",
+        "runs",
+        "source_events",
+        "article_index",
+        "index_words",
+        "index_meta",
+    ] {
         assert!(
             docs.contains(&format!("### `{table}`")),
             "docs/schema.md lacks a section for {table}"

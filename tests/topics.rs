@@ -224,7 +224,14 @@ async fn search_previews_matches_and_explains_them() {
     )
     .await;
     let config = dir.path().join("config.toml");
-    let out = crate::util::veille(&config, &["search", "cndp (ia OR ai OR ذكاء)", "--explain"]);
+    let out = crate::util::veille(
+        &config,
+        &[
+            "search",
+            "cndp (ia OR ai OR ذكاء OR régulations)",
+            "--explain",
+        ],
+    );
     assert!(
         out.status.success(),
         "{}",
@@ -237,7 +244,10 @@ async fn search_previews_matches_and_explains_them() {
         "{text}"
     );
     // The stems a word stands for are shown.
-    assert!(text.contains("ذكاء  [stems: ذكاء | بذكاء"), "{text}");
+    assert!(
+        text.contains("    regulations  [stems: regulations | regul]\n"),
+        "{text}"
+    );
     assert!(
         text.contains("La CNDP publie des recommandations sur l'IA générative"),
         "{text}"

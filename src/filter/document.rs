@@ -73,6 +73,10 @@ pub struct IndexRow {
     pub url: String,
     /// Words of the item's categories.
     pub categories: String,
+    /// Primary language subtag, empty when unknown.
+    pub lang: String,
+    /// Words of the source's name.
+    pub source: String,
 }
 
 /// A query term found in a document: what `--explain` and the published
@@ -153,6 +157,8 @@ impl Document {
             author: join_stems(&self.author),
             url: join_stems(&self.url),
             categories: join_stems(&self.categories),
+            lang: self.language.clone().unwrap_or_default(),
+            source: join_stems(&self.source),
         }
     }
 

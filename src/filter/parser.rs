@@ -13,7 +13,6 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::analyze::{Stemming, stem_folded, surfaces};
-use super::arabic::{is_arabic, proclitic_stems};
 use super::{Field, Pattern, Query, QueryError, Term, TermKind, TimeBound};
 
 /// Words a `NEAR` without `/n` allows between its sides.
@@ -417,21 +416,6 @@ fn phrase_term(field: Field, words: Vec<String>) -> Term {
                 .collect();
             if !readings.contains(&reading) {
                 readings.push(reading);
-            }
-        }
-        // An Arabic phrase may carry a one-letter proclitic on its first
-        // word ("بهيئة", "لضبط"): add those readings.
-        if let Some(head) = words.first().filter(|w| is_arabic(w))
-            && let Some(first) = readings.first().cloned()
-        {
-            for form in proclitic_stems(head) {
-                let mut reading = first.clone();
-                if let Some(slot) = reading.first_mut() {
-                    *slot = form;
-                }
-                if !readings.contains(&reading) {
-                    readings.push(reading);
-                }
             }
         }
         readings

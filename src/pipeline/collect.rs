@@ -71,9 +71,35 @@ pub(super) async fn select_articles(
         } else {
             feed.limit
         };
-        let mut items: Vec<PublishItem> = store
-            .search(&compiled, since, wanted)
-            .await?
+        // One lookup over the chart's month gives the counts and, usually,
+        // the items; a sparse topic widens the search for its items.
+        let month = store.match_times(&compiled, Some(chart_from)).await?;
+        let mut per_day = vec![0; CHART_DAYS];
+        for (_, at) in &month {
+            let day = at.date_naive();
+            if day > now.date_naive() {
+                continue;
+            }
+            if let Some(slot) = usize::try_from((day - chart_start).num_days())
+                .ok()
+                .and_then(|i| per_day.get_mut(i))
+            {
+                *slot += 1;
+            }
+        }
+        let fresh: Vec<i64> = month
+            .iter()
+            .filter(|(_, at)| since.is_none_or(|s| *at >= s))
+            .map(|(id, _)| *id)
+            .take(wanted)
+            .collect();
+        let month_covers_since = since.is_some_and(|s| s >= chart_from);
+        let stored = if fresh.len() >= wanted || month_covers_since {
+            store.articles_by_id(&fresh).await?
+        } else {
+            store.search(&compiled, since, wanted).await?
+        };
+        let mut items: Vec<PublishItem> = stored
             .into_iter()
             .map(|stored| PublishItem {
                 matched_terms: query.matched_terms(&document(&stored, now)),
@@ -85,18 +111,6 @@ pub(super) async fn select_articles(
             items = dedupe(items);
         }
         items.truncate(feed.limit);
-        let mut per_day = vec![0; CHART_DAYS];
-        for (day, n) in store.count_per_day(&compiled, chart_from).await? {
-            if day > now.date_naive() {
-                continue;
-            }
-            if let Some(slot) = usize::try_from((day - chart_start).num_days())
-                .ok()
-                .and_then(|i| per_day.get_mut(i))
-            {
-                *slot += n;
-            }
-        }
         out.push(Selection { items, per_day });
     }
     Ok(out)

@@ -19,9 +19,8 @@ use super::schedule::{Intervals, Outcome, plan};
 use super::{Progress, SourceOutcome, SourceSuccess};
 use crate::config::{FetchConfig, SourceConfig};
 use crate::fetch::{FetchError, FetchRequest, FetchResponse, Fetcher};
-use crate::model::Article;
 use crate::parse::ParsedFeed;
-use crate::store::{FetchRecord, SourceState, Store};
+use crate::store::{FetchRecord, PreparedArticles, SourceState, Store};
 
 /// The parts of a parsed feed the commit and the scheduler use.
 struct FeedInfo {
@@ -59,7 +58,10 @@ struct Fetched {
     feed: Option<FeedInfo>,
     /// Body size; the body itself is dropped once parsed.
     bytes: u64,
-    articles: Vec<Article>,
+    /// The articles, already analysed for the search index: done here, in
+    /// the fetch task, so the analysis runs in parallel across sources
+    /// while commits go one at a time.
+    articles: PreparedArticles,
     error: Option<FetchFailure>,
 }
 
@@ -167,7 +169,7 @@ async fn fetch_one(
         response: None,
         feed: None,
         bytes: 0,
-        articles: Vec::new(),
+        articles: PreparedArticles::default(),
         error: None,
     };
     match fetcher.fetch(&request).await {
@@ -188,7 +190,21 @@ async fn fetch_one(
             {
                 Ok((feed, articles)) => {
                     fetched.feed = Some(FeedInfo::from(feed));
-                    fetched.articles = articles;
+                    let name = fetched.source.name.clone();
+                    match tokio::task::spawn_blocking(move || {
+                        PreparedArticles::new(&name, articles)
+                    })
+                    .await
+                    {
+                        Ok(prepared) => fetched.articles = prepared,
+                        Err(e) => {
+                            fetched.error = Some(FetchFailure {
+                                status: Some(response.status),
+                                message: format!("analysing articles failed: {e}"),
+                                retry_after: None,
+                            })
+                        }
+                    }
                 }
                 Err(message) => {
                     fetched.error = Some(FetchFailure {

@@ -7,8 +7,9 @@ use sqlx::{Row, Sqlite, Transaction, sqlite::SqliteRow};
 use std::collections::HashMap;
 
 use super::error::Context;
-use super::search_index::{analyse, write_index};
+use super::search_index::write_index;
 use super::{Store, StoreError, parse_ts, ts};
+use crate::filter::Document;
 use crate::model::{Article, Enclosure, StoredArticle, article_uid};
 
 /// Counts of one source's articles in one fetch.
@@ -39,16 +40,20 @@ pub(super) async fn upsert_articles(
     source_id: i64,
     source_name: &str,
     articles: &[Article],
+    documents: &HashMap<&str, &Document>,
     now: DateTime<Utc>,
 ) -> Result<(u64, u64), StoreError> {
     let (mut inserted, mut revised) = (0, 0);
     let now_text = ts(now);
     for chunk in articles.chunks(ROWS_PER_STATEMENT) {
-        let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        // The last value is the row's next index rowid: above every rowid
+        // in use, whether SQLite evaluates the subquery once or per row.
+        let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                    (SELECT coalesce(max(index_rowid), 0) FROM articles) + ?)";
         let sql = format!(
             "INSERT INTO articles (source_id, dedup_key, guid, url, link, title, author, summary, content,
                 content_text, published_at, updated_at, language, categories, enclosures, content_hash,
-                sort_at, first_seen_at, last_changed_at, uid, story_terms)
+                sort_at, first_seen_at, last_changed_at, uid, story_terms, index_rowid)
              VALUES {}
              ON CONFLICT (source_id, dedup_key) DO UPDATE SET
                 guid = excluded.guid, url = excluded.url, link = excluded.link, title = excluded.title,
@@ -61,13 +66,14 @@ pub(super) async fn upsert_articles(
                     WHEN excluded.published_at IS NOT NULL
                      AND excluded.published_at <= strftime('%Y-%m-%dT%H:%M:%SZ', excluded.last_changed_at, '+{FUTURE_TOLERANCE_MINUTES} minutes')
                     THEN excluded.published_at ELSE articles.first_seen_at END,
-                last_changed_at = excluded.last_changed_at, revisions = articles.revisions + 1
+                last_changed_at = excluded.last_changed_at, revisions = articles.revisions + 1,
+                index_rowid = excluded.index_rowid
              WHERE articles.content_hash != excluded.content_hash
-             RETURNING id, dedup_key, revisions",
+             RETURNING dedup_key, revisions, index_rowid",
             vec![row; chunk.len()].join(", ")
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for a in chunk {
+        for (k, a) in chunk.iter().enumerate() {
             // The published date orders the article unless it is missing or
             // in the future; then the first-seen time does.
             let sort_at = a
@@ -95,22 +101,22 @@ pub(super) async fn upsert_articles(
                 .bind(now_text.clone())
                 .bind(now_text.clone())
                 .bind(article_uid(source_name, &a.dedup_key))
-                .bind(a.story_terms.as_ref().map(|t| t.join(" ")));
+                .bind(a.story_terms.as_ref().map(|t| t.join(" ")))
+                .bind(k as i64 + 1);
         }
         let rows = query
             .fetch_all(&mut **tx)
             .await
             .context(format!("saving articles of {source_name:?}"))?;
         // Rows come back only for inserted or revised articles: exactly the
-        // ones whose index row must be (re)written.
-        let by_key: HashMap<&str, &Article> =
-            chunk.iter().map(|a| (a.dedup_key.as_str(), a)).collect();
+        // ones whose index row must be written (a trigger dropped the old
+        // row of a revised one).
         let mut indexed = Vec::with_capacity(rows.len());
         for r in rows {
-            let id: i64 = r.try_get("id").context("reading id")?;
+            let rowid: i64 = r.try_get("index_rowid").context("reading index_rowid")?;
             let key: String = r.try_get("dedup_key").context("reading dedup_key")?;
-            if let Some(article) = by_key.get(key.as_str()) {
-                indexed.push(analyse(id, article, source_name));
+            if let Some(document) = documents.get(key.as_str()) {
+                indexed.push((rowid, *document));
             }
             if r.try_get::<i64, _>("revisions")
                 .context("reading revisions")?

@@ -5,9 +5,9 @@ use chrono::{DateTime, Utc};
 
 use super::articles::{StoreCounts, upsert_articles};
 use super::error::Context;
+use super::search_index::PreparedArticles;
 use super::sources::{SourceEvent, SourceUpdate};
 use super::{Store, StoreError, ts};
-use crate::model::Article;
 
 /// What happened when one source was fetched.
 #[derive(Debug, Clone)]
@@ -56,10 +56,19 @@ impl Store {
     pub async fn commit_fetch(
         &self,
         record: &FetchRecord,
-        articles: &[Article],
+        prepared: &PreparedArticles,
     ) -> Result<StoreCounts, StoreError> {
         let what = format!("storing fetch of {:?}", record.source_name);
-        let mut tx = self.pool.begin().await.context(what.clone())?;
+        let articles = prepared.articles();
+        let documents = prepared.documents();
+        // IMMEDIATE: take the write lock now (waiting for it under the busy
+        // timeout), not halfway through, when another writer may have
+        // committed since this transaction first read.
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .context(what.clone())?;
         let mut counts = StoreCounts {
             seen: record.items_seen.max(articles.len() as u64),
             ..StoreCounts::default()
@@ -69,6 +78,7 @@ impl Store {
             record.source_id,
             &record.source_name,
             articles,
+            &documents,
             record.finished_at,
         )
         .await?;

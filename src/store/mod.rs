@@ -31,6 +31,7 @@ pub use fetches::FetchRecord;
 pub use health::{HealthEvent, SourceHealth};
 pub use runs::RunTotals;
 pub use search::CompiledQuery;
+pub use search_index::PreparedArticles;
 pub use sources::{NewSource, SourceEvent, SourceState, SourceUpdate};
 
 /// Handle on the database.

@@ -5,11 +5,11 @@
 //! plain SQL on `articles`. Nothing here scans the archive unless the
 //! query itself asks for a scan (a bare `/regex/` or a lone `NOT`).
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use sqlx::Row;
 
 use super::error::Context;
-use super::{Store, StoreError, ts};
+use super::{Store, StoreError, parse_ts, ts};
 use crate::filter::{Document, DocumentFields, Field, Query, Term, TermKind};
 use crate::model::StoredArticle;
 
@@ -22,7 +22,9 @@ const MAX_EXPANSION: i64 = 256;
 #[derive(Debug, Clone)]
 enum Bind {
     Text(String),
-    Int(i64),
+    /// The first index rowid of the time window being searched, known
+    /// only when the search runs.
+    WindowStart,
 }
 
 /// A compiled part of a query.
@@ -46,7 +48,16 @@ struct SourceInfo {
 pub struct CompiledQuery {
     condition: String,
     binds: Vec<Bind>,
+    now: DateTime<Utc>,
 }
+
+/// The windows a newest-first search widens through until it has enough
+/// items: a month, a year, everything.
+const WINDOW_DAYS: [Option<i64>; 3] = [Some(30), Some(365), None];
+
+/// How far in the future a published date may be (as in `articles.rs`):
+/// an article ordered at `t` was last indexed at `t` minus this, or later.
+const FUTURE_TOLERANCE_MINUTES: i64 = 10;
 
 fn fts_string(token: &str) -> String {
     format!("\"{}\"", token.replace('"', "\"\""))
@@ -58,7 +69,8 @@ fn column(field: Field) -> &'static str {
         Field::Author => "author",
         Field::Url => "url",
         Field::Tag => "categories",
-        Field::Text | Field::Source => "body",
+        Field::Source => "source",
+        Field::Text => "body",
     }
 }
 
@@ -95,8 +107,10 @@ fn fts_near(left: &Term, right: &Term, distance: u32) -> String {
 fn fts_sql(expr: String, negated: bool) -> Node {
     let op = if negated { "NOT IN" } else { "IN" };
     Node::Sql(
-        format!("a.id {op} (SELECT rowid FROM article_index WHERE article_index MATCH ?)"),
-        vec![Bind::Text(expr)],
+        format!(
+            "a.index_rowid {op} (SELECT rowid FROM article_index WHERE article_index MATCH ? AND rowid >= ?)"
+        ),
+        vec![Bind::Text(expr), Bind::WindowStart],
     )
 }
 
@@ -162,7 +176,6 @@ fn regex_condition(field: Field, pattern: &str, sources: &[SourceInfo], leaf: &Q
 fn compile(query: &Query, sources: &[SourceInfo], now: DateTime<Utc>) -> Node {
     match query {
         Query::Term(term) => match term.field {
-            Field::Source => source_condition(query, sources),
             Field::Tag => or_nodes(Node::Fts(fts_term(term)), source_condition(query, sources)),
             _ => Node::Fts(fts_term(term)),
         },
@@ -171,7 +184,6 @@ fn compile(query: &Query, sources: &[SourceInfo], now: DateTime<Utc>) -> Node {
             right,
             distance,
         } => match left.field {
-            Field::Source => source_condition(query, sources),
             Field::Tag => or_nodes(
                 Node::Fts(fts_near(left, right, *distance)),
                 source_condition(query, sources),
@@ -179,15 +191,7 @@ fn compile(query: &Query, sources: &[SourceInfo], now: DateTime<Utc>) -> Node {
             _ => Node::Fts(fts_near(left, right, *distance)),
         },
         Query::Regex(p) => regex_condition(p.field, &p.source, sources, query),
-        Query::Lang(code) => Node::Sql(
-            "(lower(a.language) = ? OR lower(substr(a.language, 1, ?)) IN (?, ?))".into(),
-            vec![
-                Bind::Text(code.clone()),
-                Bind::Int(code.chars().count() as i64 + 1),
-                Bind::Text(format!("{code}-")),
-                Bind::Text(format!("{code}_")),
-            ],
-        ),
+        Query::Lang(code) => Node::Fts(format!("lang : {}", fts_string(code))),
         Query::Since(b) => Node::Sql(
             "a.sort_at >= ?".into(),
             vec![Bind::Text(ts(b.instant(now)))],
@@ -226,23 +230,26 @@ fn compile(query: &Query, sources: &[SourceInfo], now: DateTime<Utc>) -> Node {
             )
         }
         Query::Or(parts) => {
-            let nodes: Vec<Node> = parts.iter().map(|p| compile(p, sources, now)).collect();
-            if nodes.iter().all(|n| matches!(n, Node::Fts(_))) {
-                let exprs: Vec<String> = nodes
-                    .into_iter()
-                    .filter_map(|n| match n {
-                        Node::Fts(e) => Some(e),
-                        _ => None,
-                    })
-                    .collect();
-                return Node::Fts(format!("({})", exprs.join(") OR (")));
+            let (mut fts, mut sql) = (Vec::new(), Vec::new());
+            for part in parts {
+                match compile(part, sources, now) {
+                    Node::Fts(e) => fts.push(e),
+                    node => sql.push(into_sql(node)),
+                }
             }
-            let (conditions, binds): (Vec<String>, Vec<Vec<Bind>>) =
-                nodes.into_iter().map(into_sql).unzip();
-            Node::Sql(
-                format!("({})", conditions.join(" OR ")),
-                binds.into_iter().flatten().collect(),
-            )
+            let merged = (!fts.is_empty()).then(|| format!("({})", fts.join(") OR (")));
+            match merged {
+                Some(e) if sql.is_empty() => Node::Fts(e),
+                merged => {
+                    sql.extend(merged.map(|e| into_sql(Node::Fts(e))));
+                    let (conditions, binds): (Vec<String>, Vec<Vec<Bind>>) =
+                        sql.into_iter().unzip();
+                    Node::Sql(
+                        format!("({})", conditions.join(" OR ")),
+                        binds.into_iter().flatten().collect(),
+                    )
+                }
+            }
         }
     }
 }
@@ -250,11 +257,12 @@ fn compile(query: &Query, sources: &[SourceInfo], now: DateTime<Utc>) -> Node {
 fn bind_all<'q>(
     mut query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>,
     binds: &'q [Bind],
+    window_start: i64,
 ) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments> {
     for b in binds {
         query = match b {
             Bind::Text(t) => query.bind(t.as_str()),
-            Bind::Int(i) => query.bind(*i),
+            Bind::WindowStart => query.bind(window_start),
         };
     }
     query
@@ -301,55 +309,107 @@ impl Store {
             .collect::<Result<Vec<_>, _>>()
             .context("reading sources")?;
         let (condition, binds) = into_sql(compile(query, &sources, now));
-        Ok(CompiledQuery { condition, binds })
+        Ok(CompiledQuery {
+            condition,
+            binds,
+            now,
+        })
+    }
+
+    /// The first index rowid an article ordered at or after `since` can
+    /// have: index rows are numbered in the order articles last changed,
+    /// and an article is never ordered later than a few minutes after it
+    /// last changed. Everything before it is skipped by FTS5's rowid seek.
+    async fn window_start(&self, since: Option<DateTime<Utc>>) -> Result<i64, StoreError> {
+        let Some(since) = since else { return Ok(0) };
+        let changed_since = since - chrono::Duration::minutes(FUTURE_TOLERANCE_MINUTES);
+        let first: Option<i64> =
+            // INDEXED BY: left alone, SQLite answers min() by walking the
+            // rowid index from the start, through the whole archive.
+            sqlx::query_scalar(
+                "SELECT min(index_rowid) FROM articles INDEXED BY articles_last_changed
+                 WHERE last_changed_at >= ?1",
+            )
+                .bind(ts(changed_since))
+                .fetch_one(&self.pool)
+                .await
+                .context("finding the search window")?;
+        Ok(first.unwrap_or(i64::MAX))
+    }
+
+    /// The articles matching `query` ordered at or after `from` (all of
+    /// them when `None`): their ids and times, newest first. One index
+    /// lookup gives both a feed's items and its per-day counts.
+    pub async fn match_times(
+        &self,
+        query: &CompiledQuery,
+        from: Option<DateTime<Utc>>,
+    ) -> Result<Vec<(i64, DateTime<Utc>)>, StoreError> {
+        let start = self.window_start(from).await?;
+        let sql = format!(
+            "SELECT a.id, a.sort_at FROM articles a WHERE {} AND a.sort_at >= ?
+             ORDER BY a.sort_at DESC, a.id DESC",
+            query.condition
+        );
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &query.binds, start)
+            .bind(from.map(ts).unwrap_or_default())
+            .fetch_all(&self.pool)
+            .await
+            .context("searching articles")?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let id: i64 = r.try_get("id").context("reading id")?;
+            if let Some(at) = parse_ts(r.try_get("sort_at").context("reading sort_at")?) {
+                out.push((id, at));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whole articles by id, in the order of `ids`.
+    pub async fn articles_by_id(&self, ids: &[i64]) -> Result<Vec<StoredArticle>, StoreError> {
+        let mut found = std::collections::HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(400) {
+            let sql = format!(
+                "{} WHERE a.id IN ({})",
+                super::articles::SELECT_ARTICLES,
+                vec!["?"; chunk.len()].join(", ")
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for row in q.fetch_all(&self.pool).await.context("reading articles")? {
+                let article = super::articles::stored_article(&row)?;
+                found.insert(article.id, article);
+            }
+        }
+        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
     }
 
     /// The articles matching `query`, newest first, at most `limit`, only
-    /// those ordered at or after `since` when given.
+    /// those ordered at or after `since` when given. Looks at the last
+    /// month first and widens only when that does not fill `limit`.
     pub async fn search(
         &self,
         query: &CompiledQuery,
         since: Option<DateTime<Utc>>,
         limit: usize,
     ) -> Result<Vec<StoredArticle>, StoreError> {
-        let sql = format!(
-            "{} WHERE {} AND a.sort_at >= ? ORDER BY a.sort_at DESC, a.id DESC LIMIT ?",
-            super::articles::SELECT_ARTICLES,
-            query.condition
-        );
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &query.binds)
-            .bind(since.map(ts).unwrap_or_default())
-            .bind(limit as i64)
-            .fetch_all(&self.pool)
-            .await
-            .context("searching articles")?;
-        rows.iter().map(super::articles::stored_article).collect()
-    }
-
-    /// How many articles match `query` per UTC day, from `from` on.
-    pub async fn count_per_day(
-        &self,
-        query: &CompiledQuery,
-        from: DateTime<Utc>,
-    ) -> Result<Vec<(NaiveDate, u32)>, StoreError> {
-        let sql = format!(
-            "SELECT substr(a.sort_at, 1, 10) AS day, count(*) AS n FROM articles a
-             WHERE {} AND a.sort_at >= ? GROUP BY day",
-            query.condition
-        );
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &query.binds)
-            .bind(ts(from))
-            .fetch_all(&self.pool)
-            .await
-            .context("counting matches per day")?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            let day: String = r.try_get("day").context("reading day")?;
-            let n: i64 = r.try_get("n").context("reading count")?;
-            if let Ok(d) = NaiveDate::parse_from_str(&day, "%Y-%m-%d") {
-                out.push((d, u32::try_from(n).unwrap_or(u32::MAX)));
+        let mut newest = Vec::new();
+        for days in WINDOW_DAYS {
+            let window = days.map(|d| query.now - chrono::Duration::days(d));
+            let from = match (since, window) {
+                (Some(s), Some(w)) => Some(s.max(w)),
+                (s, None) => s,
+                (None, w) => w,
+            };
+            newest = self.match_times(query, from).await?;
+            if newest.len() >= limit || from == since {
+                break;
             }
         }
-        Ok(out)
+        let ids: Vec<i64> = newest.iter().take(limit).map(|(id, _)| *id).collect();
+        self.articles_by_id(&ids).await
     }
 }

@@ -13,22 +13,50 @@ use super::{Store, StoreError, ts};
 use crate::filter::{ANALYZER_VERSION, Document, DocumentFields};
 use crate::model::Article;
 
-/// Index rows per multi-row `INSERT` (6 parameters each).
+/// Index rows per multi-row `INSERT` (8 parameters each).
 const ROWS_PER_STATEMENT: usize = 500;
 
 /// Articles read per batch while rebuilding.
 const REBUILD_BATCH: usize = 2000;
 
-/// An article analysed for the index.
-pub(super) struct Indexed {
-    id: i64,
-    document: Document,
+/// A source's articles, analysed for the search index: made where the
+/// CPU is free (the fetch tasks run them in parallel), then stored by
+/// [`Store::commit_fetch`] without holding the write lock for the analysis.
+#[derive(Debug, Default)]
+pub struct PreparedArticles {
+    articles: Vec<Article>,
+    documents: Vec<Document>,
+}
+
+impl PreparedArticles {
+    /// Analyses `articles` of the source named `source_name`.
+    pub fn new(source_name: &str, articles: Vec<Article>) -> PreparedArticles {
+        let documents = articles.iter().map(|a| analyse(a, source_name)).collect();
+        PreparedArticles {
+            articles,
+            documents,
+        }
+    }
+
+    /// The articles.
+    pub fn articles(&self) -> &[Article] {
+        &self.articles
+    }
+
+    /// Each article's document, by identity key.
+    pub(super) fn documents(&self) -> std::collections::HashMap<&str, &Document> {
+        self.articles
+            .iter()
+            .zip(&self.documents)
+            .map(|(a, d)| (a.dedup_key.as_str(), d))
+            .collect()
+    }
 }
 
 /// Analyses an article the way the index stores it.
-pub(super) fn analyse(id: i64, article: &Article, source_name: &str) -> Indexed {
+pub(super) fn analyse(article: &Article, source_name: &str) -> Document {
     let url = article.url.as_deref().or(article.link.as_deref());
-    let document = Document::new(
+    Document::new(
         DocumentFields {
             title: &article.title,
             content_text: &article.content_text,
@@ -42,41 +70,39 @@ pub(super) fn analyse(id: i64, article: &Article, source_name: &str) -> Indexed 
             ..DocumentFields::default()
         },
         chrono::Utc::now(),
-    );
-    Indexed { id, document }
+    )
 }
 
-/// Writes (or replaces) the index rows of `docs` and records their
-/// stemmed words, inside the caller's transaction.
+/// Writes the index rows of `docs` (each with its `index_rowid`) and
+/// records their stemmed words, inside the caller's transaction.
 pub(super) async fn write_index(
     tx: &mut Transaction<'_, Sqlite>,
-    docs: &[Indexed],
+    docs: &[(i64, &Document)],
 ) -> Result<(), StoreError> {
     for chunk in docs.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
-            "INSERT OR REPLACE INTO article_index (rowid, title, body, author, url, categories) VALUES {}",
-            vec!["(?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ")
+            "INSERT INTO article_index (rowid, title, body, author, url, categories, lang, source) VALUES {}",
+            vec!["(?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ")
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for d in chunk {
-            let row = d.document.index_row();
+        for (rowid, document) in chunk {
+            let row = document.index_row();
             query = query
-                .bind(d.id)
+                .bind(*rowid)
                 .bind(row.title)
                 .bind(row.body)
                 .bind(row.author)
                 .bind(row.url)
-                .bind(row.categories);
+                .bind(row.categories)
+                .bind(row.lang)
+                .bind(row.source);
         }
         query
             .execute(&mut **tx)
             .await
             .context("writing the search index")?;
     }
-    let words: BTreeSet<(&str, &str)> = docs
-        .iter()
-        .flat_map(|d| d.document.stemmed_words())
-        .collect();
+    let words: BTreeSet<(&str, &str)> = docs.iter().flat_map(|(_, d)| d.stemmed_words()).collect();
     let words: Vec<_> = words.into_iter().collect();
     for chunk in words.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
@@ -123,19 +149,29 @@ impl Store {
             .execute(&mut *tx)
             .await
             .context(what)?;
-        let mut after = 0_i64;
+        // Number the rows in the order they last changed, so that recent
+        // articles get the highest index rowids (see the migration).
+        sqlx::query(
+            "UPDATE articles SET index_rowid = r.n + (SELECT coalesce(max(index_rowid), 0) FROM articles)
+             FROM (SELECT id, row_number() OVER (ORDER BY last_changed_at, id) AS n FROM articles) AS r
+             WHERE articles.id = r.id",
+        )
+        .execute(&mut *tx)
+        .await
+        .context(what)?;
+        let mut after = i64::MIN;
         let mut total = 0_u64;
         loop {
             let rows = sqlx::query(
-                "SELECT a.id, a.title, a.content_text, a.summary, a.content IS NOT NULL AS has_content,
+                "SELECT a.index_rowid, a.title, a.content_text, a.summary, a.content IS NOT NULL AS has_content,
                         a.language, a.author, a.url, a.link, a.categories, s.name AS source_name
                  FROM articles a JOIN sources s ON s.id = a.source_id
-                 WHERE a.id > ?1 ORDER BY a.id LIMIT ?2",
+                 WHERE a.index_rowid > ?1 ORDER BY a.index_rowid LIMIT ?2",
             )
             .bind(after)
             .bind(REBUILD_BATCH as i64)
             .fetch(&mut *tx)
-            .map_ok(|row| -> Result<Indexed, sqlx::Error> {
+            .map_ok(|row| -> Result<(i64, Document), sqlx::Error> {
                 let categories: Option<String> = row.try_get("categories")?;
                 let article = Article {
                     title: row.try_get::<Option<String>, _>("title")?.unwrap_or_default(),
@@ -143,9 +179,7 @@ impl Store {
                         .try_get::<Option<String>, _>("content_text")?
                         .unwrap_or_default(),
                     summary: row.try_get("summary")?,
-                    content: row
-                        .try_get::<bool, _>("has_content")?
-                        .then(String::new),
+                    content: row.try_get::<bool, _>("has_content")?.then(String::new),
                     language: row.try_get("language")?,
                     author: row.try_get("author")?,
                     url: row.try_get("url")?,
@@ -156,7 +190,7 @@ impl Store {
                     ..Article::default()
                 };
                 let name: String = row.try_get("source_name")?;
-                Ok(analyse(row.try_get("id")?, &article, &name))
+                Ok((row.try_get("index_rowid")?, analyse(&article, &name)))
             })
             .try_collect::<Vec<_>>()
             .await
@@ -164,10 +198,11 @@ impl Store {
             .into_iter()
             .collect::<Result<Vec<_>, _>>()
             .context(what)?;
-            let Some(last) = rows.last() else { break };
-            after = last.id;
+            let Some((last, _)) = rows.last() else { break };
+            after = *last;
             total += rows.len() as u64;
-            write_index(&mut tx, &rows).await?;
+            let refs: Vec<(i64, &Document)> = rows.iter().map(|(r, d)| (*r, d)).collect();
+            write_index(&mut tx, &refs).await?;
         }
         sqlx::query("DELETE FROM index_meta")
             .execute(&mut *tx)
