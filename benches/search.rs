@@ -380,6 +380,9 @@ async fn main() {
             let mut query = Query::parse(text).expect("query");
             let compiled = store.compile_query(&mut query, now).await.expect("compile");
             let t1 = t.elapsed();
+            if std::env::var_os("VEILLE_BENCH_SQL").is_some() {
+                println!("{slug}: {}", compiled.explain());
+            }
             // As publishing does: the month's matches give the chart's
             // counts and usually the items; sparse topics widen.
             let month = store

@@ -16,7 +16,6 @@ CREATE VIRTUAL TABLE article_index USING fts5(
     url,            -- words of the URL, folded
     categories,     -- words of the item's categories, folded
     lang,           -- primary language subtag (fr, en, ar…)
-    source,         -- words of the source's name, folded
     tokenize = 'ascii',
     detail = full
 );

@@ -41,8 +41,12 @@ pub(super) async fn search(config_path: &std::path::Path, options: SearchOptions
         }
     };
     let now = Utc::now();
+    let mut lookup = String::new();
     let found = match store.compile_query(&mut query, now).await {
-        Ok(compiled) => store.search(&compiled, None, options.limit).await,
+        Ok(compiled) => {
+            lookup = compiled.explain();
+            store.search(&compiled, None, options.limit).await
+        }
         Err(e) => Err(e),
     };
     store.close().await;
@@ -87,6 +91,7 @@ pub(super) async fn search(config_path: &std::path::Path, options: SearchOptions
     } else {
         if options.explain {
             let _ = writeln!(out, "query, as read:\n{}", query.explain_tree());
+            let _ = writeln!(out, "index lookup:\n  {lookup}\n");
         }
         for (a, hits) in &results {
             let _ = writeln!(

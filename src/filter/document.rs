@@ -75,8 +75,6 @@ pub struct IndexRow {
     pub categories: String,
     /// Primary language subtag, empty when unknown.
     pub lang: String,
-    /// Words of the source's name.
-    pub source: String,
 }
 
 /// A query term found in a document: what `--explain` and the published
@@ -158,7 +156,6 @@ impl Document {
             url: join_stems(&self.url),
             categories: join_stems(&self.categories),
             lang: self.language.clone().unwrap_or_default(),
-            source: join_stems(&self.source),
         }
     }
 

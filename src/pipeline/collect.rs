@@ -97,7 +97,13 @@ pub(super) async fn select_articles(
         let stored = if fresh.len() >= wanted || month_covers_since {
             store.articles_by_id(&fresh).await?
         } else {
-            store.search(&compiled, since, wanted).await?
+            let month = month
+                .into_iter()
+                .filter(|(_, at)| since.is_none_or(|s| *at >= s))
+                .collect();
+            store
+                .search_beyond(&compiled, since, wanted, chart_from, month)
+                .await?
         };
         let mut items: Vec<PublishItem> = stored
             .into_iter()

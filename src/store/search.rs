@@ -51,9 +51,25 @@ pub struct CompiledQuery {
     now: DateTime<Utc>,
 }
 
-/// The windows a newest-first search widens through until it has enough
-/// items: a month, a year, everything.
-const WINDOW_DAYS: [Option<i64>; 3] = [Some(30), Some(365), None];
+impl CompiledQuery {
+    /// The SQL condition and the index expressions it uses: what
+    /// `veille search --explain` shows as "index lookup".
+    pub fn explain(&self) -> String {
+        let mut out = self.condition.clone();
+        for b in &self.binds {
+            if let Bind::Text(t) = b {
+                out.push_str(&format!("\n  ? = {t}"));
+            }
+        }
+        out
+    }
+}
+
+/// The window a newest-first search looks at first.
+const FIRST_WINDOW_DAYS: i64 = 30;
+
+/// Beyond this estimate of the days needed, a search reads everything.
+const MAX_ESTIMATED_DAYS: i64 = 3 * 365;
 
 /// How far in the future a published date may be (as in `articles.rs`):
 /// an article ordered at `t` was last indexed at `t` minus this, or later.
@@ -69,8 +85,7 @@ fn column(field: Field) -> &'static str {
         Field::Author => "author",
         Field::Url => "url",
         Field::Tag => "categories",
-        Field::Source => "source",
-        Field::Text => "body",
+        Field::Text | Field::Source => "body",
     }
 }
 
@@ -176,6 +191,9 @@ fn regex_condition(field: Field, pattern: &str, sources: &[SourceInfo], leaf: &Q
 fn compile(query: &Query, sources: &[SourceInfo], now: DateTime<Utc>) -> Node {
     match query {
         Query::Term(term) => match term.field {
+            // Sources are few: resolved here against their names, then a
+            // plain `source_id IN (…)`, cheaper than any index lookup.
+            Field::Source => source_condition(query, sources),
             Field::Tag => or_nodes(Node::Fts(fts_term(term)), source_condition(query, sources)),
             _ => Node::Fts(fts_term(term)),
         },
@@ -184,6 +202,7 @@ fn compile(query: &Query, sources: &[SourceInfo], now: DateTime<Utc>) -> Node {
             right,
             distance,
         } => match left.field {
+            Field::Source => source_condition(query, sources),
             Field::Tag => or_nodes(
                 Node::Fts(fts_near(left, right, *distance)),
                 source_condition(query, sources),
@@ -396,20 +415,40 @@ impl Store {
         since: Option<DateTime<Utc>>,
         limit: usize,
     ) -> Result<Vec<StoredArticle>, StoreError> {
-        let mut newest = Vec::new();
-        for days in WINDOW_DAYS {
-            let window = days.map(|d| query.now - chrono::Duration::days(d));
-            let from = match (since, window) {
-                (Some(s), Some(w)) => Some(s.max(w)),
-                (s, None) => s,
-                (None, w) => w,
+        let month = query.now - chrono::Duration::days(FIRST_WINDOW_DAYS);
+        let from = since.map_or(month, |s| s.max(month));
+        let found = self.match_times(query, Some(from)).await?;
+        self.search_beyond(query, since, limit, from, found).await
+    }
+
+    /// Finishes a search whose matches from `from` on are `found`: when
+    /// they do not fill `limit`, looks further back, as far as the rate of
+    /// matches suggests is needed, then (if still short) to `since`.
+    pub async fn search_beyond(
+        &self,
+        query: &CompiledQuery,
+        since: Option<DateTime<Utc>>,
+        limit: usize,
+        from: DateTime<Utc>,
+        mut found: Vec<(i64, DateTime<Utc>)>,
+    ) -> Result<Vec<StoredArticle>, StoreError> {
+        let mut from = Some(from);
+        while found.len() < limit && from != since {
+            let covered = from.map_or(0, |f| (query.now - f).num_days().max(1));
+            // Enough days at the rate seen so far, with a margin; a topic
+            // with no match yet goes straight to the whole range.
+            let next = (!found.is_empty())
+                .then(|| covered * 2 * limit as i64 / found.len() as i64)
+                .filter(|days| *days < MAX_ESTIMATED_DAYS)
+                .map(|days| query.now - chrono::Duration::days(days.max(covered * 2)));
+            from = match (next, since) {
+                (Some(n), Some(s)) if n > s => Some(n),
+                (Some(n), None) => Some(n),
+                _ => since,
             };
-            newest = self.match_times(query, from).await?;
-            if newest.len() >= limit || from == since {
-                break;
-            }
+            found = self.match_times(query, from).await?;
         }
-        let ids: Vec<i64> = newest.iter().take(limit).map(|(id, _)| *id).collect();
+        let ids: Vec<i64> = found.iter().take(limit).map(|(id, _)| *id).collect();
         self.articles_by_id(&ids).await
     }
 }

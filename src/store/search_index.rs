@@ -13,7 +13,7 @@ use super::{Store, StoreError, ts};
 use crate::filter::{ANALYZER_VERSION, Document, DocumentFields};
 use crate::model::Article;
 
-/// Index rows per multi-row `INSERT` (8 parameters each).
+/// Index rows per multi-row `INSERT` (7 parameters each).
 const ROWS_PER_STATEMENT: usize = 500;
 
 /// Articles read per batch while rebuilding.
@@ -81,8 +81,8 @@ pub(super) async fn write_index(
 ) -> Result<(), StoreError> {
     for chunk in docs.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
-            "INSERT INTO article_index (rowid, title, body, author, url, categories, lang, source) VALUES {}",
-            vec!["(?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ")
+            "INSERT INTO article_index (rowid, title, body, author, url, categories, lang) VALUES {}",
+            vec!["(?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ")
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (rowid, document) in chunk {
@@ -94,8 +94,7 @@ pub(super) async fn write_index(
                 .bind(row.author)
                 .bind(row.url)
                 .bind(row.categories)
-                .bind(row.lang)
-                .bind(row.source);
+                .bind(row.lang);
         }
         query
             .execute(&mut **tx)

@@ -1,0 +1,266 @@
+//! The search index follows the articles: inserts, revisions and deletes
+//! land in it in the same transactions, a changed analysis rebuilds it,
+//! and newest-first searches look back as far as they need.
+
+use chrono::{Duration, Utc};
+use veille::filter::Query;
+use veille::model::Article;
+use veille::store::{FetchRecord, NewSource, PreparedArticles, SourceUpdate, Store};
+
+fn article(guid: &str, title: &str, text: &str, at: chrono::DateTime<Utc>) -> Article {
+    Article {
+        dedup_key: format!("guid:{guid}"),
+        guid: Some(guid.into()),
+        title: title.into(),
+        content_text: text.into(),
+        published_at: Some(at),
+        language: Some("fr".into()),
+        content_hash: format!("{title}|{text}|{at}"),
+        ..Article::default()
+    }
+}
+
+fn record(source_id: i64, at: chrono::DateTime<Utc>) -> FetchRecord {
+    FetchRecord {
+        source_id,
+        source_name: "Le Desk".into(),
+        run_id: None,
+        started_at: at,
+        finished_at: at,
+        url: "https://ledesk.example/feed".into(),
+        http_status: Some(200),
+        bytes: 0,
+        not_modified: false,
+        items_seen: 1,
+        error: None,
+        malformed: None,
+        etag: None,
+        last_modified: None,
+        feed_title: None,
+        site_url: None,
+        update: SourceUpdate::default(),
+        events: Vec::new(),
+    }
+}
+
+async fn open(dir: &std::path::Path) -> (Store, i64) {
+    let store = Store::open_sqlite(&dir.join("veille.db")).await.unwrap();
+    let tags = vec!["maroc".to_string()];
+    let states = store
+        .sync_sources(
+            &[NewSource {
+                name: "Le Desk",
+                url: "https://ledesk.example/feed",
+                tags: &tags,
+                language: None,
+                enabled: true,
+                fingerprint: "x",
+            }],
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    (store, states["Le Desk"].id)
+}
+
+async fn titles(
+    store: &Store,
+    query: &str,
+    since: Option<chrono::DateTime<Utc>>,
+    limit: usize,
+) -> Vec<String> {
+    let mut q = Query::parse(query).unwrap();
+    let compiled = store.compile_query(&mut q, Utc::now()).await.unwrap();
+    store
+        .search(&compiled, since, limit)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.article.title)
+        .collect()
+}
+
+async fn fts_integrity(dir: &std::path::Path) {
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", dir.join("veille.db").display()))
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO article_index(article_index) VALUES('integrity-check')")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let (articles, rows): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM article_index)",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(articles, rows, "one index row per article");
+    pool.close().await;
+}
+
+#[tokio::test]
+async fn newest_first_search_looks_back_as_far_as_needed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, source) = open(dir.path()).await;
+    let now = Utc::now();
+    // Two years of articles, fetched as they were published, one in three
+    // about governance: few in the last month, most long ago.
+    let mut expected = Vec::new();
+    for i in (0..240).rev() {
+        let at = now - Duration::days(3 * i as i64 + 1);
+        let about = i % 3 == 0;
+        let title = format!("article {i}");
+        let text = if about {
+            "la gouvernance des données"
+        } else {
+            "le marché du phosphate"
+        };
+        if about {
+            expected.push(title.clone());
+        }
+        store
+            .commit_fetch(
+                &record(source, at),
+                &PreparedArticles::new(
+                    "Le Desk",
+                    vec![article(&format!("g{i}"), &title, text, at)],
+                ),
+            )
+            .await
+            .unwrap();
+    }
+    expected.reverse(); // newest first
+    assert_eq!(titles(&store, "gouvernance", None, 5).await, expected[..5]);
+    assert_eq!(
+        titles(&store, "gouvernance", None, 50).await,
+        expected[..50]
+    );
+    assert_eq!(titles(&store, "gouvernance", None, 1000).await, expected);
+    let year_ago = now - Duration::days(365);
+    let within_year: Vec<String> = titles(&store, "gouvernance", Some(year_ago), 1000).await;
+    assert_eq!(within_year.len(), 41, "{within_year:?}");
+    assert_eq!(within_year, expected[..41]);
+    assert!(
+        titles(&store, "phosphate gouvernance", None, 10)
+            .await
+            .is_empty()
+    );
+    fts_integrity(dir.path()).await;
+}
+
+#[tokio::test]
+async fn revisions_and_deletes_keep_the_index_in_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, source) = open(dir.path()).await;
+    let now = Utc::now();
+    let long_ago = now - Duration::days(200);
+    for i in 0..20 {
+        let at = long_ago + Duration::hours(i);
+        store
+            .commit_fetch(
+                &record(source, at),
+                &PreparedArticles::new(
+                    "Le Desk",
+                    vec![article(
+                        &format!("old{i}"),
+                        &format!("ancien {i}"),
+                        "la sécheresse au Maroc",
+                        at,
+                    )],
+                ),
+            )
+            .await
+            .unwrap();
+    }
+    assert_eq!(titles(&store, "secheresse", None, 100).await.len(), 20);
+    // An article fetched 200 days ago is revised today, with a new date
+    // and new words: a month's search finds it, by its new words only.
+    store
+        .commit_fetch(
+            &record(source, now),
+            &PreparedArticles::new(
+                "Le Desk",
+                vec![article(
+                    "old3",
+                    "ancien 3, mis à jour",
+                    "la régulation de l'intelligence artificielle",
+                    now,
+                )],
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        titles(&store, "regulation", Some(now - Duration::days(30)), 10).await,
+        ["ancien 3, mis à jour"]
+    );
+    assert_eq!(titles(&store, "secheresse", None, 100).await.len(), 19);
+    fts_integrity(dir.path()).await;
+
+    // A user deletes articles with sqlite3: their index rows go too.
+    let pool = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("veille.db").display()
+    ))
+    .await
+    .unwrap();
+    sqlx::query("DELETE FROM articles WHERE title LIKE 'ancien 1%'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    assert_eq!(titles(&store, "secheresse", None, 100).await.len(), 19 - 11);
+    fts_integrity(dir.path()).await;
+    store.close().await;
+}
+
+#[tokio::test]
+async fn a_new_analysis_rebuilds_the_index_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, source) = open(dir.path()).await;
+    let now = Utc::now();
+    store
+        .commit_fetch(
+            &record(source, now),
+            &PreparedArticles::new(
+                "Le Desk",
+                vec![
+                    article(
+                        "a",
+                        "Stratégie numérique",
+                        "les régulations du numérique",
+                        now,
+                    ),
+                    article("b", "Pluies", "la météo", now),
+                ],
+            ),
+        )
+        .await
+        .unwrap();
+    store.close().await;
+    // As after an upgrade whose analysis differs: the recorded version is
+    // not this one's, and the index is stale.
+    let pool = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("veille.db").display()
+    ))
+    .await
+    .unwrap();
+    sqlx::query("UPDATE index_meta SET analyzer_version = -1")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM article_index")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let (store, _) = open(dir.path()).await;
+    assert_eq!(
+        titles(&store, "regulation", None, 10).await,
+        ["Stratégie numérique"]
+    );
+    assert_eq!(titles(&store, "meteo", None, 10).await, ["Pluies"]);
+    fts_integrity(dir.path()).await;
+    store.close().await;
+}
