@@ -50,7 +50,8 @@ pub struct Document {
     language: Option<String>,
     sort_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
-    /// Original texts, for `/regex/`.
+    /// Original texts, for `/regex/` (`text:` tries the title, then the
+    /// plain text of the content).
     title_text: String,
     text_text: String,
     author_text: String,
@@ -128,7 +129,7 @@ impl Document {
             sort_at: fields.sort_at,
             now,
             title_text: fields.title.to_string(),
-            text_text: format!("{}\n{}", fields.title, fields.content_text),
+            text_text: fields.content_text.to_string(),
             author_text: fields.author.unwrap_or_default().to_string(),
             url_text: fields.url.unwrap_or_default().to_string(),
             source_text: fields.source_name.to_string(),
@@ -331,7 +332,9 @@ impl Document {
 
     fn regex_texts(&self, field: Field) -> Box<dyn Iterator<Item = &str> + '_> {
         match field {
-            Field::Text => Box::new(std::iter::once(self.text_text.as_str())),
+            Field::Text => {
+                Box::new([self.title_text.as_str(), self.text_text.as_str()].into_iter())
+            }
             Field::Title => Box::new(std::iter::once(self.title_text.as_str())),
             Field::Author => Box::new(std::iter::once(self.author_text.as_str())),
             Field::Url => Box::new(std::iter::once(self.url_text.as_str())),

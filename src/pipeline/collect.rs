@@ -72,37 +72,30 @@ pub(super) async fn select_articles(
             feed.limit
         };
         // One lookup over the chart's month gives the counts and, usually,
-        // the items; a sparse topic widens the search for its items.
-        let month = store.match_times(&compiled, Some(chart_from)).await?;
+        // the items; a sparse topic looks further back for its items.
+        let items_since = since.map_or(chart_from, |s| s.max(chart_from));
+        let month = store
+            .match_summary(&compiled, chart_from, items_since, wanted)
+            .await?;
         let mut per_day = vec![0; CHART_DAYS];
-        for (_, at) in &month {
-            let day = at.date_naive();
-            if day > now.date_naive() {
+        for (day, n) in &month.per_day {
+            if *day > now.date_naive() {
                 continue;
             }
-            if let Some(slot) = usize::try_from((day - chart_start).num_days())
+            if let Some(slot) = usize::try_from((*day - chart_start).num_days())
                 .ok()
                 .and_then(|i| per_day.get_mut(i))
             {
-                *slot += 1;
+                *slot += n;
             }
         }
-        let fresh: Vec<i64> = month
-            .iter()
-            .filter(|(_, at)| since.is_none_or(|s| *at >= s))
-            .map(|(id, _)| *id)
-            .take(wanted)
-            .collect();
         let month_covers_since = since.is_some_and(|s| s >= chart_from);
-        let stored = if fresh.len() >= wanted || month_covers_since {
-            store.articles_by_id(&fresh).await?
+        let stored = if month.newest.len() >= wanted || month_covers_since {
+            let ids: Vec<i64> = month.newest.iter().map(|(id, _)| *id).collect();
+            store.articles_by_id(&ids).await?
         } else {
-            let month = month
-                .into_iter()
-                .filter(|(_, at)| since.is_none_or(|s| *at >= s))
-                .collect();
             store
-                .search_beyond(&compiled, since, wanted, chart_from, month)
+                .search_beyond(&compiled, since, wanted, chart_from, month.newest)
                 .await?
         };
         let mut items: Vec<PublishItem> = stored

@@ -30,7 +30,7 @@ pub use error::StoreError;
 pub use fetches::FetchRecord;
 pub use health::{HealthEvent, SourceHealth};
 pub use runs::RunTotals;
-pub use search::CompiledQuery;
+pub use search::{CompiledQuery, MatchSummary};
 pub use search_index::PreparedArticles;
 pub use sources::{NewSource, SourceEvent, SourceState, SourceUpdate};
 

@@ -5,7 +5,7 @@
 //! plain SQL on `articles`. Nothing here scans the archive unless the
 //! query itself asks for a scan (a bare `/regex/` or a lone `NOT`).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 
 use super::error::Context;
@@ -51,6 +51,16 @@ pub struct CompiledQuery {
     now: DateTime<Utc>,
 }
 
+/// Whether `query` has a `/regex/`, checked row by row.
+fn has_regex(query: &Query) -> bool {
+    match query {
+        Query::Regex(_) => true,
+        Query::And(qs) | Query::Or(qs) => qs.iter().any(has_regex),
+        Query::Not(q) => has_regex(q),
+        _ => false,
+    }
+}
+
 impl CompiledQuery {
     /// The SQL condition and the index expressions it uses: what
     /// `veille search --explain` shows as "index lookup".
@@ -63,6 +73,17 @@ impl CompiledQuery {
         }
         out
     }
+}
+
+/// What [`Store::match_summary`] finds.
+#[derive(Debug, Clone, Default)]
+pub struct MatchSummary {
+    /// Matches per UTC day (days without any are left out).
+    pub per_day: Vec<(NaiveDate, u32)>,
+    /// All matches in the period.
+    pub total: u64,
+    /// The newest matches asked for, newest first.
+    pub newest: Vec<(i64, DateTime<Utc>)>,
 }
 
 /// The window a newest-first search looks at first.
@@ -172,7 +193,14 @@ fn or_nodes(a: Node, b: Node) -> Node {
 fn regex_condition(field: Field, pattern: &str, sources: &[SourceInfo], leaf: &Query) -> Node {
     let bind = vec![Bind::Text(format!("(?i){pattern}"))];
     let text = match field {
-        Field::Text => "(a.title || char(10) || a.content_text)",
+        // Title and text apart: no string is built per row, and a title
+        // that matches spares the longer text.
+        Field::Text => {
+            return Node::Sql(
+                "(a.title REGEXP ? OR a.content_text REGEXP ?)".into(),
+                vec![bind[0].clone(), bind[0].clone()],
+            );
+        }
         Field::Title => "a.title",
         Field::Author => "coalesce(a.author, '')",
         Field::Url => "coalesce(a.url, a.link, '')",
@@ -223,10 +251,12 @@ fn compile(query: &Query, sources: &[SourceInfo], now: DateTime<Utc>) -> Node {
         },
         Query::And(parts) => {
             let (mut positive, mut negative, mut sql) = (Vec::new(), Vec::new(), Vec::new());
+            let mut row_checks = Vec::new();
             for part in parts {
                 match compile(part, sources, now) {
                     Node::Fts(e) => positive.push(e),
                     Node::NotFts(e) => negative.push(e),
+                    node if has_regex(part) => row_checks.push(into_sql(node)),
                     node => sql.push(into_sql(node)),
                 }
             }
@@ -237,11 +267,15 @@ fn compile(query: &Query, sources: &[SourceInfo], now: DateTime<Utc>) -> Node {
                 for n in negative {
                     expr.push_str(&format!(" NOT ({n})"));
                 }
-                if sql.is_empty() {
+                if sql.is_empty() && row_checks.is_empty() {
                     return Node::Fts(expr);
                 }
-                sql.push(into_sql(Node::Fts(expr)));
+                // The index lookup first, so that the checks after it only
+                // run on the rows it selects.
+                sql.insert(0, into_sql(Node::Fts(expr)));
             }
+            // SQLite evaluates these in order: regular expressions last.
+            sql.extend(row_checks);
             let (conditions, binds): (Vec<String>, Vec<Vec<Bind>>) = sql.into_iter().unzip();
             Node::Sql(
                 format!("({})", conditions.join(" AND ")),
@@ -364,14 +398,28 @@ impl Store {
         query: &CompiledQuery,
         from: Option<DateTime<Utc>>,
     ) -> Result<Vec<(i64, DateTime<Utc>)>, StoreError> {
+        self.newest_matches(query, from, None).await
+    }
+
+    /// The newest matches from `from` on, at most `limit` (all when
+    /// `None`): with a limit SQLite stops at the `limit`-th match, which
+    /// spares the rest of the window the row-by-row checks (`/regex/`).
+    async fn newest_matches(
+        &self,
+        query: &CompiledQuery,
+        from: Option<DateTime<Utc>>,
+        limit: Option<usize>,
+    ) -> Result<Vec<(i64, DateTime<Utc>)>, StoreError> {
         let start = self.window_start(from).await?;
         let sql = format!(
             "SELECT a.id, a.sort_at FROM articles a WHERE {} AND a.sort_at >= ?
-             ORDER BY a.sort_at DESC, a.id DESC",
+             ORDER BY a.sort_at DESC, a.id DESC LIMIT ?",
             query.condition
         );
+        let limit = limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
         let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &query.binds, start)
             .bind(from.map(ts).unwrap_or_default())
+            .bind(limit)
             .fetch_all(&self.pool)
             .await
             .context("searching articles")?;
@@ -383,6 +431,60 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// In one index lookup, what a topic feed needs from `from` on: how
+    /// many articles match per UTC day, and the newest `limit` matches
+    /// ordered at or after `items_since` (ids and times, newest first).
+    /// SQLite aggregates, so only those rows cross into veille.
+    pub async fn match_summary(
+        &self,
+        query: &CompiledQuery,
+        from: DateTime<Utc>,
+        items_since: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<MatchSummary, StoreError> {
+        let start = self.window_start(Some(from)).await?;
+        let sql = format!(
+            "WITH m AS MATERIALIZED (
+                 SELECT a.id, a.sort_at FROM articles a WHERE {} AND a.sort_at >= ?
+             )
+             SELECT 0 AS kind, NULL AS id, substr(sort_at, 1, 10) AS at, count(*) AS n
+               FROM m GROUP BY substr(sort_at, 1, 10)
+             UNION ALL
+             SELECT * FROM (SELECT 1, id, sort_at, NULL FROM m WHERE sort_at >= ?
+                            ORDER BY sort_at DESC, id DESC LIMIT ?)",
+            query.condition
+        );
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &query.binds, start)
+            .bind(ts(from))
+            .bind(ts(items_since))
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .fetch_all(&self.pool)
+            .await
+            .context("searching articles")?;
+        let mut summary = MatchSummary::default();
+        for r in rows {
+            let kind: i64 = r.try_get("kind").context("reading kind")?;
+            let at: String = r.try_get("at").context("reading at")?;
+            if kind == 0 {
+                let n: i64 = r.try_get("n").context("reading count")?;
+                if let Ok(day) = NaiveDate::parse_from_str(&at, "%Y-%m-%d") {
+                    summary
+                        .per_day
+                        .push((day, u32::try_from(n).unwrap_or(u32::MAX)));
+                }
+                summary.total += u64::try_from(n).unwrap_or(0);
+            } else if let Some(t) = parse_ts(Some(at)) {
+                summary
+                    .newest
+                    .push((r.try_get("id").context("reading id")?, t));
+            }
+        }
+        summary
+            .newest
+            .sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
+        Ok(summary)
     }
 
     /// Whole articles by id, in the order of `ids`.
@@ -435,10 +537,11 @@ impl Store {
         let mut from = Some(from);
         while found.len() < limit && from != since {
             let covered = from.map_or(0, |f| (query.now - f).num_days().max(1));
-            // Enough days at the rate seen so far, with a margin; a topic
-            // with no match yet goes straight to the whole range.
+            // Enough days at the rate seen so far, with half as many again
+            // to spare; a topic with no match yet goes straight to the
+            // whole range.
             let next = (!found.is_empty())
-                .then(|| covered * 2 * limit as i64 / found.len() as i64)
+                .then(|| covered * 3 * limit as i64 / (2 * found.len() as i64))
                 .filter(|days| *days < MAX_ESTIMATED_DAYS)
                 .map(|days| query.now - chrono::Duration::days(days.max(covered * 2)));
             from = match (next, since) {
@@ -446,7 +549,7 @@ impl Store {
                 (Some(n), None) => Some(n),
                 _ => since,
             };
-            found = self.match_times(query, from).await?;
+            found = self.newest_matches(query, from, Some(limit)).await?;
         }
         let ids: Vec<i64> = found.iter().take(limit).map(|(id, _)| *id).collect();
         self.articles_by_id(&ids).await
