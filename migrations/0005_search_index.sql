@@ -17,7 +17,8 @@ CREATE VIRTUAL TABLE article_index USING fts5(
     categories,     -- words of the item's categories, folded
     lang,           -- primary language subtag (fr, en, ar…)
     tokenize = 'ascii',
-    detail = full
+    detail = full,     -- positions, for phrases and NEAR
+    columnsize = 0     -- no per-row sizes: veille does not rank by bm25()
 );
 
 ALTER TABLE articles ADD COLUMN index_rowid INTEGER;  -- rowid of its article_index row

@@ -83,13 +83,46 @@ fn split_folded(folded: &str) -> impl Iterator<Item = &str> {
         .filter(|w| !w.is_empty())
 }
 
+/// Stems remembered per thread, per stemming: news text repeats its
+/// words, and a lookup is cheaper than running Snowball again.
+const STEM_CACHE_WORDS: usize = 100_000;
+
+thread_local! {
+    static STEM_CACHE: std::cell::RefCell<[std::collections::HashMap<String, String>; 3]> =
+        std::cell::RefCell::new(Default::default());
+}
+
+/// [`stem_folded`], through the thread's cache.
+fn cached_stem(word: &str, stemming: Stemming) -> String {
+    let slot = match stemming {
+        Stemming::French => 0,
+        Stemming::English => 1,
+        Stemming::None => 2,
+    };
+    STEM_CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let Some(map) = cache.get_mut(slot) else {
+            return stem_folded(word, stemming).into_owned();
+        };
+        if let Some(stem) = map.get(word) {
+            return stem.clone();
+        }
+        let stem = stem_folded(word, stemming).into_owned();
+        if map.len() >= STEM_CACHE_WORDS {
+            map.clear();
+        }
+        map.insert(word.to_string(), stem.clone());
+        stem
+    })
+}
+
 /// The words of `text`, folded and stemmed, in order.
 pub fn analyze(text: &str, stemming: Stemming) -> Vec<Token> {
     let folded = normalise_text(text);
     split_folded(&folded)
         .map(|w| Token {
             surface: w.to_string(),
-            stem: stem_folded(w, stemming).into_owned(),
+            stem: cached_stem(w, stemming),
         })
         .collect()
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::articles::{StoreCounts, upsert_articles};
 use super::error::Context;
-use super::search_index::PreparedArticles;
+use super::search_index::{PreparedArticles, write_words};
 use super::sources::{SourceEvent, SourceUpdate};
 use super::{Store, StoreError, ts};
 
@@ -61,6 +61,7 @@ impl Store {
         let what = format!("storing fetch of {:?}", record.source_name);
         let articles = prepared.articles();
         let documents = prepared.documents();
+        let words = self.unrecorded_words(prepared.stemmed_words());
         // IMMEDIATE: take the write lock now (waiting for it under the busy
         // timeout), not halfway through, when another writer may have
         // committed since this transaction first read.
@@ -84,6 +85,7 @@ impl Store {
         .await?;
         counts.new = new;
         counts.updated = updated;
+        write_words(&mut tx, &words).await?;
         sqlx::query(
             "INSERT INTO fetches (source_id, run_id, started_at, finished_at, url, http_status, bytes,
                                   not_modified, items_seen, items_new, items_updated, error, malformed)
@@ -156,6 +158,7 @@ impl Store {
             .context(what.clone())?;
         }
         tx.commit().await.context(what)?;
+        self.remember_words(&words);
         Ok(counts)
     }
 }

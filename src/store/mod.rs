@@ -39,6 +39,8 @@ pub use sources::{NewSource, SourceEvent, SourceState, SourceUpdate};
 pub struct Store {
     pool: SqlitePool,
     path: PathBuf,
+    /// (word, stem) pairs this process has recorded in `index_words`.
+    known_words: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<u64>>>,
 }
 
 impl Store {
@@ -82,6 +84,7 @@ impl Store {
         let store = Store {
             pool,
             path: path.to_path_buf(),
+            known_words: Default::default(),
         };
         store.ensure_search_index().await?;
         Ok(store)

@@ -43,6 +43,14 @@ impl PreparedArticles {
         &self.articles
     }
 
+    /// The distinct (word, stem) pairs of these articles whose stem differs.
+    pub(super) fn stemmed_words(&self) -> BTreeSet<(&str, &str)> {
+        self.documents
+            .iter()
+            .flat_map(Document::stemmed_words)
+            .collect()
+    }
+
     /// Each article's document, by identity key.
     pub(super) fn documents(&self) -> std::collections::HashMap<&str, &Document> {
         self.articles
@@ -73,8 +81,8 @@ pub(super) fn analyse(article: &Article, source_name: &str) -> Document {
     )
 }
 
-/// Writes the index rows of `docs` (each with its `index_rowid`) and
-/// records their stemmed words, inside the caller's transaction.
+/// Writes the index rows of `docs` (each with its `index_rowid`), inside
+/// the caller's transaction.
 pub(super) async fn write_index(
     tx: &mut Transaction<'_, Sqlite>,
     docs: &[(i64, &Document)],
@@ -101,8 +109,15 @@ pub(super) async fn write_index(
             .await
             .context("writing the search index")?;
     }
-    let words: BTreeSet<(&str, &str)> = docs.iter().flat_map(|(_, d)| d.stemmed_words()).collect();
-    let words: Vec<_> = words.into_iter().collect();
+    Ok(())
+}
+
+/// Records (word, stem) pairs in `index_words`, inside the caller's
+/// transaction.
+pub(super) async fn write_words(
+    tx: &mut Transaction<'_, Sqlite>,
+    words: &[(&str, &str)],
+) -> Result<(), StoreError> {
     for chunk in words.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
             "INSERT OR IGNORE INTO index_words (word, stem) VALUES {}",
@@ -148,6 +163,7 @@ impl Store {
             .execute(&mut *tx)
             .await
             .context(what)?;
+        self.forget_known_words();
         // Number the rows in the order they last changed, so that recent
         // articles get the highest index rowids (see the migration).
         sqlx::query(
@@ -202,6 +218,9 @@ impl Store {
             total += rows.len() as u64;
             let refs: Vec<(i64, &Document)> = rows.iter().map(|(r, d)| (*r, d)).collect();
             write_index(&mut tx, &refs).await?;
+            let words: BTreeSet<(&str, &str)> =
+                rows.iter().flat_map(|(_, d)| d.stemmed_words()).collect();
+            write_words(&mut tx, &words.into_iter().collect::<Vec<_>>()).await?;
         }
         sqlx::query("DELETE FROM index_meta")
             .execute(&mut *tx)
@@ -218,5 +237,54 @@ impl Store {
             tracing::info!("search index rebuilt: {total} articles");
         }
         Ok(total)
+    }
+}
+
+/// A pair's key in [`Store`]'s memory of the words already recorded.
+fn word_key(word: &str, stem: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (word, stem).hash(&mut h);
+    h.finish()
+}
+
+/// Pairs remembered before the memory is cleared (8 bytes each).
+const KNOWN_WORDS_MAX: usize = 1 << 20;
+
+impl Store {
+    /// The pairs of `words` not yet recorded by this process (most pairs of
+    /// a commit were recorded by an earlier one; skipping them spares the
+    /// write transaction thousands of no-op inserts).
+    pub(super) fn unrecorded_words<'a>(
+        &self,
+        words: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Vec<(&'a str, &'a str)> {
+        let known = self
+            .known_words
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        words
+            .into_iter()
+            .filter(|(w, s)| !known.contains(&word_key(w, s)))
+            .collect()
+    }
+
+    /// Remembers pairs now committed.
+    pub(super) fn remember_words(&self, words: &[(&str, &str)]) {
+        let mut known = self
+            .known_words
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if known.len() + words.len() > KNOWN_WORDS_MAX {
+            known.clear();
+        }
+        known.extend(words.iter().map(|(w, s)| word_key(w, s)));
+    }
+
+    fn forget_known_words(&self) {
+        self.known_words
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
     }
 }
