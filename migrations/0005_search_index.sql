@@ -46,7 +46,10 @@ CREATE TABLE index_words (
 
 -- One row: which version of the analysis built the index. veille rebuilds
 -- the index when this differs from its own.
+-- It also records when the index was last optimized (its segments merged
+-- into one, which keeps lookups fast; veille does it at most once a day).
 CREATE TABLE index_meta (
     analyzer_version INTEGER NOT NULL,
-    built_at         TEXT NOT NULL
+    built_at         TEXT NOT NULL,
+    optimized_at     TEXT
 );

@@ -201,6 +201,9 @@ pub async fn run(
         )
         .await;
         store.cluster_new_articles(started).await?;
+        if store.optimize_search_index_if_due(Utc::now()).await? {
+            tracing::debug!("search index optimized");
+        }
         for s in &report.sources {
             match &s.result {
                 Ok(ok) => {

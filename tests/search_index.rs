@@ -146,6 +146,25 @@ async fn newest_first_search_looks_back_as_far_as_needed() {
             .is_empty()
     );
     fts_integrity(dir.path()).await;
+    // The daily optimization merges the index without changing answers.
+    assert!(store.optimize_search_index_if_due(now).await.unwrap());
+    assert!(
+        !store
+            .optimize_search_index_if_due(now + Duration::hours(23))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        titles(&store, "gouvernance", None, 50).await,
+        expected[..50]
+    );
+    fts_integrity(dir.path()).await;
+    assert!(
+        store
+            .optimize_search_index_if_due(now + Duration::hours(25))
+            .await
+            .unwrap()
+    );
 }
 
 #[tokio::test]
