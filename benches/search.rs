@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use veille::filter::Query;
 use veille::model::Article;
-use veille::store::{FetchRecord, NewSource, PreparedArticles, SourceUpdate, Store};
+use veille::store::{FetchRecord, NewSource, PreparedArticles, Store};
 
 const SOURCES: usize = 200;
 const PER_COMMIT: usize = 1_000;
@@ -320,24 +320,13 @@ async fn main() {
                 + chrono::Duration::minutes(5);
             let name = &names[commit % SOURCES];
             let record = FetchRecord {
-                source_id: states[name].id,
-                source_name: name.clone(),
-                run_id: None,
-                started_at: fetched_at,
-                finished_at: fetched_at,
-                url: urls[commit % SOURCES].clone(),
-                http_status: Some(200),
-                bytes: 0,
-                not_modified: false,
                 items_seen: batch as u64,
-                error: None,
-                malformed: None,
-                etag: None,
-                last_modified: None,
-                feed_title: None,
-                site_url: None,
-                update: SourceUpdate::default(),
-                events: Vec::new(),
+                ..FetchRecord::succeeded(
+                    states[name].id,
+                    name.clone(),
+                    urls[commit % SOURCES].clone(),
+                    fetched_at,
+                )
             };
             pending.push((record, articles));
             n += batch;

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use chrono::{Duration, TimeZone, Utc};
 use veille::parse::{ParsedFeed, ParsedItem};
-use veille::store::{FetchRecord, NewSource, PreparedArticles, SourceUpdate, Store};
+use veille::store::{FetchRecord, NewSource, PreparedArticles, Store};
 
 #[derive(serde::Deserialize)]
 struct Pair {
@@ -38,24 +38,8 @@ fn article(text: &str, guid: &str, at: chrono::DateTime<Utc>) -> veille::model::
 
 fn record(source_id: i64, name: &str, at: chrono::DateTime<Utc>) -> FetchRecord {
     FetchRecord {
-        source_id,
-        source_name: name.into(),
-        run_id: None,
-        started_at: at,
-        finished_at: at,
-        url: "https://outlet.example/feed".into(),
-        http_status: Some(200),
-        bytes: 0,
-        not_modified: false,
         items_seen: 1,
-        error: None,
-        malformed: None,
-        etag: None,
-        last_modified: None,
-        feed_title: None,
-        site_url: None,
-        update: SourceUpdate::default(),
-        events: Vec::new(),
+        ..FetchRecord::succeeded(source_id, name, "https://outlet.example/feed", at)
     }
 }
 

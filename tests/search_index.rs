@@ -5,7 +5,7 @@
 use chrono::{Duration, Utc};
 use veille::filter::Query;
 use veille::model::Article;
-use veille::store::{FetchRecord, NewSource, PreparedArticles, SourceUpdate, Store};
+use veille::store::{FetchRecord, NewSource, PreparedArticles, Store};
 
 fn article(guid: &str, title: &str, text: &str, at: chrono::DateTime<Utc>) -> Article {
     Article {
@@ -22,24 +22,8 @@ fn article(guid: &str, title: &str, text: &str, at: chrono::DateTime<Utc>) -> Ar
 
 fn record(source_id: i64, at: chrono::DateTime<Utc>) -> FetchRecord {
     FetchRecord {
-        source_id,
-        source_name: "Le Desk".into(),
-        run_id: None,
-        started_at: at,
-        finished_at: at,
-        url: "https://ledesk.example/feed".into(),
-        http_status: Some(200),
-        bytes: 0,
-        not_modified: false,
         items_seen: 1,
-        error: None,
-        malformed: None,
-        etag: None,
-        last_modified: None,
-        feed_title: None,
-        site_url: None,
-        update: SourceUpdate::default(),
-        events: Vec::new(),
+        ..FetchRecord::succeeded(source_id, "Le Desk", "https://ledesk.example/feed", at)
     }
 }
 

@@ -223,6 +223,18 @@ fn load_config(path: &std::path::Path) -> Result<Config, Exit> {
     })
 }
 
+/// Loads the config and opens its database, printing the error and
+/// returning the exit code on failure.
+async fn open_store(path: &std::path::Path) -> Result<crate::store::Store, Exit> {
+    let config = load_config(path)?;
+    crate::store::Store::open_sqlite(crate::pipeline::database_path(&config))
+        .await
+        .map_err(|e| {
+            eprintln!("veille: fatal: {e}");
+            Exit::Fatal
+        })
+}
+
 async fn run(cli: &Cli, options: RunOptions) -> Exit {
     let config = match load_config(&cli.config) {
         Ok(c) => c,

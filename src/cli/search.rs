@@ -8,10 +8,9 @@ use std::fmt::Write;
 use chrono::Utc;
 use serde_json::json;
 
-use super::{Exit, load_config};
+use super::{Exit, open_store};
 use crate::filter::{Hit, Query};
 use crate::pipeline::collect::document;
-use crate::store::Store;
 
 /// The options of `veille search`.
 pub(super) struct SearchOptions<'a> {
@@ -29,16 +28,9 @@ pub(super) async fn search(config_path: &std::path::Path, options: SearchOptions
             return Exit::Usage;
         }
     };
-    let config = match load_config(config_path) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    let store = match Store::open_sqlite(crate::pipeline::database_path(&config)).await {
+    let store = match open_store(config_path).await {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("veille: {e}");
-            return Exit::Fatal;
-        }
+        Err(code) => return code,
     };
     let now = Utc::now();
     let mut lookup = String::new();

@@ -5,10 +5,9 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
-use super::{Exit, load_config};
+use super::{Exit, load_config, open_store};
 use crate::parse::opml::parse_opml;
 use crate::publish::{OpmlEntry, render_opml};
-use crate::store::Store;
 
 fn when(t: Option<DateTime<Utc>>) -> String {
     t.map(|t| t.format("%Y-%m-%d %H:%M").to_string())
@@ -16,16 +15,9 @@ fn when(t: Option<DateTime<Utc>>) -> String {
 }
 
 pub(super) async fn list(config_path: &Path, json: bool) -> Exit {
-    let config = match load_config(config_path) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    let store = match Store::open_sqlite(crate::pipeline::database_path(&config)).await {
+    let store = match open_store(config_path).await {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("veille: fatal: {e}");
-            return Exit::Fatal;
-        }
+        Err(code) => return code,
     };
     let health = match store.source_health(Utc::now()).await {
         Ok(h) => h,

@@ -50,6 +50,39 @@ pub struct FetchRecord {
     pub events: Vec<SourceEvent>,
 }
 
+impl FetchRecord {
+    /// A successful fetch (HTTP 200) of `url` for a source, finished at
+    /// `at`, with nothing else to report: the base that importers, tools
+    /// and tests fill in.
+    pub fn succeeded(
+        source_id: i64,
+        source_name: impl Into<String>,
+        url: impl Into<String>,
+        at: DateTime<Utc>,
+    ) -> FetchRecord {
+        FetchRecord {
+            source_id,
+            source_name: source_name.into(),
+            run_id: None,
+            started_at: at,
+            finished_at: at,
+            url: url.into(),
+            http_status: Some(200),
+            bytes: 0,
+            not_modified: false,
+            items_seen: 0,
+            error: None,
+            malformed: None,
+            etag: None,
+            last_modified: None,
+            feed_title: None,
+            site_url: None,
+            update: SourceUpdate::default(),
+            events: Vec::new(),
+        }
+    }
+}
+
 impl Store {
     /// Stores `articles` for a source and records the fetch, in one
     /// transaction: either all of it lands or none of it.
