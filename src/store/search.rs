@@ -1,9 +1,12 @@
 //! Answering a [`Query`] from the index: the query tree becomes one SQL
-//! condition in which every indexable part is an FTS5 `MATCH` over
-//! `article_index` (adjacent ones merged into one expression), and the
-//! parts FTS5 cannot express (`source:`, `lang:`, times, `/regex/`) are
-//! plain SQL on `articles`. Nothing here scans the archive unless the
-//! query itself asks for a scan (a bare `/regex/` or a lone `NOT`).
+//! condition in which every indexable part (words, phrases, prefixes,
+//! `NEAR`, `lang:`) is an FTS5 `MATCH` over `article_index`, adjacent ones
+//! merged into one expression, and the rest is plain SQL on `articles`:
+//! `source:` and `tag:` resolved against the sources, times, `/regex/`
+//! (checked last, on the rows the index selected). Every lookup is limited
+//! to a window of index rows (see the migration), so topic feeds read the
+//! last month of the archive, not all of it; only a query with no indexed
+//! part (a bare `/regex/`, a lone `NOT`) reads every row of its period.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;

@@ -1,7 +1,8 @@
 //! Keeping `article_index` (FTS5) in step with `articles`: rows are written
-//! in the transaction that stores the article, removed by a trigger when
-//! the article is deleted, and rebuilt whole when the analysis changes
-//! (`index_meta.analyzer_version`).
+//! in the transaction that stores the article (a revision gets a new row,
+//! a trigger drops the old one), removed by a trigger when the article is
+//! deleted, rebuilt whole when the analysis changes
+//! (`index_meta.analyzer_version`), and merged into one segment once a day.
 
 use std::collections::BTreeSet;
 
