@@ -17,7 +17,7 @@ mod render;
 use chrono::{DateTime, Timelike, Utc};
 
 pub use analyze::{ANALYZER_VERSION, Stemming, Token};
-pub use document::{Document, DocumentFields, Hit};
+pub use document::{Document, DocumentFields, Hit, IndexRow};
 pub use error::QueryError;
 
 /// Where a term looks.

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use super::error::Context;
 use super::search_index::write_index;
 use super::{Store, StoreError, parse_ts, ts};
-use crate::filter::Document;
+use crate::filter::IndexRow;
 use crate::model::{Article, Enclosure, StoredArticle, article_uid};
 
 /// Counts of one source's articles in one fetch.
@@ -40,7 +40,7 @@ pub(super) async fn upsert_articles(
     source_id: i64,
     source_name: &str,
     articles: &[Article],
-    documents: &HashMap<&str, &Document>,
+    documents: &HashMap<&str, &IndexRow>,
     now: DateTime<Utc>,
 ) -> Result<(u64, u64), StoreError> {
     let (mut inserted, mut revised) = (0, 0);

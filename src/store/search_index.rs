@@ -11,7 +11,7 @@ use sqlx::{Row, Sqlite, Transaction};
 
 use super::error::Context;
 use super::{Store, StoreError, ts};
-use crate::filter::{ANALYZER_VERSION, Document, DocumentFields};
+use crate::filter::{ANALYZER_VERSION, Document, DocumentFields, IndexRow};
 use crate::model::Article;
 
 /// Index rows per multi-row `INSERT` (7 parameters each).
@@ -23,19 +23,31 @@ const REBUILD_BATCH: usize = 2000;
 /// A source's articles, analysed for the search index: made where the
 /// CPU is free (the fetch tasks run them in parallel), then stored by
 /// [`Store::commit_fetch`] without holding the write lock for the analysis.
+/// Only what the index stores is kept (the rows' text and the stemmed
+/// words), so sources waiting for their commit hold little memory.
 #[derive(Debug, Default)]
 pub struct PreparedArticles {
     articles: Vec<Article>,
-    documents: Vec<Document>,
+    rows: Vec<IndexRow>,
+    words: BTreeSet<(String, String)>,
 }
 
 impl PreparedArticles {
     /// Analyses `articles` of the source named `source_name`.
     pub fn new(source_name: &str, articles: Vec<Article>) -> PreparedArticles {
-        let documents = articles.iter().map(|a| analyse(a, source_name)).collect();
+        let mut rows = Vec::with_capacity(articles.len());
+        let mut words = BTreeSet::new();
+        for article in &articles {
+            let document = analyse(article, source_name);
+            rows.push(document.index_row());
+            for (word, stem) in document.stemmed_words() {
+                words.insert((word.to_string(), stem.to_string()));
+            }
+        }
         PreparedArticles {
             articles,
-            documents,
+            rows,
+            words,
         }
     }
 
@@ -45,19 +57,16 @@ impl PreparedArticles {
     }
 
     /// The distinct (word, stem) pairs of these articles whose stem differs.
-    pub(super) fn stemmed_words(&self) -> BTreeSet<(&str, &str)> {
-        self.documents
-            .iter()
-            .flat_map(Document::stemmed_words)
-            .collect()
+    pub(super) fn stemmed_words(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.words.iter().map(|(w, s)| (w.as_str(), s.as_str()))
     }
 
-    /// Each article's document, by identity key.
-    pub(super) fn documents(&self) -> std::collections::HashMap<&str, &Document> {
+    /// Each article's index row, by identity key.
+    pub(super) fn rows(&self) -> std::collections::HashMap<&str, &IndexRow> {
         self.articles
             .iter()
-            .zip(&self.documents)
-            .map(|(a, d)| (a.dedup_key.as_str(), d))
+            .zip(&self.rows)
+            .map(|(a, r)| (a.dedup_key.as_str(), r))
             .collect()
     }
 }
@@ -86,7 +95,7 @@ pub(super) fn analyse(article: &Article, source_name: &str) -> Document {
 /// the caller's transaction.
 pub(super) async fn write_index(
     tx: &mut Transaction<'_, Sqlite>,
-    docs: &[(i64, &Document)],
+    docs: &[(i64, &IndexRow)],
 ) -> Result<(), StoreError> {
     for chunk in docs.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
@@ -94,16 +103,15 @@ pub(super) async fn write_index(
             vec!["(?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ")
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (rowid, document) in chunk {
-            let row = document.index_row();
+        for (rowid, row) in chunk {
             query = query
                 .bind(*rowid)
-                .bind(row.title)
-                .bind(row.body)
-                .bind(row.author)
-                .bind(row.url)
-                .bind(row.categories)
-                .bind(row.lang);
+                .bind(row.title.as_str())
+                .bind(row.body.as_str())
+                .bind(row.author.as_str())
+                .bind(row.url.as_str())
+                .bind(row.categories.as_str())
+                .bind(row.lang.as_str());
         }
         query
             .execute(&mut **tx)
@@ -217,7 +225,9 @@ impl Store {
             let Some((last, _)) = rows.last() else { break };
             after = *last;
             total += rows.len() as u64;
-            let refs: Vec<(i64, &Document)> = rows.iter().map(|(r, d)| (*r, d)).collect();
+            let index_rows: Vec<(i64, IndexRow)> =
+                rows.iter().map(|(r, d)| (*r, d.index_row())).collect();
+            let refs: Vec<(i64, &IndexRow)> = index_rows.iter().map(|(r, d)| (*r, d)).collect();
             write_index(&mut tx, &refs).await?;
             let words: BTreeSet<(&str, &str)> =
                 rows.iter().flat_map(|(_, d)| d.stemmed_words()).collect();
