@@ -85,7 +85,7 @@ fn split_folded(folded: &str) -> impl Iterator<Item = &str> {
 
 /// Stems remembered per thread, per stemming: news text repeats its
 /// words, and a lookup is cheaper than running Snowball again.
-const STEM_CACHE_WORDS: usize = 100_000;
+const STEM_CACHE_WORDS: usize = 20_000;
 
 thread_local! {
     static STEM_CACHE: std::cell::RefCell<[std::collections::HashMap<String, String>; 3]> =

@@ -237,12 +237,15 @@ impl Store {
             .execute(&mut *tx)
             .await
             .context(what)?;
-        sqlx::query("INSERT INTO index_meta (analyzer_version, built_at) VALUES (?1, ?2)")
-            .bind(ANALYZER_VERSION)
-            .bind(ts(chrono::Utc::now()))
-            .execute(&mut *tx)
-            .await
-            .context(what)?;
+        // A freshly built index needs no optimizing before tomorrow.
+        sqlx::query(
+            "INSERT INTO index_meta (analyzer_version, built_at, optimized_at) VALUES (?1, ?2, ?2)",
+        )
+        .bind(ANALYZER_VERSION)
+        .bind(ts(chrono::Utc::now()))
+        .execute(&mut *tx)
+        .await
+        .context(what)?;
         tx.commit().await.context(what)?;
         if total > 0 {
             tracing::info!("search index rebuilt: {total} articles");
