@@ -271,7 +271,7 @@ impl Parser<'_> {
             }
             Token::Field(name) => {
                 self.at += 1;
-                self.field_value(&name, position)
+                self.field_value(&name)
             }
             Token::Regex(source) => {
                 self.at += 1;
@@ -344,7 +344,7 @@ impl Parser<'_> {
     }
 
     /// What follows `name:`.
-    fn field_value(&mut self, name: &str, position: usize) -> Result<Query, QueryError> {
+    fn field_value(&mut self, name: &str) -> Result<Query, QueryError> {
         let field = match name {
             "text" => Field::Text,
             "title" => Field::Title,
@@ -400,7 +400,6 @@ impl Parser<'_> {
                 format!("expected a word, a \"phrase\" or '(' after {name}:"),
             ));
         }
-        let _ = position;
         self.primary(field)
     }
 }

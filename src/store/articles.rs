@@ -40,7 +40,7 @@ pub(super) async fn upsert_articles(
     source_id: i64,
     source_name: &str,
     articles: &[Article],
-    documents: &HashMap<&str, &IndexRow>,
+    index_rows: &HashMap<&str, &IndexRow>,
     now: DateTime<Utc>,
 ) -> Result<(u64, u64), StoreError> {
     let (mut inserted, mut revised) = (0, 0);
@@ -115,8 +115,8 @@ pub(super) async fn upsert_articles(
         for r in rows {
             let rowid: i64 = r.try_get("index_rowid").context("reading index_rowid")?;
             let key: String = r.try_get("dedup_key").context("reading dedup_key")?;
-            if let Some(document) = documents.get(key.as_str()) {
-                indexed.push((rowid, *document));
+            if let Some(row) = index_rows.get(key.as_str()) {
+                indexed.push((rowid, *row));
             }
             if r.try_get::<i64, _>("revisions")
                 .context("reading revisions")?

@@ -93,7 +93,7 @@ impl Store {
     ) -> Result<StoreCounts, StoreError> {
         let what = format!("storing fetch of {:?}", record.source_name);
         let articles = prepared.articles();
-        let documents = prepared.rows();
+        let index_rows = prepared.rows();
         let words = self.unrecorded_words(prepared.stemmed_words());
         // IMMEDIATE: take the write lock now (waiting for it under the busy
         // timeout), not halfway through, when another writer may have
@@ -112,7 +112,7 @@ impl Store {
             record.source_id,
             &record.source_name,
             articles,
-            &documents,
+            &index_rows,
             record.finished_at,
         )
         .await?;

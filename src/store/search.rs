@@ -393,25 +393,14 @@ impl Store {
         Ok(first.unwrap_or(i64::MAX))
     }
 
-    /// The articles matching `query` ordered at or after `from` (all of
-    /// them when `None`): their ids and times, newest first. One index
-    /// lookup gives both a feed's items and its per-day counts.
-    pub async fn match_times(
-        &self,
-        query: &CompiledQuery,
-        from: Option<DateTime<Utc>>,
-    ) -> Result<Vec<(i64, DateTime<Utc>)>, StoreError> {
-        self.newest_matches(query, from, None).await
-    }
-
-    /// The newest matches from `from` on, at most `limit` (all when
-    /// `None`): with a limit SQLite stops at the `limit`-th match, which
-    /// spares the rest of the window the row-by-row checks (`/regex/`).
+    /// The newest matches from `from` on (ids and times), at most `limit`:
+    /// SQLite stops at the `limit`-th match, which spares the rest of the
+    /// window the row-by-row checks (`/regex/`).
     async fn newest_matches(
         &self,
         query: &CompiledQuery,
         from: Option<DateTime<Utc>>,
-        limit: Option<usize>,
+        limit: usize,
     ) -> Result<Vec<(i64, DateTime<Utc>)>, StoreError> {
         let start = self.window_start(from).await?;
         let sql = format!(
@@ -419,7 +408,7 @@ impl Store {
              ORDER BY a.sort_at DESC, a.id DESC LIMIT ?",
             query.condition
         );
-        let limit = limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &query.binds, start)
             .bind(from.map(ts).unwrap_or_default())
             .bind(limit)
@@ -522,7 +511,7 @@ impl Store {
     ) -> Result<Vec<StoredArticle>, StoreError> {
         let month = query.now - chrono::Duration::days(FIRST_WINDOW_DAYS);
         let from = since.map_or(month, |s| s.max(month));
-        let found = self.match_times(query, Some(from)).await?;
+        let found = self.newest_matches(query, Some(from), limit).await?;
         self.search_beyond(query, since, limit, from, found).await
     }
 
@@ -552,7 +541,7 @@ impl Store {
                 (Some(n), None) => Some(n),
                 _ => since,
             };
-            found = self.newest_matches(query, from, Some(limit)).await?;
+            found = self.newest_matches(query, from, limit).await?;
         }
         let ids: Vec<i64> = found.iter().take(limit).map(|(id, _)| *id).collect();
         self.articles_by_id(&ids).await
