@@ -2,6 +2,8 @@
 //! (`tagline`, `issued`, `modified`, `url`) and its `mode="escaped"` /
 //! `"base64"` content are read too.
 
+use std::rc::Rc;
+
 use base64::Engine;
 
 use super::date::parse_date;
@@ -134,19 +136,19 @@ fn people(el: &Element) -> Vec<Person> {
 /// A `<feed>` in a namespace veille does not know (a draft or private
 /// Atom variant) is read as Atom 0.3: its elements are re-labelled.
 pub(super) fn adopt_unknown_namespace(root: &mut Element) {
-    fn relabel(el: &mut Element, from: &str) {
-        if el.ns == from {
-            el.ns = ns::ATOM03.to_string();
+    fn relabel(el: &mut Element, from: &str, to: &Rc<str>) {
+        if el.ns.as_ref() == from {
+            el.ns = to.clone();
         }
         for child in &mut el.children {
             if let super::xml::Node::Element(e) = child {
-                relabel(e, from);
+                relabel(e, from, to);
             }
         }
     }
-    if !ATOM.contains(&root.ns.as_str()) {
+    if !ATOM.contains(&root.ns.as_ref()) {
         let from = root.ns.clone();
-        relabel(root, &from);
+        relabel(root, &from, &Rc::from(ns::ATOM03));
     }
 }
 

@@ -11,7 +11,18 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZon
 
 /// Parses a feed date into UTC.
 pub fn parse_date(raw: &str) -> Option<DateTime<Utc>> {
-    let text = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let trimmed = raw.trim();
+    // Most dates are written cleanly: only sloppy ones are rebuilt.
+    let text: std::borrow::Cow<str> =
+        if trimmed.contains(['\t', '\n', '\r']) || trimmed.contains("  ") {
+            trimmed
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .into()
+        } else {
+            trimmed.into()
+        };
     if text.is_empty() {
         return None;
     }

@@ -2,6 +2,8 @@
 //! with the extensions real feeds use: `content:encoded`, Dublin Core,
 //! `media:*`, iTunes, `atom:link` and `xhtml:body`.
 
+use std::rc::Rc;
+
 use super::date::parse_date;
 use super::model::non_empty;
 use super::text::{html, plain_text};
@@ -48,19 +50,19 @@ fn first_date(
 /// RSS in a namespace veille does not know (`…/rss2.1`, a private
 /// variant) is read as plain RSS: its elements are re-labelled.
 pub(super) fn adopt_unknown_namespace(root: &mut Element) {
-    fn relabel(el: &mut Element, from: &str) {
-        if el.ns == from {
-            el.ns = String::new();
+    fn relabel(el: &mut Element, from: &str, to: &Rc<str>) {
+        if el.ns.as_ref() == from {
+            el.ns = to.clone();
         }
         for child in &mut el.children {
             if let super::xml::Node::Element(e) = child {
-                relabel(e, from);
+                relabel(e, from, to);
             }
         }
     }
     let namespace = root.ns.clone();
-    if !RSS.contains(&namespace.as_str()) && namespace != ns::RDF {
-        relabel(root, &namespace);
+    if !RSS.contains(&namespace.as_ref()) && namespace.as_ref() != ns::RDF {
+        relabel(root, &namespace, &Rc::from(""));
     }
 }
 
@@ -167,7 +169,7 @@ fn item(el: &Element) -> ParsedItem {
     let id = guid.and_then(|g| non_empty(&g.text())).or_else(|| {
         el.attrs
             .iter()
-            .find(|(n, l, _)| n == ns::RDF && l == "about")
+            .find(|(n, l, _)| n.as_ref() == ns::RDF && l == "about")
             .and_then(|(_, _, v)| non_empty(v))
     });
     let permalink = guid

@@ -34,7 +34,7 @@ fn conventional(prefix: &str) -> Option<&'static str> {
 
 /// An open element, with its raw qualified name and the namespace
 /// declarations (prefix, URI) it made.
-type Open<'a> = (Element<'a>, Cow<'a, str>, Vec<(String, String)>);
+type Open<'a> = (Element<'a>, Cow<'a, str>, Vec<(Cow<'a, str>, Rc<str>)>);
 
 struct Builder<'a> {
     /// The document text, which names and text are borrowed from.
@@ -43,6 +43,9 @@ struct Builder<'a> {
     root: Option<Element<'a>>,
     malformed: Option<String>,
     problems: usize,
+    /// Every namespace URI met so far, shared by the elements in it: a
+    /// feed names a handful of namespaces on thousands of elements.
+    namespaces: Vec<Rc<str>>,
 }
 
 impl<'a> Builder<'a> {
@@ -64,16 +67,31 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn lookup(&self, prefix: &str) -> String {
+    /// The shared copy of `uri`.
+    fn intern(&mut self, uri: &str) -> Rc<str> {
+        if let Some(known) = self.namespaces.iter().find(|n| n.as_ref() == uri) {
+            return known.clone();
+        }
+        let shared: Rc<str> = Rc::from(uri);
+        self.namespaces.push(shared.clone());
+        shared
+    }
+
+    /// The namespace `prefix` stands for, given the declarations `own` of
+    /// the element being opened (not on the stack yet).
+    fn lookup(&mut self, own: &[(Cow<'a, str>, Rc<str>)], prefix: &str) -> Rc<str> {
+        if let Some((_, uri)) = own.iter().find(|(p, _)| p == prefix) {
+            return uri.clone();
+        }
         for (_, _, decls) in self.stack.iter().rev() {
             if let Some((_, uri)) = decls.iter().find(|(p, _)| p == prefix) {
                 return uri.clone();
             }
         }
         match (prefix, conventional(prefix)) {
-            ("", _) => String::new(),
-            (_, Some(uri)) => uri.to_string(),
-            (p, None) => format!("{p}:"),
+            ("", _) => self.intern(""),
+            (_, Some(uri)) => self.intern(uri),
+            (p, None) => self.intern(&format!("{p}:")),
         }
     }
 
@@ -89,12 +107,22 @@ impl<'a> Builder<'a> {
                 self.note(|| format!("malformed attribute in <{qname}>"));
                 continue;
             };
-            let key = String::from_utf8_lossy(attr.key.as_ref()).into_owned();
-            let value = decode_text(&String::from_utf8_lossy(&attr.value));
+            let key = borrow_from(self.source, attr.key.as_ref());
+            let value = match &attr.value {
+                Cow::Borrowed(v) => borrow_from(self.source, v),
+                Cow::Owned(v) => Cow::Owned(String::from_utf8_lossy(v).into_owned()),
+            };
+            let value = if value.contains('&') {
+                Cow::Owned(decode_text(&value))
+            } else {
+                value
+            };
             if key == "xmlns" {
-                decls.push((String::new(), canonical_ns(&value)));
+                let uri = self.intern(&canonical_ns(&value));
+                decls.push((Cow::Borrowed(""), uri));
             } else if let Some(p) = key.strip_prefix("xmlns:") {
-                decls.push((p.to_string(), canonical_ns(&value)));
+                let uri = self.intern(&canonical_ns(&value));
+                decls.push((Cow::Owned(p.to_string()), uri));
             } else {
                 raw_attrs.push((key, value));
             }
@@ -103,37 +131,45 @@ impl<'a> Builder<'a> {
             Cow::Borrowed(q) => Cow::Borrowed(split(q).1),
             Cow::Owned(q) => Cow::Owned(split(q).1.to_string()),
         };
-        let prefix_len = split(&qname).0.len();
-        self.stack.push((Element::default(), qname, decls));
-        let element_ns = match self.stack.last().map(|(_, q, _)| q.clone()) {
-            Some(q) => self.lookup(&q[..prefix_len]),
-            None => String::new(),
+        let prefix: Cow<'a, str> = match &qname {
+            Cow::Borrowed(q) => Cow::Borrowed(split(q).0),
+            Cow::Owned(q) => Cow::Owned(split(q).0.to_string()),
         };
-        let attrs: Vec<(String, String, String)> = raw_attrs
-            .into_iter()
-            .map(|(key, value)| {
-                let (p, l) = split(&key);
-                let attr_ns = if p.is_empty() {
-                    String::new()
-                } else {
-                    self.lookup(p)
-                };
-                (attr_ns, l.to_string(), value)
-            })
-            .collect();
-        let parent = self
-            .stack
-            .len()
-            .checked_sub(2)
-            .and_then(|i| self.stack.get(i))
-            .map(|(e, _, _)| e);
+        let element_ns = self.lookup(&decls, &prefix);
+        let mut attrs = Vec::with_capacity(raw_attrs.len());
+        for (key, value) in raw_attrs {
+            let (attr_ns, local) = match key {
+                Cow::Borrowed(k) => {
+                    let (p, l) = split(k);
+                    (p, Cow::Borrowed(l))
+                }
+                Cow::Owned(k) => {
+                    let (p, l) = split(&k);
+                    let local = Cow::Owned(l.to_string());
+                    let attr_ns = if p.is_empty() {
+                        self.intern("")
+                    } else {
+                        self.lookup(&decls, p)
+                    };
+                    attrs.push((attr_ns, local, value));
+                    continue;
+                }
+            };
+            let attr_ns = if attr_ns.is_empty() {
+                self.intern("")
+            } else {
+                self.lookup(&decls, attr_ns)
+            };
+            attrs.push((attr_ns, local, value));
+        }
+        let parent = self.stack.last().map(|(e, _, _)| e);
         // Rc: every descendant shares its ancestor's base and language.
         let parent_base = parent.and_then(|p| p.base.clone());
         let parent_lang = parent.and_then(|p| p.lang.clone());
         let xml_attr = |name: &str| {
             attrs
                 .iter()
-                .find(|(n, l, _)| n == ns::XML && l == name)
+                .find(|(n, l, _)| n.as_ref() == ns::XML && l == name)
                 .map(|(_, _, v)| v.trim().to_string())
         };
         let base = match xml_attr("base") {
@@ -145,16 +181,15 @@ impl<'a> Builder<'a> {
             Some(l) => Some(Rc::from(l)),
             None => parent_lang,
         };
-        if let Some((element, _, _)) = self.stack.last_mut() {
-            *element = Element {
-                ns: element_ns,
-                name: local,
-                attrs,
-                children: Vec::new(),
-                base,
-                lang,
-            };
-        }
+        let element = Element {
+            ns: element_ns,
+            name: local,
+            attrs,
+            children: Vec::new(),
+            base,
+            lang,
+        };
+        self.stack.push((element, qname, decls));
         Ok(())
     }
 
@@ -203,17 +238,6 @@ impl<'a> Builder<'a> {
             _ => element.children.push(Node::Text(text)),
         }
     }
-
-    /// Appends one decoded character (from an entity reference).
-    fn push_char(&mut self, c: char) {
-        let Some((element, _, _)) = self.stack.last_mut() else {
-            return;
-        };
-        match element.children.last_mut() {
-            Some(Node::Text(t)) => owned(t, c.len_utf8()).push(c),
-            _ => element.children.push(Node::Text(Cow::Owned(c.to_string()))),
-        }
-    }
 }
 
 /// Maps spelling variants of known namespaces (case, trailing `/` or `#`,
@@ -237,9 +261,12 @@ fn repair_text(text: Cow<'_, str>) -> Cow<'_, str> {
         memchr::memchr_iter(0xC2, bytes).any(|at| matches!(bytes.get(at + 1), Some(0x80..=0x9F)));
     // C0 control characters other than tab and newlines are not allowed in
     // XML at all; some generators leak them (a vertical tab, a form feed).
-    let has_c0 = bytes
-        .iter()
-        .any(|b| *b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'));
+    // Whole chunks without early exit, so the check compiles to vector code.
+    let has_c0 = bytes.chunks(64).any(|chunk| {
+        chunk.iter().fold(false, |found, &b| {
+            found | ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r'))
+        })
+    });
     if !has_c1 && !has_c0 {
         return text;
     }
@@ -400,6 +427,86 @@ fn resolve_base(parent: Option<&str>, base: &str) -> String {
         .map_or_else(|| base.to_string(), |u| u.to_string())
 }
 
+/// A run of character data in the document, entity references included,
+/// as byte offsets.
+#[derive(Default)]
+struct TextRun {
+    start: usize,
+    end: usize,
+}
+
+impl TextRun {
+    /// Extends the run with `piece` (a slice of `source`, widened by `pad`
+    /// bytes on each side); false when the piece does not continue the run
+    /// or is not a slice of the document.
+    fn extend(&mut self, source: &str, piece: &[u8], pad: usize) -> bool {
+        let Some(start) = (piece.as_ptr() as usize)
+            .checked_sub(source.as_ptr() as usize)
+            .and_then(|s| s.checked_sub(pad))
+        else {
+            return false;
+        };
+        let end = start + piece.len() + 2 * pad;
+        if end > source.len() {
+            return false;
+        }
+        if self.start == self.end {
+            (self.start, self.end) = (start, end);
+            true
+        } else if start == self.end {
+            self.end = end;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Hands the run, decoded, to the open element.
+    fn flush<'a>(&mut self, b: &mut Builder<'a>) {
+        if self.start == self.end {
+            return;
+        }
+        let (start, end) = (self.start, self.end);
+        (self.start, self.end) = (0, 0);
+        let Some(raw) = b.source.get(start..end) else {
+            return;
+        };
+        if !raw.contains('&') {
+            b.text(repair_text(Cow::Borrowed(raw)));
+            return;
+        }
+        let mut out = String::with_capacity(raw.len());
+        let mut rest = raw;
+        while let Some(at) = memchr::memchr(b'&', rest.as_bytes()) {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + 1..];
+            let name_end = memchr::memchr(b';', &after.as_bytes()[..after.len().min(33)])
+                .filter(|end| *end > 0 && !after[..*end].contains([' ', '&', '<']));
+            match name_end {
+                Some(end) => {
+                    let name = &after[..end];
+                    match resolve_char(name) {
+                        Some(c) => out.push(c),
+                        None => {
+                            if !is_xml_entity(name) {
+                                b.note(|| format!("undefined entity &{name};"));
+                            }
+                            out.push_str(&resolve(name));
+                        }
+                    }
+                    rest = &after[end + 1..];
+                }
+                None => {
+                    out.push('&');
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        b.text(repair_text(Cow::Owned(out)));
+    }
+}
+
 /// Parses `text` into a tree, recovering from common breakage. Fails only
 /// when no element could be read at all, or on nesting beyond
 /// [`MAX_DEPTH`].
@@ -415,31 +522,44 @@ pub(crate) fn parse_document(text: &str) -> Result<Document<'_>, String> {
         root: None,
         malformed: None,
         problems: 0,
+        namespaces: Vec::new(),
     };
+    // quick-xml splits text at every entity reference (an escaped HTML
+    // description is hundreds of events); the pieces of one run of text are
+    // gathered as a span of the document and decoded in one pass.
+    let mut run = TextRun::default();
     let mut errors = 0;
     loop {
         let before = reader.buffer_position();
-        match reader.read_event() {
+        let event = reader.read_event();
+        match &event {
+            Ok(Event::Text(t)) => {
+                if !run.extend(text, t.as_ref(), 0) {
+                    run.flush(&mut b);
+                    run.extend(text, t.as_ref(), 0);
+                }
+                continue;
+            }
+            Ok(Event::GeneralRef(r)) => {
+                // The reference's name, widened to `&name;`.
+                if !run.extend(text, r.as_ref(), 1) {
+                    run.flush(&mut b);
+                    if !run.extend(text, r.as_ref(), 1) {
+                        b.text(resolve(&String::from_utf8_lossy(r.as_ref())));
+                    }
+                }
+                continue;
+            }
+            _ => run.flush(&mut b),
+        }
+        match event {
             Ok(Event::Start(e)) => b.open(&e)?,
             Ok(Event::Empty(e)) => {
                 b.open(&e)?;
                 b.close_top();
             }
             Ok(Event::End(e)) => b.close(&String::from_utf8_lossy(e.name().as_ref())),
-            Ok(Event::Text(t)) => b.text(repair_text(utf8(text, t.into_inner()))),
             Ok(Event::CData(t)) => b.text(repair_text(utf8(text, t.into_inner()))),
-            Ok(Event::GeneralRef(r)) => {
-                let name = utf8(text, r.into_inner());
-                match resolve_char(&name) {
-                    Some(c) => b.push_char(c),
-                    None => {
-                        if !is_xml_entity(&name) {
-                            b.note(|| format!("undefined entity &{name};"));
-                        }
-                        b.text(resolve(&name));
-                    }
-                }
-            }
             Ok(Event::Eof) => break,
             Ok(_) => {}
             Err(e) => {
@@ -491,10 +611,10 @@ mod tests {
         .unwrap();
         assert!(doc.malformed.is_none());
         let entry = doc.root.elements().next().unwrap();
-        assert_eq!(entry.ns, "http://www.w3.org/2005/Atom");
+        assert_eq!(entry.ns.as_ref(), "http://www.w3.org/2005/Atom");
         assert_eq!(entry.base.as_deref(), Some("http://e.org/a/b/"));
         assert_eq!(entry.lang.as_deref(), Some("fr"));
-        assert_eq!(entry.elements().next().unwrap().ns, "urn:x");
+        assert_eq!(entry.elements().next().unwrap().ns.as_ref(), "urn:x");
     }
 
     #[test]

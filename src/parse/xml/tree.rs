@@ -10,12 +10,14 @@ use std::rc::Rc;
 /// An element.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Element<'a> {
-    /// Namespace URI ("" for none; an undeclared prefix is kept as `prefix:`).
-    pub ns: String,
+    /// Namespace URI ("" for none; an undeclared prefix is kept as
+    /// `prefix:`), shared with the declaration: elements do not copy it.
+    pub ns: Rc<str>,
     /// Local name (borrowed from the document).
     pub name: Cow<'a, str>,
-    /// Attributes: (namespace URI, local name, decoded value).
-    pub attrs: Vec<(String, String, String)>,
+    /// Attributes: (namespace URI, local name, decoded value); names and
+    /// values without entity references are borrowed from the document.
+    pub attrs: Vec<(Rc<str>, Cow<'a, str>, Cow<'a, str>)>,
     /// Children in document order.
     pub children: Vec<Node<'a>>,
     /// Effective `xml:base` (inherited, resolved against the parent's).
@@ -38,7 +40,10 @@ impl<'a> Element<'a> {
     /// without regard to ASCII case: generators write `<TITLE>` and
     /// `<pubdate>` too.
     pub fn is(&self, namespaces: &[&str], name: &str) -> bool {
-        self.name.eq_ignore_ascii_case(name) && namespaces.contains(&self.ns.as_str())
+        self.name.eq_ignore_ascii_case(name)
+            && namespaces
+                .iter()
+                .any(|n| n.len() == self.ns.len() && (n.is_empty() || **n == *self.ns))
     }
 
     /// Child elements.
@@ -68,7 +73,7 @@ impl<'a> Element<'a> {
         self.attrs
             .iter()
             .find(|(ns, local, _)| local.eq_ignore_ascii_case(name) && ns.is_empty())
-            .map(|(_, _, v)| v.as_str())
+            .map(|(_, _, v)| v.as_ref())
     }
 
     /// All text inside, concatenated. Borrowed in the common case of a
@@ -117,19 +122,20 @@ fn write_node(node: &Node<'_>, parent_ns: &str, out: &mut String) {
             out.push('<');
             out.push_str(&e.name);
             // A foreign vocabulary (SVG, MathML) keeps its namespace.
-            let foreign = !e.ns.is_empty() && e.ns != super::ns::XHTML && !e.ns.ends_with(':');
-            if foreign && e.ns != parent_ns {
+            let foreign =
+                !e.ns.is_empty() && e.ns.as_ref() != super::ns::XHTML && !e.ns.ends_with(':');
+            if foreign && e.ns.as_ref() != parent_ns {
                 out.push_str(" xmlns=\"");
                 out.push_str(&html_escape::encode_double_quoted_attribute(&e.ns));
                 out.push('"');
             }
             for (ns, name, value) in &e.attrs {
-                if ns.is_empty() || ns == super::ns::XHTML {
+                if ns.is_empty() || ns.as_ref() == super::ns::XHTML {
                     let value = match &e.base {
                         Some(base) if crate::parse::html_urls::is_url_attribute(name) => {
                             crate::parse::html_urls::resolve_against(base, value)
                         }
-                        _ => value.clone(),
+                        _ => value.to_string(),
                     };
                     out.push(' ');
                     out.push_str(name);
