@@ -25,10 +25,54 @@ pub(crate) fn is_url_attribute(name: &str) -> bool {
 }
 
 /// `value` resolved against `base`; unchanged when either is unusable.
+///
+/// A link the feed wrote with non-ASCII letters (an IRI, `href="café"`)
+/// keeps them: HTML takes IRIs as they are, and readers show the link as
+/// the author wrote it rather than as `caf%C3%A9`.
 pub(crate) fn resolve_against(base: &str, value: &str) -> String {
     match Url::parse(base).and_then(|b| b.join(value.trim())) {
-        Ok(url) => url.to_string(),
+        Ok(url) if value.is_ascii() => url.to_string(),
+        Ok(url) => unescape_non_ascii(url.as_str()),
         Err(_) => value.to_string(),
+    }
+}
+
+/// Turns back the `%XX` runs of a URL that encode non-ASCII characters
+/// (UTF-8 sequences) into those characters; ASCII escapes such as `%20` or
+/// `%2F` stay escaped, since they carry meaning.
+fn unescape_non_ascii(url: &str) -> String {
+    let bytes = url.as_bytes();
+    let mut out = String::with_capacity(url.len());
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        // A run of %XX escapes whose bytes are all non-ASCII.
+        let mut decoded = Vec::new();
+        let mut j = i;
+        while let Some(byte) = escaped_byte(bytes, j).filter(|b| *b >= 0x80) {
+            decoded.push(byte);
+            j += 3;
+        }
+        match std::str::from_utf8(&decoded) {
+            Ok(text) if !decoded.is_empty() => {
+                out.push_str(&url[copied..i]);
+                out.push_str(text);
+                copied = j;
+                i = j;
+            }
+            _ => i = j.max(i + 1),
+        }
+    }
+    out.push_str(&url[copied..]);
+    out
+}
+
+/// The byte `%XX` at `at` stands for.
+fn escaped_byte(bytes: &[u8], at: usize) -> Option<u8> {
+    let hex = |b: u8| (b as char).to_digit(16);
+    match bytes.get(at..at + 3)? {
+        [b'%', high, low] => Some((hex(*high)? * 16 + hex(*low)?) as u8),
+        _ => None,
     }
 }
 
@@ -111,7 +155,23 @@ fn rewrite_tag(tag: &str, base: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::resolve_html;
+    use super::{resolve_against, resolve_html};
+
+    #[test]
+    fn non_ascii_links_stay_readable_and_ascii_escapes_stay_escaped() {
+        assert_eq!(
+            resolve_against("http://e.org/", "\u{c0}/caf\u{e9} x"),
+            "http://e.org/\u{c0}/caf\u{e9}%20x"
+        );
+        assert_eq!(
+            resolve_against("http://e.org/", "a%2Fb/%C3%A9"),
+            "http://e.org/a%2Fb/%C3%A9"
+        );
+        assert_eq!(
+            resolve_against("http://e.org/", "\u{627}\u{644}?q=%E2"),
+            "http://e.org/\u{627}\u{644}?q=%E2"
+        );
+    }
 
     #[test]
     fn relative_urls_resolve_and_the_rest_is_untouched() {

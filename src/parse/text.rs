@@ -17,7 +17,32 @@ pub(super) fn plain_text(raw: &str) -> Option<String> {
 /// Keeps HTML as HTML but trims it; `None` when nothing is left.
 pub(super) fn html(raw: &str) -> Option<String> {
     let t = raw.trim();
-    (!t.is_empty()).then(|| t.to_string())
+    (!t.is_empty()).then(|| escape_stray_declarations(t))
+}
+
+/// A `<!` that opens neither a comment, a CDATA section nor a doctype is
+/// text the author meant to show (`<!' …`), but an HTML parser reads it as
+/// a bogus comment and swallows everything up to the next `>`, links
+/// included. It is escaped so the text and what follows survive.
+fn escape_stray_declarations(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut copied = 0;
+    for at in memchr::memmem::find_iter(html.as_bytes(), b"<!") {
+        let after = &html.as_bytes()[at + 2..];
+        let starts = |prefix: &[u8]| {
+            after
+                .get(..prefix.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+        };
+        if starts(b"--") || starts(b"[cdata[") || starts(b"doctype") {
+            continue;
+        }
+        out.push_str(&html[copied..at]);
+        out.push_str("&lt;");
+        copied = at + 1;
+    }
+    out.push_str(&html[copied..]);
+    out
 }
 
 /// Escapes plain text so it can travel in an HTML field.
@@ -73,7 +98,19 @@ fn strip_tags(raw: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::plain_text;
+    use super::{html, plain_text};
+
+    #[test]
+    fn stray_declarations_are_text_but_comments_stay_markup() {
+        assert_eq!(
+            html("<!' <a href=\"x\">").as_deref(),
+            Some("&lt;!' <a href=\"x\">")
+        );
+        assert_eq!(
+            html("<!-- c --><!DOCTYPE html><p>x</p>").as_deref(),
+            Some("<!-- c --><!DOCTYPE html><p>x</p>")
+        );
+    }
 
     #[test]
     fn titles_become_plain_text() {
