@@ -200,7 +200,9 @@ pub async fn run(
             progress,
         )
         .await;
+        tracing::debug!("fetching done; clustering new articles");
         store.cluster_new_articles(started).await?;
+        tracing::debug!("clustering done");
         if store.optimize_search_index_if_due(Utc::now()).await? {
             tracing::debug!("search index optimized");
         }

@@ -25,7 +25,8 @@ struct Recent {
     id: i64,
     source_id: i64,
     sort_at: DateTime<Utc>,
-    terms: Vec<u64>,
+    /// Where this article's term hashes sit in the shared pool.
+    terms: std::ops::Range<usize>,
     cluster_id: Option<i64>,
     new: bool,
 }
@@ -53,18 +54,23 @@ impl Store {
         .bind(ts(since))
         .fetch(&self.pool);
         let mut recent: Vec<Recent> = Vec::new();
+        // Every article's term hashes in one allocation: a first run
+        // clusters tens of thousands of articles at once.
+        let mut pool: Vec<u32> = Vec::new();
         while let Some(r) = rows
             .try_next()
             .await
             .context("reading recent articles for clustering")?
         {
-            let terms: String = r.try_get("story_terms").context("reading story_terms")?;
+            let terms: &str = r.try_get("story_terms").context("reading story_terms")?;
+            let start = pool.len();
+            pool.extend(term_hashes(terms.split(' ')));
             recent.push(Recent {
                 id: r.try_get("id").context("reading id")?,
                 source_id: r.try_get("source_id").context("reading source_id")?,
                 sort_at: parse_ts(r.try_get("sort_at").context("reading sort_at")?)
                     .unwrap_or(oldest),
-                terms: term_hashes(&terms.split(' ').map(str::to_string).collect::<Vec<_>>()),
+                terms: start..pool.len(),
                 cluster_id: r.try_get("cluster_id").context("reading cluster_id")?,
                 new: r.try_get("new").context("reading new")?,
             });
@@ -73,10 +79,17 @@ impl Store {
         // (key, index) pairs sorted by key then index: compact (16 bytes a
         // pair) and searchable; an article only meets articles stored
         // before it (smaller index), as a stream would.
-        let mut index: Vec<(i64, u32)> = recent
+        let terms_of = |r: &Recent| pool.get(r.terms.clone()).unwrap_or_default();
+        // Keys are cut to 32 bits here: a rare clash only costs one more
+        // similarity check.
+        let mut index: Vec<(u32, u32)> = recent
             .iter()
             .enumerate()
-            .flat_map(|(i, r)| story_keys(&r.terms).into_iter().map(move |k| (k, i as u32)))
+            .flat_map(|(i, r)| {
+                story_keys(terms_of(r))
+                    .into_iter()
+                    .map(move |k| (k as u32, i as u32))
+            })
             .collect();
         index.sort_unstable();
         let mut updates: Vec<(i64, i64)> = Vec::new();
@@ -86,10 +99,11 @@ impl Store {
             }
             let mut best: Option<(f64, usize)> = None;
             let mut compared: Vec<usize> = Vec::new();
-            for key in &story_keys(&recent[i].terms) {
+            for key in story_keys(terms_of(&recent[i])) {
+                let key = key as u32;
                 // Entries with this key and a smaller index, newest first.
-                let upper = index.partition_point(|&(k, j)| (k, j) < (*key, i as u32));
-                let lower = index.partition_point(|&(k, _)| k < *key);
+                let upper = index.partition_point(|&(k, j)| (k, j) < (key, i as u32));
+                let lower = index.partition_point(|&(k, _)| k < key);
                 for &(_, j) in index[lower..upper].iter().rev().take(PER_KEY) {
                     let j = j as usize;
                     // Close texts share many keys: compare each once.
@@ -103,7 +117,7 @@ impl Store {
                     {
                         continue;
                     }
-                    let similarity = story_similarity(&a.terms, &b.terms);
+                    let similarity = story_similarity(terms_of(a), terms_of(b));
                     if similarity >= SAME_STORY && best.is_none_or(|(s, _)| similarity > s) {
                         best = Some((similarity, j));
                     }
