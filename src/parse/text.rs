@@ -27,8 +27,16 @@ pub(super) fn html(raw: &str) -> Option<String> {
 fn escape_stray_declarations(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut copied = 0;
-    for at in memchr::memmem::find_iter(html.as_bytes(), b"<!") {
-        let after = &html.as_bytes()[at + 2..];
+    // `!` is rare in text, `<` is in every tag: look for the former.
+    let bytes = html.as_bytes();
+    for bang in memchr::memchr_iter(b'!', bytes) {
+        let Some(at) = bang
+            .checked_sub(1)
+            .filter(|at| bytes.get(*at) == Some(&b'<'))
+        else {
+            continue;
+        };
+        let after = &bytes[bang + 1..];
         let starts = |prefix: &[u8]| {
             after
                 .get(..prefix.len())

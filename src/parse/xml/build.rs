@@ -343,30 +343,21 @@ fn is_continuation_as_1252(c: char) -> bool {
 }
 
 /// Text that is UTF-8 read as windows-1252 ("â€¦" for "…"): when every
-/// character of a text node maps back to a windows-1252 byte and those bytes
-/// are valid, non-ASCII UTF-8, the UTF-8 reading is the real text.
-fn repair_mojibake(element: &mut Element<'_>) {
-    for child in &mut element.children {
-        match child {
-            Node::Element(e) => repair_mojibake(e),
-            // Text taken straight from the document stays as written; only
-            // text assembled from entity references is checked.
-            Node::Text(Cow::Borrowed(_)) => {}
-            Node::Text(t) => {
-                if t.is_ascii() || !looks_double_encoded(t) {
-                    continue;
-                }
-                let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(t.as_ref());
-                if unmappable {
-                    continue;
-                }
-                if let Ok(fixed) = std::str::from_utf8(&bytes)
-                    && fixed != t.as_ref()
-                {
-                    *t = Cow::Owned(fixed.to_string());
-                }
-            }
-        }
+/// character maps back to a windows-1252 byte and those bytes are valid,
+/// non-ASCII UTF-8, the UTF-8 reading is the real text. Only text
+/// assembled from entity references is checked (`&#195;&#169;`); text
+/// taken straight from the document stays as written.
+fn repair_mojibake(text: String) -> String {
+    if text.is_ascii() || !looks_double_encoded(&text) {
+        return text;
+    }
+    let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&text);
+    if unmappable {
+        return text;
+    }
+    match std::str::from_utf8(&bytes) {
+        Ok(fixed) => fixed.to_string(),
+        Err(_) => text,
     }
 }
 
@@ -503,7 +494,7 @@ impl TextRun {
             }
         }
         out.push_str(rest);
-        b.text(repair_text(Cow::Owned(out)));
+        b.text(repair_text(Cow::Owned(repair_mojibake(out))));
     }
 }
 
@@ -577,9 +568,6 @@ pub(crate) fn parse_document(text: &str) -> Result<Document<'_>, String> {
     }
     while !b.stack.is_empty() {
         b.close_top();
-    }
-    if let Some(root) = b.root.as_mut() {
-        repair_mojibake(root);
     }
     match b.root {
         Some(root) => Ok(Document {
