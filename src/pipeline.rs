@@ -134,10 +134,12 @@ impl Progress for Silent {
     fn finish(&self) {}
 }
 
-/// The database file a configuration uses.
-pub fn database_path(config: &Config) -> &std::path::Path {
+/// The database a configuration uses, for people: the SQLite file, or
+/// the PostgreSQL URL without its password.
+pub fn database_label(config: &Config) -> String {
     match &config.database {
-        DatabaseConfig::Sqlite { path } => path,
+        DatabaseConfig::Sqlite { path } => path.display().to_string(),
+        DatabaseConfig::Postgres { url } => crate::store::redacted_url(url),
     }
 }
 
@@ -162,8 +164,13 @@ pub async fn run(
     progress: &dyn Progress,
 ) -> Result<RunReport, RunError> {
     let queries = compile_queries(config)?;
-    let _lock = RunLock::acquire(database_path(config))?;
-    let store = Store::open_sqlite(database_path(config)).await?;
+    // One run at a time on an SQLite file; on PostgreSQL, runs share the
+    // work through the database instead.
+    let _lock = match &config.database {
+        DatabaseConfig::Sqlite { path } => Some(RunLock::acquire(path)?),
+        DatabaseConfig::Postgres { .. } => None,
+    };
+    let store = Store::open(&config.database).await?;
     let started = Utc::now();
     let run_id = store.start_run(options.command(), started).await?;
     let new_sources: Vec<NewSource<'_>> = config

@@ -84,6 +84,16 @@ async fn run_dev_set(dir: &Path, feeds_toml: &str) -> veille::config::Config {
 
 /// Serves `items` and runs veille with `feeds_toml` as the topics.
 async fn run_items(dir: &Path, items: &[Item], feeds_toml: &str) -> veille::config::Config {
+    run_items_on(dir, items, feeds_toml, None).await
+}
+
+/// [`run_items`] on the PostgreSQL database `postgres` when given.
+async fn run_items_on(
+    dir: &Path,
+    items: &[Item],
+    feeds_toml: &str,
+    postgres: Option<&str>,
+) -> veille::config::Config {
     let server = FixtureServer::start().await;
     let mut sources = String::new();
     for (lang, xml) in feeds(items) {
@@ -93,6 +103,9 @@ async fn run_items(dir: &Path, items: &[Item], feeds_toml: &str) -> veille::conf
     }
     let sources = format!("{sources}\n{feeds_toml}");
     let mut config = config_with(dir, "allow_private_networks = true", &sources);
+    if let Some(url) = postgres {
+        config = crate::util::postgres::on_postgres(config, url);
+    }
     config.feeds.retain(|f| f.slug != "all");
     let report = run(&config, true).await;
     assert_eq!(report.totals.sources_failed, 0, "{:?}", report.sources);
@@ -203,16 +216,11 @@ const QUERIES: &[&str] = &[
     "(cndp OR \"protection des données\") (ia OR ai) OR حوكمة",
 ];
 
-#[tokio::test]
-async fn index_lookups_agree_with_evaluating_the_query() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = run_dev_set(
-        dir.path(),
-        "[[feed]]\nslug = \"x\"\ntitle = \"X\"\nquery = \"maroc\"\n",
-    )
-    .await;
-    let veille::config::DatabaseConfig::Sqlite { path } = &config.database;
-    let store = veille::store::Store::open_sqlite(path).await.unwrap();
+/// Every query of `QUERIES` on the archive of `config`: the articles the
+/// index finds (by stable uid) must be the ones evaluating the query on
+/// every article selects.
+async fn index_results(config: &veille::config::Config) -> BTreeMap<&'static str, HashSet<String>> {
+    let store = veille::store::Store::open(&config.database).await.unwrap();
     let now = Utc::now();
     let mut everything = veille::filter::Query::parse("-zzzzzzzz").unwrap();
     let all = store
@@ -224,24 +232,74 @@ async fn index_lookups_agree_with_evaluating_the_query() {
         .await
         .unwrap();
     assert_eq!(all.len(), dev_set().len());
+    let mut results = BTreeMap::new();
     for text in QUERIES {
         let mut query = veille::filter::Query::parse(text).unwrap();
         let compiled = store.compile_query(&mut query, now).await.unwrap();
-        let from_index: HashSet<i64> = store
+        let from_index: HashSet<String> = store
             .search(&compiled, None, 10_000)
             .await
             .unwrap()
-            .iter()
-            .map(|a| a.id)
+            .into_iter()
+            .map(|a| a.uid)
             .collect();
-        let evaluated: HashSet<i64> = all
+        let evaluated: HashSet<String> = all
             .iter()
             .filter(|a| query.matches(&veille::pipeline::collect::document(a, now)))
-            .map(|a| a.id)
+            .map(|a| a.uid.clone())
             .collect();
-        assert_eq!(from_index, evaluated, "query {text:?}");
+        assert_eq!(
+            from_index,
+            evaluated,
+            "query {text:?}\n{}",
+            compiled.explain()
+        );
         println!("{text:?}: {} matches", from_index.len());
+        results.insert(*text, from_index);
     }
+    store.close().await;
+    results
+}
+
+#[tokio::test]
+async fn index_lookups_agree_with_evaluating_the_query() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = run_dev_set(
+        dir.path(),
+        "[[feed]]\nslug = \"x\"\ntitle = \"X\"\nquery = \"maroc\"\n",
+    )
+    .await;
+    index_results(&config).await;
+}
+
+#[tokio::test]
+async fn postgres_finds_what_sqlite_finds() {
+    let Some(url) = crate::util::postgres::fresh_database("topics").await else {
+        return;
+    };
+    let feeds = "[[feed]]\nslug = \"x\"\ntitle = \"X\"\nquery = \"maroc\"\n";
+    let sqlite_dir = tempfile::tempdir().unwrap();
+    let on_sqlite = run_items_on(sqlite_dir.path(), &dev_set(), feeds, None).await;
+    let pg_dir = tempfile::tempdir().unwrap();
+    let on_postgres = run_items_on(pg_dir.path(), &dev_set(), feeds, Some(&url)).await;
+    let sqlite = index_results(&on_sqlite).await;
+    let postgres = index_results(&on_postgres).await;
+    for text in QUERIES {
+        assert_eq!(sqlite[text], postgres[text], "query {text:?}");
+    }
+    // The published topic feed lists the same articles, in the same order.
+    let items = |dir: &Path| -> Vec<String> {
+        let feed: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("public/x/feed.json")).unwrap())
+                .unwrap();
+        feed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(items(sqlite_dir.path()), items(pg_dir.path()));
 }
 
 #[tokio::test]

@@ -29,7 +29,7 @@ pub(super) fn check(path: &Path) -> Exit {
     let _ = writeln!(
         out,
         "database: {}",
-        crate::pipeline::database_path(&config).display()
+        crate::pipeline::database_label(&config)
     );
     let _ = writeln!(
         out,

@@ -227,7 +227,7 @@ fn load_config(path: &std::path::Path) -> Result<Config, Exit> {
 /// returning the exit code on failure.
 async fn open_store(path: &std::path::Path) -> Result<crate::store::Store, Exit> {
     let config = load_config(path)?;
-    crate::store::Store::open_sqlite(crate::pipeline::database_path(&config))
+    crate::store::Store::open(&config.database)
         .await
         .map_err(|e| {
             eprintln!("veille: fatal: {e}");

@@ -45,6 +45,11 @@ pub enum DatabaseConfig {
         /// Absolute (or config-relative, resolved) path of the database file.
         path: PathBuf,
     },
+    /// A PostgreSQL database, shared by several workers.
+    Postgres {
+        /// `postgres://user:password@host:port/database?options`.
+        url: String,
+    },
 }
 
 /// `[fetch]`: the HTTP client's limits and manners.

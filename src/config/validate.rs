@@ -270,16 +270,23 @@ impl Checker<'_> {
             });
         }
         if text.starts_with("postgres://") || text.starts_with("postgresql://") {
-            return Err(self.invalid(
-                url.span(),
-                "database.url",
-                "PostgreSQL is not supported yet; use sqlite://FILE",
-            ));
+            if url::Url::parse(text).is_err() {
+                return Err(self.invalid(
+                    url.span(),
+                    "database.url",
+                    "is not a valid URL; expected postgres://USER@HOST/DATABASE",
+                ));
+            }
+            return Ok(DatabaseConfig::Postgres {
+                url: text.to_string(),
+            });
         }
         Err(self.invalid(
             url.span(),
             "database.url",
-            format!("{text:?} is not a database URL; expected sqlite://FILE"),
+            format!(
+                "{text:?} is not a database URL; expected sqlite://FILE or postgres://USER@HOST/DATABASE"
+            ),
         ))
     }
 

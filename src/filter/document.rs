@@ -102,6 +102,28 @@ fn surface_tokens(text: &str) -> Vec<Token> {
 }
 
 impl Document {
+    /// The document of an article as stored (with its source's name and
+    /// tags), as topic feeds and searches evaluate it.
+    pub fn of_stored(stored: &crate::model::StoredArticle, now: DateTime<Utc>) -> Document {
+        let a = &stored.article;
+        Document::new(
+            DocumentFields {
+                title: &a.title,
+                content_text: &a.content_text,
+                summary_html: a.summary.as_deref(),
+                has_content: a.content.is_some(),
+                language: a.language.as_deref(),
+                author: a.author.as_deref(),
+                url: a.url.as_deref().or(a.link.as_deref()),
+                categories: &a.categories,
+                source_name: &stored.source_name,
+                source_tags: &stored.source_tags,
+                sort_at: Some(stored.sort_at),
+            },
+            now,
+        )
+    }
+
     /// Analyses an article; `now` is the moment `since:7d` counts from.
     pub fn new(fields: DocumentFields<'_>, now: DateTime<Utc>) -> Document {
         let stemming = Stemming::for_language(fields.language);

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::config::Config;
-use crate::filter::{Document, DocumentFields, Query};
+use crate::filter::{Document, Query};
 use crate::model::StoredArticle;
 use crate::publish::PublishItem;
 use crate::store::{Store, StoreError};
@@ -26,25 +26,9 @@ pub struct Selection {
 /// grouping still leaves `limit` stories in all but extreme cases.
 const DEDUPE_FACTOR: usize = 4;
 
-/// The document a query sees for a stored article.
+/// The document a query evaluates for a stored article.
 pub fn document(stored: &StoredArticle, now: DateTime<Utc>) -> Document {
-    let a = &stored.article;
-    Document::new(
-        DocumentFields {
-            title: &a.title,
-            content_text: &a.content_text,
-            summary_html: a.summary.as_deref(),
-            has_content: a.content.is_some(),
-            language: a.language.as_deref(),
-            author: a.author.as_deref(),
-            url: a.url.as_deref().or(a.link.as_deref()),
-            categories: &a.categories,
-            source_name: &stored.source_name,
-            source_tags: &stored.source_tags,
-            sort_at: Some(stored.sort_at),
-        },
-        now,
-    )
+    Document::of_stored(stored, now)
 }
 
 pub(super) async fn select_articles(

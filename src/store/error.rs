@@ -1,27 +1,29 @@
 //! Errors of the store stage.
 
-use std::path::PathBuf;
-
 /// Why the database could not do what was asked.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
-    /// The database file could not be opened or created.
-    #[error("cannot open database {path}: {message}")]
+    /// The database could not be opened or created.
+    #[error("cannot open database {target}: {message}")]
     Open {
-        /// The file.
-        path: PathBuf,
+        /// The file, or the server's URL without its password.
+        target: String,
         /// The driver's explanation.
         message: String,
     },
     /// A migration failed (the database is left at the previous version).
-    #[error("cannot migrate database {path}: {message}")]
+    #[error("cannot migrate database {target}: {message}")]
     Migrate {
-        /// The file.
-        path: PathBuf,
+        /// The file, or the server's URL without its password.
+        target: String,
         /// The driver's explanation.
         message: String,
     },
+    /// veille asked the store something it cannot mean (a bug, reported
+    /// rather than a panic).
+    #[error("internal error: {0}")]
+    Misuse(&'static str),
     /// A query failed.
     #[error("database error while {context}: {source}")]
     Query {

@@ -1,108 +1,266 @@
 //! Stage 4: the database. The only module that speaks SQL.
 //!
 //! [`Store`] is the one interface the rest of veille uses, with intent-named
-//! methods (`sync_sources`, `commit_fetch`, `search`…). It is
-//! backed by SQLite today; the PostgreSQL backend (an open issue) will sit
-//! behind the same methods, which is why nothing outside this module sees a
-//! pool, a row or a SQL string. One file per table.
+//! methods (`sync_sources`, `commit_fetch`, `search`…). Behind it sits one
+//! backend: SQLite (the embedded default, [`sqlite`]) or PostgreSQL (for
+//! several workers sharing one database, [`postgres`]). Each backend has
+//! its own migrations and one file per table; nothing outside this module
+//! sees a pool, a row or a SQL string.
 
-mod articles;
-mod clusters;
+mod clustering;
 mod error;
-mod fetches;
-mod health;
-mod runs;
-mod search;
-mod search_index;
-mod sources;
+mod known_words;
+mod postgres;
+mod prepared;
+mod records;
+mod sqlite;
 
-use std::path::{Path, PathBuf};
-use std::str::FromStr;
-use std::time::Duration;
+use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+
+use crate::config::DatabaseConfig;
+use crate::filter::Query;
+use crate::model::StoredArticle;
+
+pub use error::StoreError;
+pub use prepared::PreparedArticles;
+pub use records::{
+    FetchRecord, HealthEvent, MatchSummary, NewSource, RunTotals, SourceEvent, SourceHealth,
+    SourceState, SourceUpdate, StoreCounts,
 };
 
-pub use articles::StoreCounts;
-pub use error::StoreError;
-pub use fetches::FetchRecord;
-pub use health::{HealthEvent, SourceHealth};
-pub use runs::RunTotals;
-pub use search::{CompiledQuery, MatchSummary};
-pub use search_index::PreparedArticles;
-pub use sources::{NewSource, SourceEvent, SourceState, SourceUpdate};
+use postgres::{PgQuery, PgStore};
+use sqlite::{SqliteQuery, SqliteStore};
 
 /// Handle on the database.
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: SqlitePool,
-    path: PathBuf,
-    /// (word, stem) pairs this process has recorded in `index_words`.
-    known_words: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<u64>>>,
+    backend: Backend,
+}
+
+#[derive(Debug, Clone)]
+enum Backend {
+    Sqlite(SqliteStore),
+    Postgres(PgStore),
+}
+
+/// Runs the same call on whichever backend is open.
+macro_rules! dispatch {
+    ($self:ident, $db:ident => $call:expr) => {
+        match &$self.backend {
+            Backend::Sqlite($db) => $call,
+            Backend::Postgres($db) => $call,
+        }
+    };
+}
+
+/// A query ready to run on the backend that compiled it.
+pub struct CompiledQuery(Compiled);
+
+enum Compiled {
+    Sqlite(SqliteQuery),
+    Postgres(PgQuery),
+}
+
+impl CompiledQuery {
+    /// The SQL condition and the index expressions it uses: what
+    /// `veille search --explain` shows as "index lookup".
+    pub fn explain(&self) -> String {
+        match &self.0 {
+            Compiled::Sqlite(q) => q.explain(),
+            Compiled::Postgres(q) => q.explain(),
+        }
+    }
+}
+
+/// Runs a call that takes a compiled query on the backend that compiled it.
+macro_rules! with_query {
+    ($self:ident, $query:expr, $db:ident, $q:ident => $call:expr) => {
+        match (&$self.backend, &$query.0) {
+            (Backend::Sqlite($db), Compiled::Sqlite($q)) => $call,
+            (Backend::Postgres($db), Compiled::Postgres($q)) => $call,
+            _ => Err(StoreError::Misuse(
+                "a query compiled for one database was run on another",
+            )),
+        }
+    };
 }
 
 impl Store {
-    /// Opens (creating if missing) the SQLite file at `path` in WAL mode with
-    /// foreign keys on, and applies the embedded migrations.
-    pub async fn open_sqlite(path: &Path) -> Result<Store, StoreError> {
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| StoreError::Open {
-                path: path.to_path_buf(),
-                message: format!("cannot create folder {}: {e}", parent.display()),
-            })?;
+    /// Opens the database the configuration names, creating it (SQLite)
+    /// or its tables (both) when missing.
+    pub async fn open(config: &DatabaseConfig) -> Result<Store, StoreError> {
+        match config {
+            DatabaseConfig::Sqlite { path } => Store::open_sqlite(path).await,
+            DatabaseConfig::Postgres { url } => Ok(Store {
+                backend: Backend::Postgres(PgStore::open(url).await?),
+            }),
         }
-        let options = SqliteConnectOptions::from_str("sqlite://")
-            .map_err(|e| StoreError::Open {
-                path: path.to_path_buf(),
-                message: e.to_string(),
-            })?
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true)
-            // `/regex/` terms of queries run as SQL `REGEXP`.
-            .with_regexp();
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await
-            .map_err(|e| StoreError::Open {
-                path: path.to_path_buf(),
-                message: e.to_string(),
-            })?;
-        sqlx::migrate!("./migrations")
-            .run(&pool)
-            .await
-            .map_err(|e| StoreError::Migrate {
-                path: path.to_path_buf(),
-                message: e.to_string(),
-            })?;
-        let store = Store {
-            pool,
-            path: path.to_path_buf(),
-            known_words: Default::default(),
-        };
-        store.ensure_search_index().await?;
-        Ok(store)
     }
 
-    /// The database file.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// Opens (creating if missing) the SQLite file at `path` and applies
+    /// the embedded migrations.
+    pub async fn open_sqlite(path: &Path) -> Result<Store, StoreError> {
+        Ok(Store {
+            backend: Backend::Sqlite(SqliteStore::open(path).await?),
+        })
     }
 
-    /// Checkpoints the WAL into the main file and closes the pool, so users
-    /// reading the file with an older `sqlite3` see everything.
+    /// The database file, for SQLite.
+    pub fn path(&self) -> Option<&Path> {
+        match &self.backend {
+            Backend::Sqlite(db) => Some(db.path()),
+            Backend::Postgres(_) => None,
+        }
+    }
+
+    /// Flushes what needs flushing and closes the connections.
     pub async fn close(self) {
-        let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-            .execute(&self.pool)
-            .await;
-        self.pool.close().await;
+        match self.backend {
+            Backend::Sqlite(db) => db.close().await,
+            Backend::Postgres(db) => db.close().await,
+        }
     }
+
+    /// Records the start of a run; returns its id.
+    pub async fn start_run(&self, command: &str, now: DateTime<Utc>) -> Result<i64, StoreError> {
+        dispatch!(self, db => db.start_run(command, now).await)
+    }
+
+    /// Records the end of a run and its totals.
+    pub async fn finish_run(
+        &self,
+        id: i64,
+        totals: &RunTotals,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, db => db.finish_run(id, totals, now).await)
+    }
+
+    /// Makes the `sources` table match the configuration: inserts new names,
+    /// updates changed ones, marks names no longer configured as disabled
+    /// (their articles stay). A changed entry (its fingerprint) forgets the
+    /// redirect, gone and backoff state of the old one. Returns each
+    /// configured source's state by name.
+    pub async fn sync_sources(
+        &self,
+        sources: &[NewSource<'_>],
+        now: DateTime<Utc>,
+    ) -> Result<std::collections::HashMap<String, SourceState>, StoreError> {
+        dispatch!(self, db => db.sync_sources(sources, now).await)
+    }
+
+    /// Stores the articles of a fetch and records the fetch, in one
+    /// transaction: either all of it lands or none of it.
+    pub async fn commit_fetch(
+        &self,
+        record: &FetchRecord,
+        prepared: &PreparedArticles,
+    ) -> Result<StoreCounts, StoreError> {
+        dispatch!(self, db => db.commit_fetch(record, prepared).await)
+    }
+
+    /// The content hashes already stored for these identity keys of a
+    /// source, so that unchanged items can skip normalisation.
+    pub async fn known_hashes(
+        &self,
+        source_id: i64,
+        keys: &[&str],
+    ) -> Result<std::collections::HashMap<String, String>, StoreError> {
+        dispatch!(self, db => db.known_hashes(source_id, keys).await)
+    }
+
+    /// Clusters the articles first seen since `since`; returns how many
+    /// joined a cluster.
+    pub async fn cluster_new_articles(&self, since: DateTime<Utc>) -> Result<u64, StoreError> {
+        dispatch!(self, db => db.cluster_new_articles(since).await)
+    }
+
+    /// Every source with its health, by name.
+    pub async fn source_health(&self, now: DateTime<Utc>) -> Result<Vec<SourceHealth>, StoreError> {
+        dispatch!(self, db => db.source_health(now).await)
+    }
+
+    /// The newest health events, newest first.
+    pub async fn recent_events(&self, limit: u32) -> Result<Vec<HealthEvent>, StoreError> {
+        dispatch!(self, db => db.recent_events(limit).await)
+    }
+
+    /// Rebuilds the search index from the articles; returns the rows
+    /// written.
+    pub async fn rebuild_search_index(&self) -> Result<u64, StoreError> {
+        dispatch!(self, db => db.rebuild_search_index().await)
+    }
+
+    /// Compacts the search index when that was last done more than a day
+    /// ago; returns whether it ran.
+    pub async fn optimize_search_index_if_due(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, db => db.optimize_search_index_if_due(now).await)
+    }
+
+    /// Prepares `query` for [`Store::search`]: fills in prefix expansions
+    /// from the vocabulary and resolves `source:` and `tag:` against the
+    /// sources. `now` is the moment `since:7d` counts from.
+    pub async fn compile_query(
+        &self,
+        query: &mut Query,
+        now: DateTime<Utc>,
+    ) -> Result<CompiledQuery, StoreError> {
+        Ok(CompiledQuery(match &self.backend {
+            Backend::Sqlite(db) => Compiled::Sqlite(db.compile_query(query, now).await?),
+            Backend::Postgres(db) => Compiled::Postgres(db.compile_query(query, now).await?),
+        }))
+    }
+
+    /// Matches of `query` from `from` on: their count per day, and the
+    /// newest `limit` of those at or after `items_since`.
+    pub async fn match_summary(
+        &self,
+        query: &CompiledQuery,
+        from: DateTime<Utc>,
+        items_since: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<MatchSummary, StoreError> {
+        with_query!(self, query, db, q => db.match_summary(q, from, items_since, limit).await)
+    }
+
+    /// Whole articles by id, in the order given (unknown ids left out).
+    pub async fn articles_by_id(&self, ids: &[i64]) -> Result<Vec<StoredArticle>, StoreError> {
+        dispatch!(self, db => db.articles_by_id(ids).await)
+    }
+
+    /// The newest `limit` articles matching `query` (since `since`, when
+    /// given), newest first.
+    pub async fn search(
+        &self,
+        query: &CompiledQuery,
+        since: Option<DateTime<Utc>>,
+        limit: usize,
+    ) -> Result<Vec<StoredArticle>, StoreError> {
+        with_query!(self, query, db, q => db.search(q, since, limit).await)
+    }
+
+    /// Completes a search whose newest matches from `from` on are `found`:
+    /// looks further back, as far as the match rate requires.
+    pub async fn search_beyond(
+        &self,
+        query: &CompiledQuery,
+        since: Option<DateTime<Utc>>,
+        limit: usize,
+        from: DateTime<Utc>,
+        found: Vec<(i64, DateTime<Utc>)>,
+    ) -> Result<Vec<StoredArticle>, StoreError> {
+        with_query!(self, query, db, q => db.search_beyond(q, since, limit, from, found).await)
+    }
+}
+
+/// A PostgreSQL URL without its password, for messages.
+pub fn redacted_url(url: &str) -> String {
+    postgres::redacted(url)
 }
 
 /// Text form of a timestamp in the database.

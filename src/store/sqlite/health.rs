@@ -3,57 +3,14 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-use super::error::Context;
-use super::{Store, StoreError, parse_ts};
+use super::SqliteStore;
+use crate::store::error::Context;
+use crate::store::{HealthEvent, SourceHealth, StoreError, parse_ts};
 
-/// One source's health, as `veille sources` shows it.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct SourceHealth {
-    /// Name.
-    pub name: String,
-    /// URL as configured.
-    pub url: String,
-    /// URL fetched instead, after a confirmed permanent redirect.
-    pub fetch_url: Option<String>,
-    /// Still in the config and enabled.
-    pub enabled: bool,
-    /// Answered 410 Gone.
-    pub gone: bool,
-    /// HTTP status of the last fetch.
-    pub last_status: Option<i64>,
-    /// Last fetch without error.
-    pub last_success_at: Option<DateTime<Utc>>,
-    /// The last error, if the last fetch failed.
-    pub last_error: Option<String>,
-    /// Consecutive failures.
-    pub consecutive_failures: i64,
-    /// When it is due next (`None`: now).
-    pub next_fetch_at: Option<DateTime<Utc>>,
-    /// Articles stored from it.
-    pub articles: i64,
-    /// Articles per day over the last 30 days.
-    pub items_per_day: f64,
-}
-
-/// A health event, for the health feed.
-#[derive(Debug, Clone)]
-pub struct HealthEvent {
-    /// Row id (stable: used for the entry id).
-    pub id: i64,
-    /// Source name.
-    pub source_name: String,
-    /// When.
-    pub at: DateTime<Utc>,
-    /// `failing`, `recovered`, `moved` or `gone`.
-    pub kind: String,
-    /// What happened.
-    pub detail: String,
-}
-
-impl Store {
+impl SqliteStore {
     /// Every source with its health, by name.
     pub async fn source_health(&self, now: DateTime<Utc>) -> Result<Vec<SourceHealth>, StoreError> {
-        let since = super::ts(now - chrono::Duration::days(30));
+        let since = crate::store::ts(now - chrono::Duration::days(30));
         let rows = sqlx::query(
             "SELECT s.name, s.url, s.fetch_url, s.enabled, s.gone_at, s.last_status, s.last_success_at,
                     s.last_error, s.error_count, s.next_fetch_at,

@@ -2,25 +2,11 @@
 
 use chrono::{DateTime, Utc};
 
-use super::error::Context;
-use super::{Store, StoreError, ts};
+use super::SqliteStore;
+use crate::store::error::Context;
+use crate::store::{RunTotals, StoreError, ts};
 
-/// Totals of one run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct RunTotals {
-    /// Sources fetched without error (304 included).
-    pub sources_ok: u64,
-    /// Sources that failed.
-    pub sources_failed: u64,
-    /// Articles stored for the first time.
-    pub items_new: u64,
-    /// Articles whose content changed.
-    pub items_updated: u64,
-    /// Feed files written (unchanged files are not counted).
-    pub feeds_written: u64,
-}
-
-impl Store {
+impl SqliteStore {
     /// Records the start of a run; returns its id.
     pub async fn start_run(&self, command: &str, now: DateTime<Utc>) -> Result<i64, StoreError> {
         sqlx::query_scalar("INSERT INTO runs (command, started_at) VALUES (?1, ?2) RETURNING id")

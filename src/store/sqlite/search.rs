@@ -11,10 +11,11 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 
-use super::error::Context;
-use super::{Store, StoreError, parse_ts, ts};
+use super::SqliteStore;
 use crate::filter::{Document, DocumentFields, Field, Query, Term, TermKind};
 use crate::model::StoredArticle;
+use crate::store::error::Context;
+use crate::store::{MatchSummary, StoreError, parse_ts, ts};
 
 /// Most extra stems a prefix expands to through the vocabulary. Beyond
 /// that the prefix matches stems beginning with it only (a 2-letter prefix
@@ -48,7 +49,7 @@ struct SourceInfo {
 }
 
 /// A query ready to run: its SQL condition on `articles a` and the values.
-pub struct CompiledQuery {
+pub(crate) struct SqliteQuery {
     condition: String,
     binds: Vec<Bind>,
     now: DateTime<Utc>,
@@ -64,7 +65,7 @@ fn has_regex(query: &Query) -> bool {
     }
 }
 
-impl CompiledQuery {
+impl SqliteQuery {
     /// The SQL condition and the index expressions it uses: what
     /// `veille search --explain` shows as "index lookup".
     pub fn explain(&self) -> String {
@@ -76,17 +77,6 @@ impl CompiledQuery {
         }
         out
     }
-}
-
-/// What [`Store::match_summary`] finds.
-#[derive(Debug, Clone, Default)]
-pub struct MatchSummary {
-    /// Matches per UTC day (days without any are left out).
-    pub per_day: Vec<(NaiveDate, u32)>,
-    /// All matches in the period.
-    pub total: u64,
-    /// The newest matches asked for, newest first.
-    pub newest: Vec<(i64, DateTime<Utc>)>,
 }
 
 /// The window a newest-first search looks at first.
@@ -324,15 +314,15 @@ fn bind_all<'q>(
     query
 }
 
-impl Store {
-    /// Prepares `query` for [`Store::search`]: fills in prefix expansions
+impl SqliteStore {
+    /// Prepares `query` for [`crate::store::Store::search`]: fills in prefix expansions
     /// from the vocabulary and resolves `source:` and `tag:` against the
     /// sources. `now` is the moment `since:7d` counts from.
     pub async fn compile_query(
         &self,
         query: &mut Query,
         now: DateTime<Utc>,
-    ) -> Result<CompiledQuery, StoreError> {
+    ) -> Result<SqliteQuery, StoreError> {
         for kind in query.prefixes_mut() {
             if let TermKind::Prefix { prefix, expansion } = kind {
                 let upper = format!("{prefix}\u{10FFFF}");
@@ -365,7 +355,7 @@ impl Store {
             .collect::<Result<Vec<_>, _>>()
             .context("reading sources")?;
         let (condition, binds) = into_sql(compile(query, &sources, now));
-        Ok(CompiledQuery {
+        Ok(SqliteQuery {
             condition,
             binds,
             now,
@@ -398,7 +388,7 @@ impl Store {
     /// window the row-by-row checks (`/regex/`).
     async fn newest_matches(
         &self,
-        query: &CompiledQuery,
+        query: &SqliteQuery,
         from: Option<DateTime<Utc>>,
         limit: usize,
     ) -> Result<Vec<(i64, DateTime<Utc>)>, StoreError> {
@@ -431,7 +421,7 @@ impl Store {
     /// SQLite aggregates, so only those rows cross into veille.
     pub async fn match_summary(
         &self,
-        query: &CompiledQuery,
+        query: &SqliteQuery,
         from: DateTime<Utc>,
         items_since: DateTime<Utc>,
         limit: usize,
@@ -505,7 +495,7 @@ impl Store {
     /// month first and widens only when that does not fill `limit`.
     pub async fn search(
         &self,
-        query: &CompiledQuery,
+        query: &SqliteQuery,
         since: Option<DateTime<Utc>>,
         limit: usize,
     ) -> Result<Vec<StoredArticle>, StoreError> {
@@ -520,7 +510,7 @@ impl Store {
     /// matches suggests is needed, then (if still short) to `since`.
     pub async fn search_beyond(
         &self,
-        query: &CompiledQuery,
+        query: &SqliteQuery,
         since: Option<DateTime<Utc>>,
         limit: usize,
         from: DateTime<Utc>,

@@ -1,89 +1,13 @@
 //! The `fetches` table, and the one transaction that records a fetch
 //! together with the articles it brought.
 
-use chrono::{DateTime, Utc};
+use super::SqliteStore;
+use super::articles::upsert_articles;
+use super::search_index::write_words;
+use crate::store::error::Context;
+use crate::store::{FetchRecord, PreparedArticles, StoreCounts, StoreError, ts};
 
-use super::articles::{StoreCounts, upsert_articles};
-use super::error::Context;
-use super::search_index::{PreparedArticles, write_words};
-use super::sources::{SourceEvent, SourceUpdate};
-use super::{Store, StoreError, ts};
-
-/// What happened when one source was fetched.
-#[derive(Debug, Clone)]
-pub struct FetchRecord {
-    /// The source.
-    pub source_id: i64,
-    /// Name of the source (for the stable article id).
-    pub source_name: String,
-    /// The run this fetch belongs to.
-    pub run_id: Option<i64>,
-    /// When the request started.
-    pub started_at: DateTime<Utc>,
-    /// When the response was fully processed.
-    pub finished_at: DateTime<Utc>,
-    /// URL requested.
-    pub url: String,
-    /// HTTP status, when a response arrived.
-    pub http_status: Option<u16>,
-    /// Body size in bytes.
-    pub bytes: u64,
-    /// The server answered 304 Not Modified.
-    pub not_modified: bool,
-    /// Items in the feed (stored unchanged ones included).
-    pub items_seen: u64,
-    /// `None` on success; the one-line reason otherwise.
-    pub error: Option<String>,
-    /// Why the feed was not well-formed, when it was read anyway.
-    pub malformed: Option<String>,
-    /// New `ETag` to remember (only on success).
-    pub etag: Option<String>,
-    /// New `Last-Modified` to remember (only on success).
-    pub last_modified: Option<String>,
-    /// The feed's own title and home link, when parsed.
-    pub feed_title: Option<String>,
-    /// The feed's home page.
-    pub site_url: Option<String>,
-    /// The source's scheduling and redirect state after this fetch.
-    pub update: SourceUpdate,
-    /// Health events this fetch caused.
-    pub events: Vec<SourceEvent>,
-}
-
-impl FetchRecord {
-    /// A successful fetch (HTTP 200) of `url` for a source, finished at
-    /// `at`, with nothing else to report: the base that importers, tools
-    /// and tests fill in.
-    pub fn succeeded(
-        source_id: i64,
-        source_name: impl Into<String>,
-        url: impl Into<String>,
-        at: DateTime<Utc>,
-    ) -> FetchRecord {
-        FetchRecord {
-            source_id,
-            source_name: source_name.into(),
-            run_id: None,
-            started_at: at,
-            finished_at: at,
-            url: url.into(),
-            http_status: Some(200),
-            bytes: 0,
-            not_modified: false,
-            items_seen: 0,
-            error: None,
-            malformed: None,
-            etag: None,
-            last_modified: None,
-            feed_title: None,
-            site_url: None,
-            update: SourceUpdate::default(),
-            events: Vec::new(),
-        }
-    }
-}
-
-impl Store {
+impl SqliteStore {
     /// Stores `articles` for a source and records the fetch, in one
     /// transaction: either all of it lands or none of it.
     pub async fn commit_fetch(
@@ -94,7 +18,7 @@ impl Store {
         let what = format!("storing fetch of {:?}", record.source_name);
         let articles = prepared.articles();
         let index_rows = prepared.rows();
-        let words = self.unrecorded_words(prepared.stemmed_words());
+        let words = self.known_words.unrecorded(prepared.stemmed_words());
         // IMMEDIATE: take the write lock now (waiting for it under the busy
         // timeout), not halfway through, when another writer may have
         // committed since this transaction first read.
@@ -191,7 +115,7 @@ impl Store {
             .context(what.clone())?;
         }
         tx.commit().await.context(what)?;
-        self.remember_words(&words);
+        self.known_words.remember(&words);
         Ok(counts)
     }
 }

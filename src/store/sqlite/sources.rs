@@ -5,72 +5,11 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-use super::error::Context;
-use super::{Store, StoreError, parse_ts, ts};
+use super::SqliteStore;
+use crate::store::error::Context;
+use crate::store::{NewSource, SourceState, StoreError, parse_ts, ts};
 
-/// A source as the configuration describes it.
-#[derive(Debug, Clone)]
-pub struct NewSource<'a> {
-    /// Unique name (the key).
-    pub name: &'a str,
-    /// Configured URL.
-    pub url: &'a str,
-    /// Tags.
-    pub tags: &'a [String],
-    /// Configured language.
-    pub language: Option<&'a str>,
-    /// Whether it is fetched.
-    pub enabled: bool,
-    /// Hash of the entry's fetch settings.
-    pub fingerprint: &'a str,
-}
-
-/// What the fetcher needs to remember about a source between runs.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct SourceState {
-    /// Row id.
-    pub id: i64,
-    /// Last `ETag`, sent back as `If-None-Match`.
-    pub etag: Option<String>,
-    /// Last `Last-Modified`, sent back as `If-Modified-Since`.
-    pub last_modified: Option<String>,
-    /// URL to fetch instead of the configured one (confirmed move).
-    pub fetch_url: Option<String>,
-    /// Permanent redirect seen once, awaiting confirmation.
-    pub redirect_candidate: Option<String>,
-    /// The source answered 410 Gone.
-    pub gone: bool,
-    /// Not due before this.
-    pub next_fetch_at: Option<DateTime<Utc>>,
-    /// Consecutive failed fetches.
-    pub error_count: i64,
-}
-
-/// Per-source state after a fetch, written back with it.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct SourceUpdate {
-    /// Next time the source is due.
-    pub next_fetch_at: Option<DateTime<Utc>>,
-    /// Effective interval in seconds.
-    pub interval_secs: i64,
-    /// URL to fetch from now on (`None`: the configured one).
-    pub fetch_url: Option<String>,
-    /// Permanent redirect awaiting confirmation.
-    pub redirect_candidate: Option<String>,
-    /// Whether the source is gone (410).
-    pub gone: bool,
-}
-
-/// A health event: `failing`, `recovered`, `moved` or `gone`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SourceEvent {
-    /// The kind.
-    pub kind: &'static str,
-    /// One line for people.
-    pub detail: String,
-}
-
-impl Store {
+impl SqliteStore {
     /// Makes the `sources` table match the configuration: inserts new names,
     /// updates changed ones, marks names no longer configured as disabled
     /// (their articles stay). A changed entry (its fingerprint) forgets the

@@ -9,87 +9,18 @@ use std::collections::BTreeSet;
 use futures_util::TryStreamExt;
 use sqlx::{Row, Sqlite, Transaction};
 
-use super::error::Context;
-use super::{Store, StoreError, ts};
-use crate::filter::{ANALYZER_VERSION, Document, DocumentFields, IndexRow};
+use super::SqliteStore;
+use crate::filter::{ANALYZER_VERSION, Document, IndexRow};
 use crate::model::Article;
+use crate::store::error::Context;
+use crate::store::prepared::analyse;
+use crate::store::{StoreError, ts};
 
 /// Index rows per multi-row `INSERT` (7 parameters each).
 const ROWS_PER_STATEMENT: usize = 500;
 
 /// Articles read per batch while rebuilding.
 const REBUILD_BATCH: usize = 2000;
-
-/// A source's articles, analysed for the search index: made where the
-/// CPU is free (the fetch tasks run them in parallel), then stored by
-/// [`Store::commit_fetch`] without holding the write lock for the analysis.
-/// Only what the index stores is kept (the rows' text and the stemmed
-/// words), so sources waiting for their commit hold little memory.
-#[derive(Debug, Default)]
-pub struct PreparedArticles {
-    articles: Vec<Article>,
-    rows: Vec<IndexRow>,
-    words: BTreeSet<(String, String)>,
-}
-
-impl PreparedArticles {
-    /// Analyses `articles` of the source named `source_name`.
-    pub fn new(source_name: &str, articles: Vec<Article>) -> PreparedArticles {
-        let mut rows = Vec::with_capacity(articles.len());
-        let mut words = BTreeSet::new();
-        for article in &articles {
-            let document = analyse(article, source_name);
-            rows.push(document.index_row());
-            for (word, stem) in document.stemmed_words() {
-                words.insert((word.to_string(), stem.to_string()));
-            }
-        }
-        PreparedArticles {
-            articles,
-            rows,
-            words,
-        }
-    }
-
-    /// The articles.
-    pub fn articles(&self) -> &[Article] {
-        &self.articles
-    }
-
-    /// The distinct (word, stem) pairs of these articles whose stem differs.
-    pub(super) fn stemmed_words(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.words.iter().map(|(w, s)| (w.as_str(), s.as_str()))
-    }
-
-    /// Each article's index row, by identity key.
-    pub(super) fn rows(&self) -> std::collections::HashMap<&str, &IndexRow> {
-        self.articles
-            .iter()
-            .zip(&self.rows)
-            .map(|(a, r)| (a.dedup_key.as_str(), r))
-            .collect()
-    }
-}
-
-/// Analyses an article the way the index stores it.
-pub(super) fn analyse(article: &Article, source_name: &str) -> Document {
-    let url = article.url.as_deref().or(article.link.as_deref());
-    Document::new(
-        DocumentFields {
-            title: &article.title,
-            content_text: &article.content_text,
-            summary_html: article.summary.as_deref(),
-            has_content: article.content.is_some(),
-            language: article.language.as_deref(),
-            author: article.author.as_deref(),
-            url,
-            categories: &article.categories,
-            source_name,
-            ..DocumentFields::default()
-        },
-        chrono::Utc::now(),
-    )
-}
 
 /// Writes the index rows of `docs` (each with its `index_rowid`), inside
 /// the caller's transaction.
@@ -144,7 +75,7 @@ pub(super) async fn write_words(
     Ok(())
 }
 
-impl Store {
+impl SqliteStore {
     /// Rebuilds the search index when it was built by another version of
     /// the analysis (or never, as after the upgrade that introduced it).
     /// Returns how many articles were indexed (0 when it was current).
@@ -172,7 +103,7 @@ impl Store {
             .execute(&mut *tx)
             .await
             .context(what)?;
-        self.forget_known_words();
+        self.known_words.forget();
         // Number the rows in the order they last changed, so that recent
         // articles get the highest index rowids (see the migration).
         sqlx::query(
@@ -254,59 +185,10 @@ impl Store {
     }
 }
 
-/// A pair's key in [`Store`]'s memory of the words already recorded.
-fn word_key(word: &str, stem: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    (word, stem).hash(&mut h);
-    h.finish()
-}
-
-/// Pairs remembered before the memory is cleared (8 bytes each).
-const KNOWN_WORDS_MAX: usize = 1 << 20;
-
-impl Store {
-    /// The pairs of `words` not yet recorded by this process (most pairs of
-    /// a commit were recorded by an earlier one; skipping them spares the
-    /// write transaction thousands of no-op inserts).
-    pub(super) fn unrecorded_words<'a>(
-        &self,
-        words: impl IntoIterator<Item = (&'a str, &'a str)>,
-    ) -> Vec<(&'a str, &'a str)> {
-        let known = self
-            .known_words
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        words
-            .into_iter()
-            .filter(|(w, s)| !known.contains(&word_key(w, s)))
-            .collect()
-    }
-
-    /// Remembers pairs now committed.
-    pub(super) fn remember_words(&self, words: &[(&str, &str)]) {
-        let mut known = self
-            .known_words
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if known.len() + words.len() > KNOWN_WORDS_MAX {
-            known.clear();
-        }
-        known.extend(words.iter().map(|(w, s)| word_key(w, s)));
-    }
-
-    fn forget_known_words(&self) {
-        self.known_words
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clear();
-    }
-}
-
 /// How often the index is optimized.
 const OPTIMIZE_EVERY_HOURS: i64 = 24;
 
-impl Store {
+impl SqliteStore {
     /// Merges the search index's segments into one when that was last done
     /// more than a day ago. Each commit adds a small segment and FTS5 only
     /// merges them level by level; a lookup reads every segment, so a
@@ -324,7 +206,7 @@ impl Store {
                 .await
                 .context(what)?
                 .flatten();
-        let due = super::parse_ts(last)
+        let due = crate::store::parse_ts(last)
             .is_none_or(|t| now - t >= chrono::Duration::hours(OPTIMIZE_EVERY_HOURS));
         if !due {
             return Ok(false);

@@ -1,0 +1,85 @@
+//! The PostgreSQL backend, for archives shared by several workers: the
+//! same tables as SQLite with types mapped (TIMESTAMPTZ, JSONB, BOOLEAN),
+//! and the search index as tsvector columns over veille's own tokens.
+//! One file per table, as in the SQLite backend.
+
+mod articles;
+mod clusters;
+mod fetches;
+mod health;
+mod runs;
+mod search;
+mod search_index;
+mod sources;
+
+use std::time::Duration;
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+
+pub(crate) use search::PgQuery;
+
+use super::StoreError;
+
+/// The PostgreSQL database behind a [`super::Store`].
+#[derive(Debug, Clone)]
+pub(crate) struct PgStore {
+    pool: PgPool,
+    /// (word, stem) pairs this process has recorded in `index_words`.
+    known_words: crate::store::known_words::KnownWords,
+}
+
+/// `t` to the second: timestamps are stored to the second on both
+/// backends (SQLite's RFC 3339 text has no fraction), so that the two
+/// order, compare and publish the same values.
+pub(crate) fn whole_seconds(t: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    t.trunc_subsecs(0)
+}
+
+/// `url` without its password, for messages.
+pub(crate) fn redacted(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        Ok(u) => u.to_string(),
+        Err(_) => "the configured PostgreSQL URL".to_string(),
+    }
+}
+
+impl PgStore {
+    /// Connects to the database at `url` and applies the embedded
+    /// migrations (PostgreSQL runs them under an advisory lock, so workers
+    /// starting together do not race).
+    pub(crate) async fn open(url: &str) -> Result<PgStore, StoreError> {
+        let target = redacted(url);
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect(url)
+            .await
+            .map_err(|e| StoreError::Open {
+                target: target.clone(),
+                message: e.to_string(),
+            })?;
+        sqlx::migrate!("./migrations/postgres")
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Migrate {
+                target,
+                message: e.to_string(),
+            })?;
+        let store = PgStore {
+            pool,
+            known_words: Default::default(),
+        };
+        store.ensure_search_index().await?;
+        Ok(store)
+    }
+
+    /// Closes the connections.
+    pub(crate) async fn close(self) {
+        self.pool.close().await;
+    }
+}

@@ -1,0 +1,301 @@
+//! Keeping `article_index` (tsvector columns) in step with `articles`:
+//! rows are written in the transaction that stores the article (a revision
+//! replaces its row), removed with the article (foreign key), rebuilt whole
+//! when the analysis changes (`index_meta.analyzer_version`), and their GIN
+//! pending lists flushed once a day.
+//!
+//! veille's tokens are written as tsvector literals (`'word':1,7`), so
+//! PostgreSQL neither splits nor stems them again: the index holds exactly
+//! the tokens SQLite's FTS5 table holds, at the same positions.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use futures_util::TryStreamExt;
+use sqlx::{Postgres, Row, Transaction};
+
+use super::PgStore;
+use crate::filter::{ANALYZER_VERSION, Document, IndexRow};
+use crate::model::Article;
+use crate::store::StoreError;
+use crate::store::error::Context;
+use crate::store::prepared::analyse;
+
+/// Index rows per multi-row `INSERT` (7 parameters each).
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// Articles read per batch while rebuilding.
+const REBUILD_BATCH: i64 = 2000;
+
+/// PostgreSQL's limits on a tsvector: the last position it records, the
+/// positions kept per lexeme, and the longest lexeme (bytes).
+const MAX_POSITION: usize = 16_383;
+const MAX_POSITIONS_PER_LEXEME: usize = 256;
+const MAX_LEXEME_BYTES: usize = 2_046;
+
+/// A quoted tsvector or tsquery lexeme.
+pub(super) fn lexeme(token: &str) -> String {
+    format!("'{}'", token.replace('\\', "\\\\").replace('\'', "''"))
+}
+
+/// The tsvector literal of space-separated `tokens`, with their positions
+/// (1-based, as FTS5 counts them). Past PostgreSQL's limits (position
+/// 16,383, 256 positions per lexeme) the extra positions are dropped: a
+/// phrase at the very end of a book-length text may be missed.
+pub(super) fn tsvector_literal(tokens: &str) -> String {
+    let mut positions: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
+    for (i, token) in tokens.split(' ').filter(|t| !t.is_empty()).enumerate() {
+        let at = (i + 1).min(MAX_POSITION);
+        if token.len() > MAX_LEXEME_BYTES {
+            continue;
+        }
+        let list = positions.entry(token).or_default();
+        if list.len() < MAX_POSITIONS_PER_LEXEME && list.last() != Some(&at) {
+            list.push(at);
+        }
+    }
+    let mut out = String::with_capacity(tokens.len() * 2);
+    for (token, at) in positions {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&lexeme(token));
+        out.push(':');
+        let list: Vec<String> = at.iter().map(usize::to_string).collect();
+        out.push_str(&list.join(","));
+    }
+    out
+}
+
+/// Writes (or replaces) the index rows of `docs` (article id, row), inside
+/// the caller's transaction.
+pub(super) async fn write_index(
+    tx: &mut Transaction<'_, Postgres>,
+    docs: &[(i64, &IndexRow)],
+) -> Result<(), StoreError> {
+    for chunk in docs.chunks(ROWS_PER_STATEMENT) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|k| {
+                let p = k * 7;
+                format!(
+                    "(${}, ${}::tsvector, ${}::tsvector, ${}::tsvector, ${}::tsvector, ${}::tsvector, ${})",
+                    p + 1,
+                    p + 2,
+                    p + 3,
+                    p + 4,
+                    p + 5,
+                    p + 6,
+                    p + 7
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO article_index (article_id, title, body, author, url, categories, lang)
+             VALUES {}
+             ON CONFLICT (article_id) DO UPDATE SET title = excluded.title, body = excluded.body,
+                author = excluded.author, url = excluded.url, categories = excluded.categories,
+                lang = excluded.lang",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (id, row) in chunk {
+            query = query
+                .bind(*id)
+                .bind(tsvector_literal(&row.title))
+                .bind(tsvector_literal(&row.body))
+                .bind(tsvector_literal(&row.author))
+                .bind(tsvector_literal(&row.url))
+                .bind(tsvector_literal(&row.categories))
+                .bind(row.lang.as_str());
+        }
+        query
+            .execute(&mut **tx)
+            .await
+            .context("writing the search index")?;
+    }
+    Ok(())
+}
+
+/// Records (word, stem) pairs in `index_words`, inside the caller's
+/// transaction.
+pub(super) async fn write_words(
+    tx: &mut Transaction<'_, Postgres>,
+    words: &[(&str, &str)],
+) -> Result<(), StoreError> {
+    for chunk in words.chunks(ROWS_PER_STATEMENT) {
+        let (w, s): (Vec<&str>, Vec<&str>) = chunk.iter().copied().unzip();
+        sqlx::query(
+            "INSERT INTO index_words (word, stem) SELECT * FROM unnest($1::text[], $2::text[])
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(w)
+        .bind(s)
+        .execute(&mut **tx)
+        .await
+        .context("writing the search vocabulary")?;
+    }
+    Ok(())
+}
+
+impl PgStore {
+    /// Rebuilds the search index when it was built by another version of
+    /// the analysis (or never). Returns how many articles were indexed.
+    pub(super) async fn ensure_search_index(&self) -> Result<u64, StoreError> {
+        let version: Option<i64> =
+            sqlx::query_scalar("SELECT analyzer_version FROM index_meta LIMIT 1")
+                .fetch_optional(&self.pool)
+                .await
+                .context("reading index_meta")?;
+        if version == Some(ANALYZER_VERSION) {
+            return Ok(0);
+        }
+        self.rebuild_search_index().await
+    }
+
+    /// Re-analyses every article into a fresh index, in one transaction.
+    pub async fn rebuild_search_index(&self) -> Result<u64, StoreError> {
+        let what = "rebuilding the search index";
+        let mut tx = self.pool.begin().await.context(what)?;
+        // One rebuild at a time, whichever worker starts it.
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext('veille.search_index'))")
+            .execute(&mut *tx)
+            .await
+            .context(what)?;
+        let version: Option<i64> =
+            sqlx::query_scalar("SELECT analyzer_version FROM index_meta LIMIT 1")
+                .fetch_optional(&mut *tx)
+                .await
+                .context(what)?;
+        sqlx::query("DELETE FROM article_index")
+            .execute(&mut *tx)
+            .await
+            .context(what)?;
+        sqlx::query("DELETE FROM index_words")
+            .execute(&mut *tx)
+            .await
+            .context(what)?;
+        self.known_words.forget();
+        let mut after = 0_i64;
+        let mut total = 0_u64;
+        loop {
+            let rows = sqlx::query(
+                "SELECT a.id, a.title, a.content_text, a.summary, a.content IS NOT NULL AS has_content,
+                        a.language, a.author, a.url, a.link, a.categories::text AS categories,
+                        s.name AS source_name
+                 FROM articles a JOIN sources s ON s.id = a.source_id
+                 WHERE a.id > $1 ORDER BY a.id LIMIT $2",
+            )
+            .bind(after)
+            .bind(REBUILD_BATCH)
+            .fetch(&mut *tx)
+            .map_ok(|row| -> Result<(i64, Document), sqlx::Error> {
+                let categories: Option<String> = row.try_get("categories")?;
+                let article = Article {
+                    title: row.try_get("title")?,
+                    content_text: row.try_get("content_text")?,
+                    summary: row.try_get("summary")?,
+                    content: row.try_get::<bool, _>("has_content")?.then(String::new),
+                    language: row.try_get("language")?,
+                    author: row.try_get("author")?,
+                    url: row.try_get("url")?,
+                    link: row.try_get("link")?,
+                    categories: categories
+                        .and_then(|c| serde_json::from_str(&c).ok())
+                        .unwrap_or_default(),
+                    ..Article::default()
+                };
+                let name: String = row.try_get("source_name")?;
+                Ok((row.try_get("id")?, analyse(&article, &name)))
+            })
+            .try_collect::<Vec<_>>()
+            .await
+            .context(what)?
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()
+            .context(what)?;
+            let Some((last, _)) = rows.last() else { break };
+            after = *last;
+            total += rows.len() as u64;
+            let index_rows: Vec<(i64, IndexRow)> =
+                rows.iter().map(|(id, d)| (*id, d.index_row())).collect();
+            let refs: Vec<(i64, &IndexRow)> = index_rows.iter().map(|(id, r)| (*id, r)).collect();
+            write_index(&mut tx, &refs).await?;
+            let words: BTreeSet<(&str, &str)> =
+                rows.iter().flat_map(|(_, d)| d.stemmed_words()).collect();
+            write_words(&mut tx, &words.into_iter().collect::<Vec<_>>()).await?;
+        }
+        sqlx::query("DELETE FROM index_meta")
+            .execute(&mut *tx)
+            .await
+            .context(what)?;
+        let now = Utc::now();
+        sqlx::query(
+            "INSERT INTO index_meta (analyzer_version, built_at, optimized_at) VALUES ($1, $2, $2)",
+        )
+        .bind(ANALYZER_VERSION)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .context(what)?;
+        tx.commit().await.context(what)?;
+        if total > 0 && version.is_some() {
+            tracing::info!("search index rebuilt: {total} articles");
+        }
+        Ok(total)
+    }
+
+    /// Flushes the GIN indexes' pending lists and refreshes the planner's
+    /// statistics of the index when that was last done more than a day
+    /// ago; the PostgreSQL counterpart of FTS5's merge. Returns whether it
+    /// ran (on one worker: the others see it done).
+    pub async fn optimize_search_index_if_due(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let what = "optimizing the search index";
+        let claimed: Option<i64> = sqlx::query_scalar(
+            "UPDATE index_meta SET optimized_at = $1
+             WHERE optimized_at IS NULL OR optimized_at <= $1 - interval '24 hours'
+             RETURNING analyzer_version",
+        )
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+        .context(what)?;
+        if claimed.is_none() {
+            return Ok(false);
+        }
+        for index in [
+            "article_index_title",
+            "article_index_body",
+            "article_index_author",
+            "article_index_url",
+            "article_index_categories",
+        ] {
+            sqlx::query("SELECT gin_clean_pending_list($1::regclass)")
+                .bind(index)
+                .execute(&self.pool)
+                .await
+                .context(what)?;
+        }
+        sqlx::query("ANALYZE article_index")
+            .execute(&self.pool)
+            .await
+            .context(what)?;
+        Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tsvector_literal;
+
+    #[test]
+    fn tokens_become_a_tsvector_literal_with_positions() {
+        assert_eq!(
+            tsvector_literal("regul ia regul l'ia"),
+            "'ia':2 'l''ia':4 'regul':1,3"
+        );
+        assert_eq!(tsvector_literal(""), "");
+    }
+}
