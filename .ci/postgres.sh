@@ -13,7 +13,8 @@ if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
 fi
 user=postgres
 id "$user" >/dev/null 2>&1 || useradd --system --no-create-home "$user"
-port=${VEILLE_PG_PORT:-55432}
+# A free port on loopback, so a server already running is left alone.
+port=${VEILLE_PG_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 data=$(mktemp -d /tmp/veille-pg.XXXXXX)
 chown "$user" "$data"
 as_user() { if [ "$(id -u)" = 0 ]; then runuser -u "$user" -- "$@"; else "$@"; fi; }
