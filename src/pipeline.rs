@@ -23,7 +23,7 @@ use crate::publish::{
     FeedMeta, OpmlEntry, PublishError, TopicSummary, publish_feed, publish_index, publish_opml,
     publish_topic_page,
 };
-use crate::store::{NewSource, RunTotals, Store, StoreCounts, StoreError};
+use crate::store::{Claim, NewSource, RunTotals, Store, StoreCounts, StoreError};
 
 /// Which stages a command runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,7 +139,7 @@ impl Progress for Silent {
 pub fn database_label(config: &Config) -> String {
     match &config.database {
         DatabaseConfig::Sqlite { path } => path.display().to_string(),
-        DatabaseConfig::Postgres { url } => crate::store::redacted_url(url),
+        DatabaseConfig::Postgres { url, .. } => crate::store::redacted_url(url),
     }
 }
 
@@ -197,12 +197,24 @@ pub async fn run(
             allow_private_networks: config.fetch.allow_private_networks,
         })?);
         let sources = fetch_all::due(config.enabled_sources(), &states, options.all, Utc::now());
+        let lease = match &config.database {
+            DatabaseConfig::Postgres { lease, .. } => *lease,
+            DatabaseConfig::Sqlite { .. } => std::time::Duration::from_secs(600),
+        };
+        let claim = Claim::for_this_process(
+            started,
+            options.all,
+            chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(10)),
+        );
         report.sources = fetch_all::fetch_all(
             &store,
             fetcher,
             &sources,
             &states,
-            run_id,
+            &fetch_all::Shared {
+                run_id,
+                claim: &claim,
+            },
             &config.fetch,
             progress,
         )
@@ -225,6 +237,10 @@ pub async fn run(
         }
     }
     if options.publish {
+        // One publisher at a time when workers share a database; each
+        // publishes everything stored so far, so the last one leaves the
+        // files complete (and unchanged files are not rewritten).
+        let _publishing = store.publish_lock().await?;
         report.feeds = publish_all(&store, config, &queries, &mut report.totals).await?;
     }
     store.finish_run(run_id, &report.totals, Utc::now()).await?;

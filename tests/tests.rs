@@ -22,3 +22,4 @@ mod serve;
 mod sources_cli;
 mod topics;
 mod validate;
+mod workers;

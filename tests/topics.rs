@@ -219,9 +219,11 @@ const QUERIES: &[&str] = &[
 /// Every query of `QUERIES` on the archive of `config`: the articles the
 /// index finds (by stable uid) must be the ones evaluating the query on
 /// every article selects.
-async fn index_results(config: &veille::config::Config) -> BTreeMap<&'static str, HashSet<String>> {
+async fn index_results(
+    config: &veille::config::Config,
+    now: chrono::DateTime<Utc>,
+) -> BTreeMap<&'static str, HashSet<String>> {
     let store = veille::store::Store::open(&config.database).await.unwrap();
-    let now = Utc::now();
     let mut everything = veille::filter::Query::parse("-zzzzzzzz").unwrap();
     let all = store
         .search(
@@ -269,7 +271,7 @@ async fn index_lookups_agree_with_evaluating_the_query() {
         "[[feed]]\nslug = \"x\"\ntitle = \"X\"\nquery = \"maroc\"\n",
     )
     .await;
-    index_results(&config).await;
+    index_results(&config, Utc::now()).await;
 }
 
 #[tokio::test]
@@ -282,8 +284,10 @@ async fn postgres_finds_what_sqlite_finds() {
     let on_sqlite = run_items_on(sqlite_dir.path(), &dev_set(), feeds, None).await;
     let pg_dir = tempfile::tempdir().unwrap();
     let on_postgres = run_items_on(pg_dir.path(), &dev_set(), feeds, Some(&url)).await;
-    let sqlite = index_results(&on_sqlite).await;
-    let postgres = index_results(&on_postgres).await;
+    // The same moment for both: `since:1h` is relative to it.
+    let now = Utc::now();
+    let sqlite = index_results(&on_sqlite, now).await;
+    let postgres = index_results(&on_postgres, now).await;
     for text in QUERIES {
         assert_eq!(sqlite[text], postgres[text], "query {text:?}");
     }

@@ -49,6 +49,9 @@ pub enum DatabaseConfig {
     Postgres {
         /// `postgres://user:password@host:port/database?options`.
         url: String,
+        /// How long a worker holds a source it is fetching; a worker that
+        /// dies loses its sources to the others after this.
+        lease: std::time::Duration,
     },
 }
 

@@ -22,6 +22,7 @@ pub(super) struct RawConfig {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawDatabase {
     pub url: Option<Spanned<String>>,
+    pub lease_secs: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -279,6 +279,12 @@ impl Checker<'_> {
             }
             return Ok(DatabaseConfig::Postgres {
                 url: text.to_string(),
+                lease: Duration::from_secs(self.positive(
+                    &raw.database.lease_secs,
+                    "database.lease_secs",
+                    600,
+                    86_400,
+                )? as u64),
             });
         }
         Err(self.invalid(

@@ -115,7 +115,11 @@ pub fn dedupe(items: Vec<PublishItem>) -> Vec<PublishItem> {
     }
     let mut out = singles;
     for (_, mut members) in groups {
-        members.sort_by_key(|m| (m.stored.sort_at, m.stored.id));
+        // Ties are broken by the article's stable id, not the database's row
+        // id: workers sharing a database store articles in any order.
+        members.sort_by(|a, b| {
+            (a.stored.sort_at, &a.stored.uid).cmp(&(b.stored.sort_at, &b.stored.uid))
+        });
         let mut first = members.remove(0);
         for other in &members {
             if other.stored.source_name != first.stored.source_name
@@ -128,6 +132,6 @@ pub fn dedupe(items: Vec<PublishItem>) -> Vec<PublishItem> {
         }
         out.push(first);
     }
-    out.sort_by_key(|i| std::cmp::Reverse((i.stored.sort_at, i.stored.id)));
+    out.sort_by(|a, b| (b.stored.sort_at, &b.stored.uid).cmp(&(a.stored.sort_at, &a.stored.uid)));
     out
 }

@@ -20,7 +20,7 @@ use super::{Progress, SourceOutcome, SourceSuccess};
 use crate::config::{FetchConfig, SourceConfig};
 use crate::fetch::{FetchError, FetchRequest, FetchResponse, Fetcher};
 use crate::parse::ParsedFeed;
-use crate::store::{FetchRecord, PreparedArticles, SourceState, Store};
+use crate::store::{Claim, FetchRecord, PreparedArticles, SourceState, Store};
 
 /// The parts of a parsed feed the commit and the scheduler use.
 struct FeedInfo {
@@ -88,19 +88,33 @@ pub(super) fn due<'a>(
         .collect()
 }
 
+/// What every fetch of a run shares.
+pub(super) struct Shared<'a> {
+    /// The run the fetches are recorded under.
+    pub run_id: i64,
+    /// This worker, for taking sources and host slots from the others.
+    pub claim: &'a Claim,
+}
+
 pub(super) async fn fetch_all(
     store: &Store,
     fetcher: Arc<Fetcher>,
     sources: &[SourceConfig],
     states: &HashMap<String, SourceState>,
-    run_id: i64,
+    shared: &Shared<'_>,
     config: &FetchConfig,
     progress: &dyn Progress,
 ) -> Vec<SourceOutcome> {
     progress.start(sources.len());
     let limit = config.concurrency.max(1);
-    let mut pending = sources
+    // Workers sharing a database start at different places in the list,
+    // so they do not all contend for the same first sources.
+    let offset = shared.claim.worker.bytes().fold(0usize, |h, b| {
+        h.wrapping_mul(31).wrapping_add(usize::from(b))
+    }) % sources.len().max(1);
+    let mut pending = sources[offset..]
         .iter()
+        .chain(&sources[..offset])
         .filter_map(|s| Some((s.clone(), states.get(&s.name)?.clone())));
     let mut tasks = JoinSet::new();
     let mut outcomes = Vec::with_capacity(sources.len());
@@ -109,14 +123,33 @@ pub(super) async fn fetch_all(
             let Some((source, state)) = pending.next() else {
                 break;
             };
+            // Taken by another worker, or fetched by one since this run
+            // read the states: not this worker's to fetch.
+            let state = match store.claim_source(&state, shared.claim).await {
+                Ok(Some(fresh)) => fresh,
+                Ok(None) => continue,
+                Err(e) => {
+                    let outcome = SourceOutcome {
+                        name: source.name.clone(),
+                        url: source.url.to_string(),
+                        result: Err(e.to_string()),
+                    };
+                    progress.source_done(&outcome);
+                    outcomes.push(outcome);
+                    continue;
+                }
+            };
             let (fetcher, store) = (fetcher.clone(), store.clone());
-            tasks.spawn(async move { fetch_one(&fetcher, &store, source, state).await });
+            let (claim, per_host) = (shared.claim.clone(), config.per_host_concurrency);
+            tasks.spawn(async move {
+                fetch_one(&fetcher, &store, source, state, &claim, per_host).await
+            });
         }
         let Some(joined) = tasks.join_next().await else {
             break;
         };
         let outcome = match joined {
-            Ok(fetched) => commit(store, fetched, run_id, config).await,
+            Ok(fetched) => commit(store, fetched, shared.run_id, config).await,
             // A panic in a task is a bug, but it must not take the run down.
             Err(e) => SourceOutcome {
                 name: "?".into(),
@@ -144,6 +177,8 @@ async fn fetch_one(
     store: &Store,
     source: SourceConfig,
     state: SourceState,
+    claim: &Claim,
+    per_host: usize,
 ) -> Fetched {
     let started_at = Utc::now();
     let url = state
@@ -172,7 +207,26 @@ async fn fetch_one(
         articles: PreparedArticles::default(),
         error: None,
     };
-    match fetcher.fetch(&request).await {
+    let host = url.host_str().unwrap_or_default().to_string();
+    let slot = match store.take_host_slot(&host, per_host, claim).await {
+        Ok(slot) => slot,
+        Err(e) => {
+            fetched.error = Some(FetchFailure {
+                status: None,
+                message: e.to_string(),
+                retry_after: None,
+            });
+            return fetched;
+        }
+    };
+    let result = fetcher.fetch(&request).await;
+    if let Some(slot) = slot
+        && let Err(e) = store.release_host_slot(&host, slot, claim).await
+    {
+        // The slot's lease runs out on its own.
+        tracing::warn!("{e}");
+    }
+    match result {
         Err(e) => fetched.error = Some(failure(&e)),
         Ok(response) if response.not_modified => fetched.response = Some(response),
         Ok(mut response) => {

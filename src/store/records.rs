@@ -220,3 +220,50 @@ pub struct MatchSummary {
     /// The newest matches asked for, newest first.
     pub newest: Vec<(i64, DateTime<Utc>)>,
 }
+
+/// A worker's part in a run, for sharing the sources with other workers
+/// (PostgreSQL; on SQLite the run lock makes every run the only worker).
+#[derive(Debug, Clone)]
+pub struct Claim {
+    /// Who is working: host name, process id and a random part.
+    pub worker: String,
+    /// When this run started: with `all`, a source fetched since then (by
+    /// any worker) is not fetched again.
+    pub run_started: DateTime<Utc>,
+    /// `--all`: every source, not only the due ones.
+    pub all: bool,
+    /// How long a source or a host slot is held at most.
+    pub lease: chrono::Duration,
+}
+
+impl Claim {
+    /// A claim for a worker of this process.
+    pub fn for_this_process(
+        run_started: DateTime<Utc>,
+        all: bool,
+        lease: chrono::Duration,
+    ) -> Claim {
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .map(|h| h.trim().to_string())
+            .unwrap_or_else(|_| "localhost".into());
+        let random: u32 = rand_part();
+        Claim {
+            worker: format!("{host}:{}:{random:08x}", std::process::id()),
+            run_started,
+            all,
+            lease,
+        }
+    }
+}
+
+/// A few random bits (from the standard library's per-process hasher keys).
+fn rand_part() -> u32 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    h.finish() as u32
+}

@@ -46,6 +46,7 @@ pub async fn fresh_database(test: &str) -> Option<String> {
 pub fn on_postgres(mut config: veille::config::Config, url: &str) -> veille::config::Config {
     config.database = veille::config::DatabaseConfig::Postgres {
         url: url.to_string(),
+        lease: std::time::Duration::from_secs(600),
     };
     config
 }

@@ -73,7 +73,9 @@ impl PgStore {
                 interval_secs = $12,
                 fetch_url = $13,
                 redirect_candidate = $14,
-                gone_at = CASE WHEN $15 THEN COALESCE(gone_at, $2) END
+                gone_at = CASE WHEN $15 THEN COALESCE(gone_at, $2) END,
+                leased_by = NULL,
+                lease_until = NULL
              WHERE id = $1",
         )
         .bind(record.source_id)

@@ -7,6 +7,7 @@ mod articles;
 mod clusters;
 mod fetches;
 mod health;
+mod leases;
 mod runs;
 mod search;
 mod search_index;
@@ -16,6 +17,7 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
+pub(crate) use leases::PgPublishLock;
 pub(crate) use search::PgQuery;
 
 use super::StoreError;

@@ -334,7 +334,7 @@ impl PgStore {
         let n = query.binds.len();
         let sql = format!(
             "SELECT a.id, a.sort_at FROM articles a JOIN article_index i ON i.article_id = a.id
-             WHERE {} AND a.sort_at >= ${} ORDER BY a.sort_at DESC, a.id DESC LIMIT ${}",
+             WHERE {} AND a.sort_at >= ${} ORDER BY a.sort_at DESC, a.uid DESC LIMIT ${}",
             numbered(&query.condition, 1),
             n + 1,
             n + 2
@@ -371,7 +371,7 @@ impl PgStore {
         let n = query.binds.len();
         let sql = format!(
             "{SELECT_ARTICLES} JOIN article_index i ON i.article_id = a.id
-             WHERE {} AND a.sort_at >= ${} ORDER BY a.sort_at DESC, a.id DESC",
+             WHERE {} AND a.sort_at >= ${} ORDER BY a.sort_at DESC, a.uid DESC",
             numbered(&query.condition, 1),
             n + 1
         );

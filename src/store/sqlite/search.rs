@@ -395,7 +395,7 @@ impl SqliteStore {
         let start = self.window_start(from).await?;
         let sql = format!(
             "SELECT a.id, a.sort_at FROM articles a WHERE {} AND a.sort_at >= ?
-             ORDER BY a.sort_at DESC, a.id DESC LIMIT ?",
+             ORDER BY a.sort_at DESC, a.uid DESC LIMIT ?",
             query.condition
         );
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
@@ -429,13 +429,15 @@ impl SqliteStore {
         let start = self.window_start(Some(from)).await?;
         let sql = format!(
             "WITH m AS MATERIALIZED (
-                 SELECT a.id, a.sort_at FROM articles a WHERE {} AND a.sort_at >= ?
+                 SELECT a.id, a.sort_at, a.uid FROM articles a WHERE {} AND a.sort_at >= ?
              )
              SELECT 0 AS kind, NULL AS id, substr(sort_at, 1, 10) AS at, count(*) AS n
                FROM m GROUP BY substr(sort_at, 1, 10)
              UNION ALL
-             SELECT * FROM (SELECT 1, id, sort_at, NULL FROM m WHERE sort_at >= ?
-                            ORDER BY sort_at DESC, id DESC LIMIT ?)",
+             SELECT * FROM (SELECT 1, id, sort_at,
+                                   row_number() OVER (ORDER BY sort_at DESC, uid DESC)
+                            FROM m WHERE sort_at >= ?
+                            ORDER BY sort_at DESC, uid DESC LIMIT ?)",
             query.condition
         );
         let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &query.binds, start)
@@ -446,6 +448,7 @@ impl SqliteStore {
             .await
             .context("searching articles")?;
         let mut summary = MatchSummary::default();
+        let mut newest = Vec::new();
         for r in rows {
             let kind: i64 = r.try_get("kind").context("reading kind")?;
             let at: String = r.try_get("at").context("reading at")?;
@@ -458,14 +461,13 @@ impl SqliteStore {
                 }
                 summary.total += u64::try_from(n).unwrap_or(0);
             } else if let Some(t) = parse_ts(Some(at)) {
-                summary
-                    .newest
-                    .push((r.try_get("id").context("reading id")?, t));
+                // `n` is the match's rank, newest first.
+                let rank: i64 = r.try_get("n").context("reading rank")?;
+                newest.push((rank, r.try_get("id").context("reading id")?, t));
             }
         }
-        summary
-            .newest
-            .sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
+        newest.sort_by_key(|(rank, _, _)| *rank);
+        summary.newest = newest.into_iter().map(|(_, id, t)| (id, t)).collect();
         Ok(summary)
     }
 
