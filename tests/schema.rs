@@ -71,3 +71,82 @@ async fn schema_matches_the_reference_and_docs_cover_every_column() {
         }
     }
 }
+
+/// Column names of `table` in the SQLite file at `path`.
+async fn sqlite_columns(pool: &sqlx::SqlitePool, table: &str) -> Vec<String> {
+    let mut names: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT name FROM pragma_table_info('{table}')"
+    )))
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn postgres_has_the_same_tables_and_columns() {
+    let Some(url) = crate::util::postgres::fresh_database("schema").await else {
+        return;
+    };
+    veille::store::Store::open(&veille::config::DatabaseConfig::Postgres {
+        url: url.clone(),
+        lease: std::time::Duration::from_secs(600),
+    })
+    .await
+    .unwrap()
+    .close()
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("veille.db");
+    veille::store::Store::open_sqlite(&path)
+        .await
+        .unwrap()
+        .close()
+        .await;
+    let sqlite = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    let pg = sqlx::PgPool::connect(&url).await.unwrap();
+    let docs =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/schema.md"))
+            .unwrap();
+    let postgres_section = docs.split("## PostgreSQL").nth(1).unwrap();
+    for table in [
+        "sources",
+        "articles",
+        "fetches",
+        "runs",
+        "source_events",
+        "article_index",
+        "index_words",
+        "index_meta",
+    ] {
+        let mut on_pg: Vec<String> = sqlx::query_scalar(
+            "SELECT column_name::text FROM information_schema.columns
+             WHERE table_schema = 'public' AND table_name = $1",
+        )
+        .bind(table)
+        .fetch_all(&pg)
+        .await
+        .unwrap();
+        on_pg.sort();
+        let on_sqlite = sqlite_columns(&sqlite, table).await;
+        // What PostgreSQL has that SQLite has not must be documented as
+        // such, and the other way round only the FTS5 row link.
+        for column in on_pg.iter().filter(|c| !on_sqlite.contains(c)) {
+            assert!(
+                postgres_section.contains(&format!("`{column}`")),
+                "{table}.{column} exists only on PostgreSQL and is not documented"
+            );
+        }
+        for column in on_sqlite.iter().filter(|c| !on_pg.contains(c)) {
+            assert_eq!(
+                (table, column.as_str()),
+                ("articles", "index_rowid"),
+                "{table}.{column} is missing on PostgreSQL"
+            );
+        }
+    }
+    pg.close().await;
+}
