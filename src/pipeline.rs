@@ -205,6 +205,10 @@ pub async fn run(
             started,
             options.all,
             chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(10)),
+            // A request ends within its timeout (redirects included).
+            chrono::Duration::from_std(config.fetch.timeout * 2)
+                .unwrap_or(chrono::Duration::minutes(1))
+                + chrono::Duration::seconds(5),
         );
         report.sources = fetch_all::fetch_all(
             &store,

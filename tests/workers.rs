@@ -25,6 +25,8 @@ struct Counts {
     hits: Mutex<HashMap<String, usize>>,
     in_flight: AtomicUsize,
     most_in_flight: AtomicUsize,
+    /// Each response waits this long.
+    delay_ms: u64,
 }
 
 fn feed(n: usize) -> String {
@@ -48,7 +50,7 @@ async fn serve(State(counts): State<Arc<Counts>>, UrlPath(name): UrlPath<String>
     let now = counts.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
     counts.most_in_flight.fetch_max(now, Ordering::SeqCst);
     // Long enough for requests of different workers to overlap.
-    tokio::time::sleep(Duration::from_millis(15)).await;
+    tokio::time::sleep(Duration::from_millis(counts.delay_ms)).await;
     counts.in_flight.fetch_sub(1, Ordering::SeqCst);
     let n: usize = name
         .trim_start_matches('f')
@@ -58,8 +60,11 @@ async fn serve(State(counts): State<Arc<Counts>>, UrlPath(name): UrlPath<String>
     feed(n)
 }
 
-async fn start_server() -> (std::net::SocketAddr, Arc<Counts>) {
-    let counts = Arc::new(Counts::default());
+async fn start_server(delay_ms: u64) -> (std::net::SocketAddr, Arc<Counts>) {
+    let counts = Arc::new(Counts {
+        delay_ms,
+        ..Counts::default()
+    });
     let app = Router::new()
         .route("/{name}", get(serve))
         .with_state(counts.clone());
@@ -72,13 +77,24 @@ async fn start_server() -> (std::net::SocketAddr, Arc<Counts>) {
 }
 
 fn write_config(dir: &Path, database: &str, addr: std::net::SocketAddr) -> std::path::PathBuf {
+    write_config_with(dir, database, addr, SOURCES, PER_HOST, "")
+}
+
+fn write_config_with(
+    dir: &Path,
+    database: &str,
+    addr: std::net::SocketAddr,
+    sources: usize,
+    per_host: usize,
+    database_extra: &str,
+) -> std::path::PathBuf {
     let mut text = format!(
-        "[database]\nurl = \"{database}\"\n\n[fetch]\nconcurrency = 8\nper_host_concurrency = {PER_HOST}\n\
+        "[database]\nurl = \"{database}\"\n{database_extra}\n\n[fetch]\nconcurrency = 8\nper_host_concurrency = {per_host}\n\
          allow_private_networks = true\ntimeout_secs = 10\n\n\
          [publish]\ndir = \"public\"\nbase_url = \"https://example.org/\"\n\n\
          [[feed]]\nslug = \"all\"\ntitle = \"All\"\nquery = \"-zzzzzz\"\nlimit = 5000\n\n"
     );
-    for n in 0..SOURCES {
+    for n in 0..sources {
         text.push_str(&format!(
             "[[source]]\nname = \"feed-{n}\"\nurl = \"http://{addr}/f{n}.xml\"\n\n"
         ));
@@ -135,7 +151,7 @@ async fn three_workers_share_the_sources_of_one_database() {
     let Some(shared) = fresh_database("workers").await else {
         return;
     };
-    let (addr, counts) = start_server().await;
+    let (addr, counts) = start_server(15).await;
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(dir.path(), &shared, addr);
     let config_for_workers = config.clone();
@@ -183,4 +199,74 @@ async fn three_workers_share_the_sources_of_one_database() {
     let together = published(dir.path());
     assert_eq!(together.len(), SOURCES * ITEMS_PER_FEED);
     assert_eq!(together, published(alone_dir.path()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_workers_sources_return_after_its_lease() {
+    const FEEDS: usize = 40;
+    let Some(shared) = fresh_database("killed").await else {
+        return;
+    };
+    let (addr, counts) = start_server(200).await;
+    let dir = tempfile::tempdir().unwrap();
+    // More host slots than A can hold (8 sources at once): the slots of a
+    // dead worker, like its sources, are only freed by their lease.
+    let config = write_config_with(dir.path(), &shared, addr, FEEDS, 16, "lease_secs = 6");
+    let pool = sqlx::PgPool::connect(&shared).await.unwrap();
+
+    // Worker A is killed while it holds sources (requests in flight).
+    let mut a = std::process::Command::new(assert_cmd::cargo::cargo_bin!("veille"))
+        .args(["-q", "-c"])
+        .arg(&config)
+        .arg("run")
+        .spawn()
+        .unwrap();
+    let mut waited = 0;
+    while counts.hits.lock().unwrap().len() < 10 && waited < 200 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        waited += 1;
+    }
+    a.kill().unwrap();
+    a.wait().unwrap();
+    let held: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sources WHERE leased_by IS NOT NULL AND last_fetched_at IS NULL",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(!held.is_empty(), "the worker was killed holding no source");
+
+    // Worker B, right after: everything but what A still holds.
+    let b_config = config.clone();
+    tokio::task::spawn_blocking(move || run_workers(&b_config, 1))
+        .await
+        .unwrap();
+    let unfetched: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM sources WHERE last_fetched_at IS NULL ORDER BY name")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    let mut expected = held.clone();
+    expected.sort();
+    assert_eq!(unfetched, expected, "B fetched a source A still held");
+
+    // Once A's lease has run out, the next run takes its sources.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let c_config = config.clone();
+    tokio::task::spawn_blocking(move || run_workers(&c_config, 1))
+        .await
+        .unwrap();
+    let (articles, distinct, unfetched, leased): (i64, i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM articles), (SELECT count(DISTINCT (source_id, dedup_key)) FROM articles),
+                (SELECT count(*) FROM sources WHERE last_success_at IS NULL),
+                (SELECT count(*) FROM sources WHERE leased_by IS NOT NULL)",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(unfetched, 0, "sources never fetched");
+    assert_eq!(articles as usize, FEEDS * ITEMS_PER_FEED, "articles lost");
+    assert_eq!(distinct, articles);
+    assert_eq!(leased, 0);
+    pool.close().await;
 }

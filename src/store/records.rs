@@ -232,8 +232,11 @@ pub struct Claim {
     pub run_started: DateTime<Utc>,
     /// `--all`: every source, not only the due ones.
     pub all: bool,
-    /// How long a source or a host slot is held at most.
+    /// How long a source is held at most.
     pub lease: chrono::Duration,
+    /// How long a host slot is held at most: one request's time, so that a
+    /// worker that died blocks the host only briefly.
+    pub host_lease: chrono::Duration,
 }
 
 impl Claim {
@@ -242,6 +245,7 @@ impl Claim {
         run_started: DateTime<Utc>,
         all: bool,
         lease: chrono::Duration,
+        host_lease: chrono::Duration,
     ) -> Claim {
         let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
             .map(|h| h.trim().to_string())
@@ -252,6 +256,7 @@ impl Claim {
             run_started,
             all,
             lease,
+            host_lease,
         }
     }
 }

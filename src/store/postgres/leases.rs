@@ -92,7 +92,7 @@ impl PgStore {
                 .bind(host)
                 .bind(slot)
                 .bind(&claim.worker)
-                .bind(now + claim.lease)
+                .bind(now + claim.host_lease)
                 .bind(now)
                 .fetch_optional(&self.pool)
                 .await
