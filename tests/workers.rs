@@ -270,3 +270,24 @@ async fn a_killed_workers_sources_return_after_its_lease() {
     assert_eq!(leased, 0);
     pool.close().await;
 }
+
+#[tokio::test]
+async fn one_worker_publishes_at_a_time() {
+    let Some(url) = fresh_database("publish_lock").await else {
+        return;
+    };
+    let database = veille::config::DatabaseConfig::Postgres {
+        url,
+        lease: Duration::from_secs(600),
+    };
+    let first = veille::store::Store::open(&database).await.unwrap();
+    let second = veille::store::Store::open(&database).await.unwrap();
+    let held = first.publish_lock().await.unwrap();
+    // The other worker waits while the lock is held…
+    let waiting = tokio::time::timeout(Duration::from_millis(500), second.publish_lock()).await;
+    assert!(waiting.is_err(), "two workers published at once");
+    // …and gets it once the first is done.
+    drop(held);
+    let got = tokio::time::timeout(Duration::from_secs(10), second.publish_lock()).await;
+    assert!(got.is_ok(), "the lock was not released");
+}

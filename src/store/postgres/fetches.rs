@@ -34,7 +34,6 @@ impl PgStore {
         .await?;
         counts.new = new;
         counts.updated = updated;
-        write_words(&mut tx, &words).await?;
         sqlx::query(
             "INSERT INTO fetches (source_id, run_id, started_at, finished_at, url, http_status, bytes,
                                   not_modified, items_seen, items_new, items_updated, error, malformed)
@@ -109,6 +108,19 @@ impl PgStore {
             .context(what.clone())?;
         }
         tx.commit().await.context(what)?;
+        // The vocabulary is written after the commit, in its own short
+        // statements: workers storing at once insert many of the same
+        // words, and inside the article transaction each would wait for
+        // the others' commits. A word missing after a crash only narrows
+        // a `prefix*` expansion until the word is seen again.
+        if !words.is_empty() {
+            let mut connection = self
+                .pool
+                .acquire()
+                .await
+                .context("writing the search vocabulary")?;
+            write_words(&mut connection, &words).await?;
+        }
         self.known_words.remember(&words);
         Ok(counts)
     }

@@ -78,31 +78,48 @@ impl PgStore {
         claim: &Claim,
     ) -> Result<i32, StoreError> {
         let slots = i32::try_from(slots.max(1)).unwrap_or(i32::MAX);
-        let mut wait = std::time::Duration::from_millis(20);
+        let mut wait = std::time::Duration::from_millis(10);
         loop {
             let now = Utc::now();
-            for slot in 0..slots {
-                let taken: Option<i32> = sqlx::query_scalar(
-                    "INSERT INTO host_slots (host, slot, leased_by, lease_until) VALUES ($1, $2, $3, $4)
-                     ON CONFLICT (host, slot) DO UPDATE
-                        SET leased_by = excluded.leased_by, lease_until = excluded.lease_until
-                        WHERE host_slots.lease_until < $5
-                     RETURNING slot",
-                )
-                .bind(host)
-                .bind(slot)
-                .bind(&claim.worker)
-                .bind(now + claim.host_lease)
-                .bind(now)
-                .fetch_optional(&self.pool)
-                .await
-                .context(format!("waiting for a connection slot to {host}"))?;
-                if let Some(slot) = taken {
-                    return Ok(slot);
-                }
+            // One statement: a slot nobody holds (or whose holder's lease
+            // ran out), picked at random so that workers rarely collide;
+            // when two do, the loser's conflict clause takes nothing and it
+            // simply tries again.
+            let taken: Option<i32> = sqlx::query_scalar(
+                "INSERT INTO host_slots (host, slot, leased_by, lease_until)
+                 SELECT $1, s, $3, $4 FROM generate_series(0, $2 - 1) AS s
+                 WHERE NOT EXISTS (SELECT 1 FROM host_slots h
+                                   WHERE h.host = $1 AND h.slot = s AND h.lease_until >= $5)
+                 ORDER BY random() LIMIT 1
+                 ON CONFLICT (host, slot) DO UPDATE
+                    SET leased_by = excluded.leased_by, lease_until = excluded.lease_until
+                    WHERE host_slots.lease_until < $5
+                 RETURNING slot",
+            )
+            .bind(host)
+            .bind(slots)
+            .bind(&claim.worker)
+            .bind(now + claim.host_lease)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await
+            .context(format!("waiting for a connection slot to {host}"))?;
+            if let Some(slot) = taken {
+                return Ok(slot);
             }
-            tokio::time::sleep(wait).await;
-            wait = (wait * 2).min(std::time::Duration::from_millis(500));
+            let free: bool = sqlx::query_scalar(
+                "SELECT count(*) < $2 FROM host_slots WHERE host = $1 AND lease_until >= $3",
+            )
+            .bind(host)
+            .bind(i64::from(slots))
+            .bind(now)
+            .fetch_one(&self.pool)
+            .await
+            .context(format!("waiting for a connection slot to {host}"))?;
+            if !free {
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(std::time::Duration::from_millis(200));
+            }
         }
     }
 

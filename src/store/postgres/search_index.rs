@@ -116,10 +116,10 @@ pub(super) async fn write_index(
     Ok(())
 }
 
-/// Records (word, stem) pairs in `index_words`, inside the caller's
-/// transaction.
+/// Records (word, stem) pairs in `index_words` (in the given order: sorted
+/// pairs keep concurrent writers from deadlocking).
 pub(super) async fn write_words(
-    tx: &mut Transaction<'_, Postgres>,
+    connection: &mut sqlx::PgConnection,
     words: &[(&str, &str)],
 ) -> Result<(), StoreError> {
     for chunk in words.chunks(ROWS_PER_STATEMENT) {
@@ -130,7 +130,7 @@ pub(super) async fn write_words(
         )
         .bind(w)
         .bind(s)
-        .execute(&mut **tx)
+        .execute(&mut *connection)
         .await
         .context("writing the search vocabulary")?;
     }
@@ -149,11 +149,18 @@ impl PgStore {
         if version == Some(ANALYZER_VERSION) {
             return Ok(0);
         }
-        self.rebuild_search_index().await
+        self.rebuild(false).await
     }
 
     /// Re-analyses every article into a fresh index, in one transaction.
     pub async fn rebuild_search_index(&self) -> Result<u64, StoreError> {
+        self.rebuild(true).await
+    }
+
+    /// Rebuilds the index; unless `always`, only when it is still out of
+    /// date once the lock is held (workers starting together on an old
+    /// index: the first rebuilds, the others find it done).
+    async fn rebuild(&self, always: bool) -> Result<u64, StoreError> {
         let what = "rebuilding the search index";
         let mut tx = self.pool.begin().await.context(what)?;
         // One rebuild at a time, whichever worker starts it.
@@ -166,6 +173,9 @@ impl PgStore {
                 .fetch_optional(&mut *tx)
                 .await
                 .context(what)?;
+        if !always && version == Some(ANALYZER_VERSION) {
+            return Ok(0);
+        }
         sqlx::query("DELETE FROM article_index")
             .execute(&mut *tx)
             .await
