@@ -99,6 +99,8 @@ def finish(workers):
     for w in workers:
         _, err = w.communicate()
         codes.append(w.returncode)
+        if os.environ.get("VEILLE_BENCH_VERBOSE") and err.strip():
+            print(err[-2000:])
         last = err.strip().splitlines()[-1].split() if err.strip() else []
         if len(last) == 2:
             cpu += float(last[0]) + float(last[1])
@@ -146,7 +148,7 @@ def main():
         print("workers   wall s  articles  articles/s  veille CPU ms/article  machine CPU ms/article  "
               "feed server CPU s  server 200s")
         reference = None
-        for n in (1, 2, 3):
+        for n in (1, 2, 3) if not os.environ.get("VEILLE_BENCH_KILL_ONLY") else ():
             work = tempfile.mkdtemp(prefix="veille-workers-")
             database = fresh_database(admin, f"veille_bench_{n}")
             config = write_config(work, database, urls)
@@ -187,7 +189,12 @@ def main():
         os.kill(child, 9)
         held = int(sql(database, "SELECT count(*) FROM sources WHERE leased_by LIKE '%:"
                        + str(child) + ":%' AND last_fetched_at IS NULL"))
-        finish(workers)
+        survivors = workers[1:]
+        finish([victim])
+        _, codes = finish(survivors)
+        problems = [w for w in survivors if w.returncode != 0]
+        if problems:
+            print(f"a surviving worker failed: exit codes {codes}")
         after_survivors = counts(database)
         time.sleep(LEASE_SECS)
         finish(start_workers(config, 1))

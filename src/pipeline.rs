@@ -224,7 +224,7 @@ pub async fn run(
         )
         .await;
         tracing::debug!("fetching done; clustering new articles");
-        store.cluster_new_articles(started).await?;
+        store.cluster_new_articles(started, Some(run_id)).await?;
         tracing::debug!("clustering done");
         if store.optimize_search_index_if_due(Utc::now()).await? {
             tracing::debug!("search index optimized");

@@ -97,7 +97,7 @@ async fn clustering_precision_and_recall_on_labelled_pairs() {
             .unwrap();
     }
     store
-        .cluster_new_articles(start - Duration::days(1))
+        .cluster_new_articles(start - Duration::days(1), None)
         .await
         .unwrap();
     let pool = sqlx::SqlitePool::connect(&format!(

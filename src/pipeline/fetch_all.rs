@@ -88,6 +88,14 @@ pub(super) fn due<'a>(
         .collect()
 }
 
+/// What a fetch task hands back.
+enum Done {
+    /// Fetched, to be committed by the loop (one writer at a time).
+    Fetched(Box<Fetched>),
+    /// Fetched and committed by the task itself.
+    Committed(SourceOutcome),
+}
+
 /// What every fetch of a run shares.
 pub(super) struct Shared<'a> {
     /// The run the fetches are recorded under.
@@ -141,15 +149,24 @@ pub(super) async fn fetch_all(
             };
             let (fetcher, store) = (fetcher.clone(), store.clone());
             let (claim, per_host) = (shared.claim.clone(), config.per_host_concurrency);
+            let (run_id, task_config) = (shared.run_id, config.clone());
             tasks.spawn(async move {
-                fetch_one(&fetcher, &store, source, state, &claim, per_host).await
+                let fetched = fetch_one(&fetcher, &store, source, state, &claim, per_host).await;
+                // A database that takes several writers at once (PostgreSQL)
+                // commits in the task; SQLite's one writer commits in turn.
+                if store.concurrent_writers() {
+                    Done::Committed(commit(&store, fetched, run_id, &task_config).await)
+                } else {
+                    Done::Fetched(Box::new(fetched))
+                }
             });
         }
         let Some(joined) = tasks.join_next().await else {
             break;
         };
         let outcome = match joined {
-            Ok(fetched) => commit(store, fetched, shared.run_id, config).await,
+            Ok(Done::Fetched(fetched)) => commit(store, *fetched, shared.run_id, config).await,
+            Ok(Done::Committed(outcome)) => outcome,
             // A panic in a task is a bug, but it must not take the run down.
             Err(e) => SourceOutcome {
                 name: "?".into(),

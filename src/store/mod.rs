@@ -107,6 +107,12 @@ impl Store {
         })
     }
 
+    /// Whether several transactions may write at once (PostgreSQL); with
+    /// SQLite's single writer, commits are best made one after the other.
+    pub fn concurrent_writers(&self) -> bool {
+        matches!(self.backend, Backend::Postgres(_))
+    }
+
     /// The database file, for SQLite.
     pub fn path(&self) -> Option<&Path> {
         match &self.backend {
@@ -171,10 +177,15 @@ impl Store {
         dispatch!(self, db => db.known_hashes(source_id, keys).await)
     }
 
-    /// Clusters the articles first seen since `since`; returns how many
-    /// joined a cluster.
-    pub async fn cluster_new_articles(&self, since: DateTime<Utc>) -> Result<u64, StoreError> {
-        dispatch!(self, db => db.cluster_new_articles(since).await)
+    /// Clusters the articles first seen since `since` (only those the run
+    /// `run` stored, when given: workers sharing a database each cluster
+    /// their own); returns how many joined a cluster.
+    pub async fn cluster_new_articles(
+        &self,
+        since: DateTime<Utc>,
+        run: Option<i64>,
+    ) -> Result<u64, StoreError> {
+        dispatch!(self, db => db.cluster_new_articles(since, run).await)
     }
 
     /// Every source with its health, by name.

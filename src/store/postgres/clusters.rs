@@ -14,7 +14,11 @@ use crate::store::clustering::{Recent, WINDOW_DAYS, assign_clusters};
 use crate::store::error::Context;
 
 impl PgStore {
-    pub async fn cluster_new_articles(&self, since: DateTime<Utc>) -> Result<u64, StoreError> {
+    pub async fn cluster_new_articles(
+        &self,
+        since: DateTime<Utc>,
+        run: Option<i64>,
+    ) -> Result<u64, StoreError> {
         let what = "clustering new articles";
         let since = whole_seconds(since);
         let mut tx = self.pool.begin().await.context(what)?;
@@ -24,9 +28,11 @@ impl PgStore {
             .context(what)?;
         let oldest: Option<DateTime<Utc>> = sqlx::query_scalar(
             "SELECT MIN(sort_at) FROM articles
-             WHERE first_seen_at >= $1 AND story_terms IS NOT NULL AND cluster_id IS NULL",
+             WHERE first_seen_at >= $1 AND story_terms IS NOT NULL AND cluster_id IS NULL
+               AND ($2::bigint IS NULL OR source_id IN (SELECT source_id FROM fetches WHERE run_id = $2))",
         )
         .bind(since)
+        .bind(run)
         .fetch_one(&mut *tx)
         .await
         .context("finding new articles to cluster")?;
@@ -37,11 +43,14 @@ impl PgStore {
         let mut pool: Vec<u32> = Vec::new();
         {
             let mut rows = sqlx::query(
-                "SELECT id, source_id, sort_at, story_terms, cluster_id, first_seen_at >= $2 AS new
+                "SELECT id, source_id, sort_at, story_terms, cluster_id,
+                        first_seen_at >= $2
+                        AND ($3::bigint IS NULL OR source_id IN (SELECT source_id FROM fetches WHERE run_id = $3)) AS new
                  FROM articles WHERE story_terms IS NOT NULL AND sort_at >= $1 ORDER BY id",
             )
             .bind(oldest - Duration::days(WINDOW_DAYS))
             .bind(since)
+            .bind(run)
             .fetch(&mut *tx);
             while let Some(r) = rows
                 .try_next()

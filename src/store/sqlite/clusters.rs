@@ -15,11 +15,18 @@ use crate::store::{StoreError, parse_ts, ts};
 impl SqliteStore {
     /// Clusters the articles first seen since `since`; returns how many
     /// joined a cluster.
-    pub async fn cluster_new_articles(&self, since: DateTime<Utc>) -> Result<u64, StoreError> {
+    pub async fn cluster_new_articles(
+        &self,
+        since: DateTime<Utc>,
+        run: Option<i64>,
+    ) -> Result<u64, StoreError> {
+        // "New": first seen since `since`, from a source this run fetched.
         let oldest_new: Option<String> = sqlx::query_scalar(
-            "SELECT MIN(sort_at) FROM articles WHERE first_seen_at >= ?1 AND story_terms IS NOT NULL AND cluster_id IS NULL",
+            "SELECT MIN(sort_at) FROM articles WHERE first_seen_at >= ?1 AND story_terms IS NOT NULL AND cluster_id IS NULL
+               AND (?2 IS NULL OR source_id IN (SELECT source_id FROM fetches WHERE run_id = ?2))",
         )
         .bind(ts(since))
+        .bind(run)
         .fetch_one(&self.pool)
         .await
         .context("finding new articles to cluster")?;
@@ -28,11 +35,14 @@ impl SqliteStore {
         };
         // Streamed: only the compact form of each article is kept.
         let mut rows = sqlx::query(
-            "SELECT id, source_id, sort_at, story_terms, cluster_id, first_seen_at >= ?2 AS new
+            "SELECT id, source_id, sort_at, story_terms, cluster_id,
+                    first_seen_at >= ?2
+                    AND (?3 IS NULL OR source_id IN (SELECT source_id FROM fetches WHERE run_id = ?3)) AS new
              FROM articles WHERE story_terms IS NOT NULL AND sort_at >= ?1 ORDER BY id",
         )
         .bind(ts(oldest - Duration::days(WINDOW_DAYS)))
         .bind(ts(since))
+        .bind(run)
         .fetch(&self.pool);
         let mut recent: Vec<Recent> = Vec::new();
         // Every article's term hashes in one allocation: a first run
