@@ -201,9 +201,9 @@ def main():
         articles, distinct, unfetched, fetched = counts(database)
         print(f"\nkilled 1 of 3 workers after {FEEDS // 3} fetches ({time.time() - start:.1f} s in all): it held "
               f"{held} sources (leased for {LEASE_SECS} s); when the other two ended, {after_survivors[2]} "
-              f"sources were unfetched (the others' leases ran out while they worked: they took them); "
-              f"after a further run: {unfetched} unfetched, {articles} articles ({distinct} distinct; "
-              f"{reference} in the runs above), {fetched} successful fetches of {FEEDS} sources")
+              f"sources were still unfetched (those whose lease had not run out when they came to them); "
+              f"after a run once the lease was over: {unfetched} unfetched, {articles} articles ({distinct} "
+              f"distinct; {reference} in the runs above), {fetched} successful fetches of {FEEDS} sources")
     finally:
         server.terminate()
         server.wait()
