@@ -213,3 +213,25 @@ fn parse_json_has_the_documented_shape() {
     assert_eq!(v["items"][1]["authors"], serde_json::json!([]));
     assert!(v["items"][1]["content"].is_null());
 }
+
+#[test]
+fn unreachable_postgres_is_fatal_with_the_cause_and_no_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    // Port 1 on loopback: nothing listens there.
+    std::fs::write(
+        &config,
+        "[database]\nurl = \"postgres://veille:hunter2@127.0.0.1:1/veille\"\n\n\
+         [publish]\ndir = \"public\"\nbase_url = \"https://example.org/\"\n",
+    )
+    .unwrap();
+    let out = crate::util::veille(&config, &["run"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("cannot open database postgres://veille:***@127.0.0.1:1/veille"),
+        "{err}"
+    );
+    assert!(err.to_lowercase().contains("refused"), "{err}");
+    assert!(!err.contains("hunter2"), "{err}");
+}

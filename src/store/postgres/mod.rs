@@ -15,7 +15,13 @@ mod sources;
 
 use std::time::Duration;
 
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use std::str::FromStr;
+
+use sqlx::Connection;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
+
+/// How long opening the database may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub(crate) use leases::PgPublishLock;
 pub(crate) use search::PgQuery;
@@ -56,15 +62,31 @@ impl PgStore {
     /// starting together do not race).
     pub(crate) async fn open(url: &str) -> Result<PgStore, StoreError> {
         let target = redacted(url);
+        let open_error = |message: String| StoreError::Open {
+            target: target.clone(),
+            message,
+        };
+        let options = PgConnectOptions::from_str(url).map_err(|e| open_error(e.to_string()))?;
+        // One connection first, so that an unreachable server or a refused
+        // login is reported as such (a pool only says it timed out).
+        match tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&options)).await {
+            Ok(Ok(connection)) => {
+                let _ = connection.close().await;
+            }
+            Ok(Err(e)) => return Err(open_error(e.to_string())),
+            Err(_) => {
+                return Err(open_error(format!(
+                    "no answer within {} s",
+                    CONNECT_TIMEOUT.as_secs()
+                )));
+            }
+        }
         let pool = PgPoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(30))
-            .connect(url)
+            .connect_with(options)
             .await
-            .map_err(|e| StoreError::Open {
-                target: target.clone(),
-                message: e.to_string(),
-            })?;
+            .map_err(|e| open_error(e.to_string()))?;
         sqlx::migrate!("./migrations/postgres")
             .run(&pool)
             .await
