@@ -140,3 +140,34 @@ async fn publishing_again_without_changes_leaves_files_untouched() {
         ["atom.xml", "feed.json", "index.html", "rss.xml"]
     );
 }
+
+#[tokio::test]
+async fn a_media_thumbnail_is_published_as_the_items_image() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = FixtureServer::start().await;
+    server.put(
+        "thumbs.xml",
+        "application/rss+xml",
+        r#"<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>Thumbs</title>
+           <item><title>Le Maroc et l'IA</title><link>https://news.example.ma/ia</link><guid>t1</guid>
+           <pubDate>Mon, 02 Nov 2026 10:00:00 +0000</pubDate><description>Texte.</description>
+           <media:thumbnail url="https://news.example.ma/img/ia.jpg" width="300" height="200"/></item>
+           </channel></rss>"#,
+    );
+    let path = write_config(dir.path(), &[("Thumbs", server.url("thumbs.xml"))]);
+    let config = Config::load(&path).unwrap();
+    crate::util::run(&config, true).await;
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(config.publish.dir.join("everything/feed.json")).unwrap(),
+    )
+    .unwrap();
+    let item = &json["items"][0];
+    assert_eq!(item["image"], "https://news.example.ma/img/ia.jpg");
+    assert_eq!(item["attachments"][0]["mime_type"], "image/jpeg");
+    // RSS readers get it as the item's enclosure.
+    let rss = read_back(&config, "everything", "rss.xml");
+    assert_eq!(
+        rss.items[0].enclosures[0].url,
+        "https://news.example.ma/img/ia.jpg"
+    );
+}

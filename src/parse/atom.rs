@@ -11,7 +11,7 @@ use super::model::non_empty;
 use super::text::{html, plain_text, text_to_html};
 use super::xml::{Element, ns};
 use super::{Enclosure, FeedFormat, ParsedFeed, ParsedItem, Person};
-use crate::parse::common::{alternate_link, resolve, with_base};
+use crate::parse::common::{alternate_link, media_enclosures, resolve, with_base};
 
 /// Atom 1.0, Atom 0.3, and undeclared (some 0.3 feeds declare nothing).
 const ATOM: &[&str] = &[ns::ATOM, ns::ATOM03, ""];
@@ -195,7 +195,7 @@ fn entry(el: &Element) -> ParsedItem {
             categories.push(t);
         }
     }
-    let enclosures = el
+    let mut enclosures: Vec<Enclosure> = el
         .children_named(ATOM, "link")
         .filter(|l| l.attr("rel") == Some("enclosure"))
         .filter_map(|l| {
@@ -206,6 +206,9 @@ fn entry(el: &Element) -> ParsedItem {
             })
         })
         .collect();
+    // YouTube and podcast hosts put the video and its picture in Media RSS.
+    let media = media_enclosures(el, &enclosures);
+    enclosures.extend(media);
     ParsedItem {
         id: el.child(ATOM, "id").and_then(|i| non_empty(&i.text())),
         title: title_of(el.child(ATOM, "title")).or_else(|| {

@@ -2,8 +2,9 @@
 
 use url::Url;
 
+use super::Enclosure;
 use super::model::non_empty;
-use super::xml::Element;
+use super::xml::{Element, ns};
 
 /// Resolves `href` against the element's effective `xml:base`, when it has
 /// one; otherwise leaves it as written (the normaliser resolves against the
@@ -47,4 +48,68 @@ pub(super) fn alternate_link(el: &Element, namespaces: &[&str]) -> Option<String
         .or(alternates.first())?;
     let href = href_of(chosen)?;
     Some(resolve(chosen, &href))
+}
+
+/// `media:content` and `media:thumbnail` of an item, directly or in a
+/// `media:group`, as enclosures: a thumbnail becomes an image enclosure
+/// (as Miniflux reads it), which readers show with the item. Those already
+/// in `seen` (by URL) are left out.
+pub(super) fn media_enclosures(el: &Element, seen: &[Enclosure]) -> Vec<Enclosure> {
+    const MEDIA: &[&str] = &[ns::MEDIA];
+    let groups: Vec<&Element> = el.children_named(MEDIA, "group").collect();
+    let in_item_and_groups = |name: &'static str| {
+        let mut found: Vec<&Element> = el.children_named(MEDIA, name).collect();
+        for g in &groups {
+            found.extend(g.children_named(MEDIA, name));
+        }
+        found
+    };
+    let mut out: Vec<Enclosure> = Vec::new();
+    for (e, is_thumbnail) in in_item_and_groups("content")
+        .into_iter()
+        .map(|e| (e, false))
+        .chain(
+            in_item_and_groups("thumbnail")
+                .into_iter()
+                .map(|e| (e, true)),
+        )
+    {
+        let Some(url) = e.attr("url").and_then(non_empty) else {
+            continue;
+        };
+        let url = resolve(e, &url);
+        if seen.iter().chain(&out).any(|x| x.url == url) {
+            continue;
+        }
+        let mime_type = e.attr("type").and_then(non_empty).or_else(|| {
+            (is_thumbnail || e.attr("medium") == Some("image")).then(|| image_type(&url))
+        });
+        out.push(Enclosure {
+            url,
+            mime_type,
+            length: e.attr("fileSize").and_then(|l| l.trim().parse().ok()),
+        });
+    }
+    out
+}
+
+/// The image type a URL's extension suggests (`image/*` when it says
+/// nothing).
+fn image_type(url: &str) -> String {
+    let path = url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(url)
+        .to_ascii_lowercase();
+    let ext = path.rsplit('.').next().unwrap_or("");
+    match ext {
+        "jpg" | "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "avif" => "image/avif",
+        "svg" => "image/svg+xml",
+        _ => "image/*",
+    }
+    .to_string()
 }

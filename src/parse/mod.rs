@@ -180,6 +180,32 @@ mod tests {
     }
 
     #[test]
+    fn media_thumbnails_become_image_enclosures() {
+        // Hespress-style RSS: a thumbnail next to the item, relative to xml:base.
+        let rss = br#"<rss xmlns:media="http://search.yahoo.com/mrss/"><channel xml:base="https://e.ma/"><item><title>T</title><media:thumbnail url="img/a.JPG?w=300" width="300"/><media:content url="https://e.ma/img/b.png" medium="image"/></item></channel></rss>"#;
+        let item = &parse_feed(rss, None).unwrap().items[0];
+        let found: Vec<(&str, Option<&str>)> = item
+            .enclosures
+            .iter()
+            .map(|e| (e.url.as_str(), e.mime_type.as_deref()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("https://e.ma/img/b.png", Some("image/png")),
+                ("https://e.ma/img/a.JPG?w=300", Some("image/jpeg")),
+            ]
+        );
+        // YouTube's Atom: video and picture in a media:group, the same
+        // picture not repeated.
+        let atom = br#"<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/"><entry><title>V</title><media:group><media:content url="https://yt.example/v/1" type="application/x-shockwave-flash"/><media:thumbnail url="https://i.yt.example/vi/1/hq.jpg"/></media:group><media:thumbnail url="https://i.yt.example/vi/1/hq.jpg"/></entry></feed>"#;
+        let item = &parse_feed(atom, None).unwrap().items[0];
+        assert_eq!(item.enclosures.len(), 2);
+        assert_eq!(item.enclosures[1].url, "https://i.yt.example/vi/1/hq.jpg");
+        assert_eq!(item.enclosures[1].mime_type.as_deref(), Some("image/jpeg"));
+    }
+
+    #[test]
     fn html_page_is_not_a_feed() {
         let err = parse_feed(b"<!DOCTYPE html><html><body>x</body></html>", None).unwrap_err();
         assert!(err.to_string().contains("HTML"), "{err}");

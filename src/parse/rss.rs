@@ -9,7 +9,7 @@ use super::model::non_empty;
 use super::text::{html, plain_text};
 use super::xml::{Element, ns};
 use super::{Enclosure, FeedFormat, ParsedFeed, ParsedItem, Person};
-use crate::parse::common::{alternate_link, resolve, with_base};
+use crate::parse::common::{alternate_link, media_enclosures, resolve, with_base};
 
 /// RSS elements live in no namespace (2.0), or in RSS 1.0's, 0.90's or
 /// UserLand's.
@@ -318,18 +318,8 @@ fn itunes_categories(el: &Element) -> Vec<String> {
 
 fn enclosures(el: &Element) -> Vec<Enclosure> {
     let mut out: Vec<Enclosure> = Vec::new();
-    let declared = el
-        .children_named(RSS, "enclosure")
-        .map(|e| (e, "url", "length"));
-    let media = el
-        .children_named(&[ns::MEDIA], "content")
-        .chain(el.children_named(&[ns::MEDIA], "group").flat_map(|g| {
-            g.children_named(&[ns::MEDIA], "content")
-                .collect::<Vec<_>>()
-        }))
-        .map(|e| (e, "url", "fileSize"));
-    for (e, url_attr, length_attr) in declared.chain(media) {
-        let Some(url) = e.attr(url_attr).and_then(non_empty) else {
+    for e in el.children_named(RSS, "enclosure") {
+        let Some(url) = e.attr("url").and_then(non_empty) else {
             continue;
         };
         let url = resolve(e, &url);
@@ -339,9 +329,11 @@ fn enclosures(el: &Element) -> Vec<Enclosure> {
         out.push(Enclosure {
             url,
             mime_type: e.attr("type").and_then(non_empty),
-            length: e.attr(length_attr).and_then(|l| l.trim().parse().ok()),
+            length: e.attr("length").and_then(|l| l.trim().parse().ok()),
         });
     }
+    let media = media_enclosures(el, &out);
+    out.extend(media);
     for link in el
         .children_named(&[ns::ATOM], "link")
         .filter(|l| l.attr("rel") == Some("enclosure"))

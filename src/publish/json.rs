@@ -41,6 +41,10 @@ struct Item {
     tags: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     language: Option<String>,
+    /// The item's picture (its first image enclosure, often a
+    /// `media:thumbnail`), which readers show beside it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     attachments: Vec<Attachment>,
     _veille: Extension,
@@ -114,6 +118,15 @@ fn item(p: &PublishItem, full_content: bool) -> Item {
         }],
         tags: p.categories(),
         language: art.language.clone(),
+        image: art
+            .enclosures
+            .iter()
+            .find(|e| {
+                e.mime_type
+                    .as_deref()
+                    .is_some_and(|t| t.starts_with("image/"))
+            })
+            .map(|e| e.url.clone()),
         attachments: art
             .enclosures
             .iter()
