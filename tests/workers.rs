@@ -106,12 +106,17 @@ fn write_config_with(
 
 /// Runs `workers` `veille run` processes at once; all must succeed.
 fn run_workers(config: &Path, workers: usize) {
+    run_workers_with(config, workers, &[]);
+}
+
+fn run_workers_with(config: &Path, workers: usize, extra: &[&str]) {
     let children: Vec<_> = (0..workers)
         .map(|_| {
             std::process::Command::new(assert_cmd::cargo::cargo_bin!("veille"))
                 .args(["-q", "-c"])
                 .arg(config)
                 .arg("run")
+                .args(extra)
                 .stderr(std::process::Stdio::piped())
                 .spawn()
                 .unwrap()
@@ -186,6 +191,21 @@ async fn three_workers_share_the_sources_of_one_database() {
         .unwrap();
     assert_eq!(index_rows, articles);
     pool.close().await;
+
+    // Again at once: nothing is due yet, so nothing is fetched…
+    let again = config.clone();
+    tokio::task::spawn_blocking(move || run_workers(&again, 3))
+        .await
+        .unwrap();
+    assert_eq!(counts.hits.lock().unwrap().values().sum::<usize>(), SOURCES);
+    // …and with --all, every source once more, not once per worker.
+    let all = config.clone();
+    tokio::task::spawn_blocking(move || run_workers_with(&all, 3, &["--all"]))
+        .await
+        .unwrap();
+    let hits = counts.hits.lock().unwrap().clone();
+    let not_twice: Vec<_> = hits.iter().filter(|(_, n)| **n != 2).collect();
+    assert!(not_twice.is_empty(), "with --all: {not_twice:?}");
 
     // One worker alone, on its own database, publishes the same feed.
     let Some(alone) = fresh_database("one_worker").await else {
