@@ -5,9 +5,15 @@
 //!
 //! At most `concurrency` sources are in flight *including* those fetched
 //! but not yet committed, so memory stays bounded however far the fetches
-//! run ahead of the (single-writer) database. Items the database already
-//! holds unchanged are recognised by their content hash and skip the
-//! costly normalisation (sanitising, text extraction, language detection).
+//! run ahead of the database. SQLite has one writer: the loop commits one
+//! source after another. PostgreSQL takes several, and each task commits
+//! its own. Items the database already holds unchanged are recognised by
+//! their content hash and skip the costly normalisation (sanitising, text
+//! extraction, language detection).
+//!
+//! When workers share a PostgreSQL database, a source is taken
+//! ([`Store::claim_source`]) before its task starts, and a connection slot
+//! of its host ([`Store::take_host_slot`]) for the time of the request.
 
 use std::collections::HashMap;
 use std::sync::Arc;
