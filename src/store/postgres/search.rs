@@ -332,9 +332,15 @@ impl PgStore {
             return Ok(found);
         }
         let n = query.binds.len();
+        // MATERIALIZED: left alone, the planner walks the articles newest
+        // first and checks each against the index until it has `limit`,
+        // which reads the whole archive when a topic has few matches
+        // (measured on 104,854 articles: 1.6 s against 0.4 s).
         let sql = format!(
-            "SELECT a.id, a.sort_at FROM articles a JOIN article_index i ON i.article_id = a.id
-             WHERE {} AND a.sort_at >= ${} ORDER BY a.sort_at DESC, a.uid DESC LIMIT ${}",
+            "WITH m AS MATERIALIZED (
+                 SELECT a.id, a.sort_at, a.uid FROM articles a JOIN article_index i ON i.article_id = a.id
+                 WHERE {} AND a.sort_at >= ${})
+             SELECT id, sort_at FROM m ORDER BY sort_at DESC, uid DESC LIMIT ${}",
             numbered(&query.condition, 1),
             n + 1,
             n + 2
