@@ -292,6 +292,16 @@ async fn postgres_finds_what_sqlite_finds() {
     let now = Utc::now();
     let sqlite = index_results(&on_sqlite, now).await;
     let postgres = index_results(&on_postgres, now).await;
+    // A rebuilt PostgreSQL index answers the same.
+    let store = veille::store::Store::open(&on_postgres.database)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.rebuild_search_index().await.unwrap() as usize,
+        dev_set().len()
+    );
+    store.close().await;
+    assert_eq!(index_results(&on_postgres, now).await, postgres);
     for text in QUERIES {
         let only_sqlite: Vec<_> = sqlite[text].difference(&postgres[text]).collect();
         let only_postgres: Vec<_> = postgres[text].difference(&sqlite[text]).collect();

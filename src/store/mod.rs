@@ -12,6 +12,7 @@ mod error;
 mod known_words;
 mod postgres;
 mod prepared;
+mod query_sources;
 mod records;
 mod sqlite;
 
@@ -334,6 +335,19 @@ impl Store {
             },
         })
     }
+}
+
+/// How far in the future a published date may be before it is distrusted
+/// for ordering (clock skew between servers is common, time travel is
+/// not). Both backends' upserts and SQLite's search window rely on it.
+pub(crate) const FUTURE_TOLERANCE_MINUTES: i64 = 10;
+
+/// When an article stored at `now` is ordered: its published date, unless
+/// that is missing or in the future; then the first-seen time.
+pub(crate) fn sort_time(published: Option<DateTime<Utc>>, now: DateTime<Utc>) -> DateTime<Utc> {
+    published
+        .filter(|p| *p <= now + chrono::Duration::minutes(FUTURE_TOLERANCE_MINUTES))
+        .unwrap_or(now)
 }
 
 /// Text form of a timestamp in the database.

@@ -58,7 +58,7 @@ impl PreparedArticles {
 }
 
 /// Analyses an article the way the index stores it.
-pub(super) fn analyse(article: &Article, source_name: &str) -> Document {
+fn analyse(article: &Article, source_name: &str) -> Document {
     let url = article.url.as_deref().or(article.link.as_deref());
     Document::new(
         DocumentFields {
@@ -75,4 +75,35 @@ pub(super) fn analyse(article: &Article, source_name: &str) -> Document {
         },
         chrono::Utc::now(),
     )
+}
+
+/// Analyses an article read back for a rebuild of the index, from the
+/// columns both backends' rebuild queries select under these names:
+/// `title`, `content_text`, `summary`, `has_content`, `language`,
+/// `author`, `url`, `link`, `categories` (JSON text) and `source_name`.
+pub(super) fn analyse_row<'r, R>(row: &'r R) -> Result<Document, sqlx::Error>
+where
+    R: sqlx::Row,
+    &'r str: sqlx::ColumnIndex<R>,
+    Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    bool: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let text = |c: &'r str| -> Result<Option<String>, sqlx::Error> { row.try_get(c) };
+    let article = Article {
+        title: text("title")?.unwrap_or_default(),
+        content_text: text("content_text")?.unwrap_or_default(),
+        summary: text("summary")?,
+        content: row.try_get::<bool, _>("has_content")?.then(String::new),
+        language: text("language")?,
+        author: text("author")?,
+        url: text("url")?,
+        link: text("link")?,
+        categories: text("categories")?
+            .and_then(|c| serde_json::from_str(&c).ok())
+            .unwrap_or_default(),
+        ..Article::default()
+    };
+    let name: String = row.try_get("source_name")?;
+    Ok(analyse(&article, &name))
 }

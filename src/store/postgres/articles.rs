@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::{Postgres, Row, Transaction};
 
@@ -11,12 +11,8 @@ use super::search_index::write_index;
 use super::{PgStore, whole_seconds};
 use crate::filter::IndexRow;
 use crate::model::{Article, Enclosure, StoredArticle, article_uid};
-use crate::store::StoreError;
 use crate::store::error::Context;
-
-/// How far in the future a published date may be before it is distrusted
-/// for ordering (as on SQLite).
-const FUTURE_TOLERANCE_MINUTES: i64 = 10;
+use crate::store::{FUTURE_TOLERANCE_MINUTES, StoreError, sort_time};
 
 /// Rows per multi-row `INSERT` (21 parameters each, under PostgreSQL's
 /// limit of 65,535).
@@ -77,10 +73,7 @@ pub(super) async fn upsert_articles(
         for a in chunk {
             // The published date orders the article unless it is missing or
             // in the future; then the first-seen time does.
-            let sort_at = a
-                .published_at
-                .filter(|p| *p <= now + Duration::minutes(FUTURE_TOLERANCE_MINUTES))
-                .map_or(now, whole_seconds);
+            let sort_at = whole_seconds(sort_time(a.published_at, now));
             query = query
                 .bind(source_id)
                 .bind(a.dedup_key.clone())

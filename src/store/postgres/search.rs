@@ -13,13 +13,10 @@ use sqlx::Row;
 use super::PgStore;
 use super::articles::{SELECT_ARTICLES, stored_article};
 use super::search_index::lexeme;
-use crate::filter::{Document, DocumentFields, Field, Query, Term, TermKind};
+use crate::filter::{Document, Field, Query, Term, TermKind};
 use crate::store::error::Context;
+use crate::store::query_sources::{MAX_EXPANSION, SourceInfo, has_regex, matching_sources};
 use crate::store::{MatchSummary, StoreError};
-
-/// Most extra stems a prefix expands to through the vocabulary (as on
-/// SQLite).
-const MAX_EXPANSION: i64 = 256;
 
 /// A value bound to a `?` of the compiled condition.
 #[derive(Debug, Clone)]
@@ -27,13 +24,6 @@ enum Bind {
     Text(String),
     Time(DateTime<Utc>),
     Ids(Vec<i64>),
-}
-
-/// A source as queries see it (for `source:` and `tag:`).
-struct SourceInfo {
-    id: i64,
-    name: String,
-    tags: Vec<String>,
 }
 
 /// A query ready to run on PostgreSQL.
@@ -133,22 +123,7 @@ fn near_condition(left: &Term, right: &Term, distance: u32, binds: &mut Vec<Bind
 
 /// `a.source_id = ANY(…)` for the sources on which `leaf` matches.
 fn source_condition(leaf: &Query, sources: &[SourceInfo], binds: &mut Vec<Bind>) -> String {
-    let now = Utc::now();
-    let ids: Vec<i64> = sources
-        .iter()
-        .filter(|s| {
-            Document::new(
-                DocumentFields {
-                    source_name: &s.name,
-                    source_tags: &s.tags,
-                    ..DocumentFields::default()
-                },
-                now,
-            )
-            .matches(leaf)
-        })
-        .map(|s| s.id)
-        .collect();
+    let ids = matching_sources(leaf, sources);
     if ids.is_empty() {
         return "FALSE".into();
     }
@@ -222,16 +197,6 @@ fn compile(
     }
 }
 
-/// Whether `query` has a `/regex/`.
-fn has_regex(query: &Query) -> bool {
-    match query {
-        Query::Regex(_) => true,
-        Query::And(qs) | Query::Or(qs) => qs.iter().any(has_regex),
-        Query::Not(q) => has_regex(q),
-        _ => false,
-    }
-}
-
 /// `sql` with its `?`s numbered `$first`, `$first + 1`… (veille's SQL
 /// here has no other question marks).
 fn numbered(sql: &str, first: usize) -> String {
@@ -296,11 +261,7 @@ impl PgStore {
             .iter()
             .map(|r| -> Result<SourceInfo, sqlx::Error> {
                 let tags: String = r.try_get("tags")?;
-                Ok(SourceInfo {
-                    id: r.try_get("id")?,
-                    name: r.try_get("name")?,
-                    tags: serde_json::from_str(&tags).unwrap_or_default(),
-                })
+                Ok(SourceInfo::new(r.try_get("id")?, r.try_get("name")?, &tags))
             })
             .collect::<Result<Vec<_>, _>>()
             .context("reading sources")?;

@@ -16,10 +16,9 @@ use sqlx::{Postgres, Row, Transaction};
 
 use super::PgStore;
 use crate::filter::{ANALYZER_VERSION, Document, IndexRow};
-use crate::model::Article;
 use crate::store::StoreError;
 use crate::store::error::Context;
-use crate::store::prepared::analyse;
+use crate::store::prepared::analyse_row;
 
 /// Index rows per multi-row `INSERT` (7 parameters each).
 const ROWS_PER_STATEMENT: usize = 500;
@@ -199,23 +198,7 @@ impl PgStore {
             .bind(REBUILD_BATCH)
             .fetch(&mut *tx)
             .map_ok(|row| -> Result<(i64, Document), sqlx::Error> {
-                let categories: Option<String> = row.try_get("categories")?;
-                let article = Article {
-                    title: row.try_get("title")?,
-                    content_text: row.try_get("content_text")?,
-                    summary: row.try_get("summary")?,
-                    content: row.try_get::<bool, _>("has_content")?.then(String::new),
-                    language: row.try_get("language")?,
-                    author: row.try_get("author")?,
-                    url: row.try_get("url")?,
-                    link: row.try_get("link")?,
-                    categories: categories
-                        .and_then(|c| serde_json::from_str(&c).ok())
-                        .unwrap_or_default(),
-                    ..Article::default()
-                };
-                let name: String = row.try_get("source_name")?;
-                Ok((row.try_get("id")?, analyse(&article, &name)))
+                Ok((row.try_get("id")?, analyse_row(&row)?))
             })
             .try_collect::<Vec<_>>()
             .await

@@ -1,7 +1,7 @@
 //! The `articles` table: upserts keyed on (source, identity key), and the
 //! newest-first reading the publisher pages through.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use sqlx::{Row, Sqlite, Transaction, sqlite::SqliteRow};
 
 use std::collections::HashMap;
@@ -11,11 +11,7 @@ use super::search_index::write_index;
 use crate::filter::IndexRow;
 use crate::model::{Article, Enclosure, StoredArticle, article_uid};
 use crate::store::error::Context;
-use crate::store::{StoreError, parse_ts, ts};
-
-/// How far in the future a published date may be before it is distrusted
-/// for ordering (clock skew between servers is common, time travel is not).
-const FUTURE_TOLERANCE_MINUTES: i64 = 10;
+use crate::store::{FUTURE_TOLERANCE_MINUTES, StoreError, parse_ts, sort_time, ts};
 
 /// Rows per multi-row `INSERT` (21 parameters each, well under SQLite's
 /// limit of 32,766).
@@ -66,10 +62,7 @@ pub(super) async fn upsert_articles(
         for (k, a) in chunk.iter().enumerate() {
             // The published date orders the article unless it is missing or
             // in the future; then the first-seen time does.
-            let sort_at = a
-                .published_at
-                .filter(|p| *p <= now + Duration::minutes(FUTURE_TOLERANCE_MINUTES))
-                .map_or_else(|| now_text.clone(), ts);
+            let sort_at = ts(sort_time(a.published_at, now));
             query = query
                 .bind(source_id)
                 .bind(a.dedup_key.clone())

@@ -12,15 +12,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 
 use super::SqliteStore;
-use crate::filter::{Document, DocumentFields, Field, Query, Term, TermKind};
+use crate::filter::{Field, Query, Term, TermKind};
 use crate::model::StoredArticle;
 use crate::store::error::Context;
-use crate::store::{MatchSummary, StoreError, parse_ts, ts};
-
-/// Most extra stems a prefix expands to through the vocabulary. Beyond
-/// that the prefix matches stems beginning with it only (a 2-letter prefix
-/// in a large archive would otherwise become a huge `OR`).
-const MAX_EXPANSION: i64 = 256;
+use crate::store::query_sources::{MAX_EXPANSION, SourceInfo, has_regex, matching_sources};
+use crate::store::{FUTURE_TOLERANCE_MINUTES, MatchSummary, StoreError, parse_ts, ts};
 
 /// A value bound to a `?` in the compiled SQL.
 #[derive(Debug, Clone)]
@@ -41,28 +37,11 @@ enum Node {
     Sql(String, Vec<Bind>),
 }
 
-/// A source as queries see it (for `source:` and `tag:`).
-struct SourceInfo {
-    id: i64,
-    name: String,
-    tags: Vec<String>,
-}
-
 /// A query ready to run: its SQL condition on `articles a` and the values.
 pub(crate) struct SqliteQuery {
     condition: String,
     binds: Vec<Bind>,
     now: DateTime<Utc>,
-}
-
-/// Whether `query` has a `/regex/`, checked row by row.
-fn has_regex(query: &Query) -> bool {
-    match query {
-        Query::Regex(_) => true,
-        Query::And(qs) | Query::Or(qs) => qs.iter().any(has_regex),
-        Query::Not(q) => has_regex(q),
-        _ => false,
-    }
 }
 
 impl SqliteQuery {
@@ -84,10 +63,6 @@ const FIRST_WINDOW_DAYS: i64 = 30;
 
 /// Beyond this estimate of the days needed, a search reads everything.
 const MAX_ESTIMATED_DAYS: i64 = 3 * 365;
-
-/// How far in the future a published date may be (as in `articles.rs`):
-/// an article ordered at `t` was last indexed at `t` minus this, or later.
-const FUTURE_TOLERANCE_MINUTES: i64 = 10;
 
 fn fts_string(token: &str) -> String {
     format!("\"{}\"", token.replace('"', "\"\""))
@@ -153,21 +128,9 @@ fn into_sql(node: Node) -> (String, Vec<Bind>) {
 
 /// `a.source_id IN (…)` for the sources on which `leaf` matches.
 fn source_condition(leaf: &Query, sources: &[SourceInfo]) -> Node {
-    let now = Utc::now();
-    let ids: Vec<String> = sources
+    let ids: Vec<String> = matching_sources(leaf, sources)
         .iter()
-        .filter(|s| {
-            let doc = Document::new(
-                DocumentFields {
-                    source_name: &s.name,
-                    source_tags: &s.tags,
-                    ..DocumentFields::default()
-                },
-                now,
-            );
-            doc.matches(leaf)
-        })
-        .map(|s| s.id.to_string())
+        .map(i64::to_string)
         .collect();
     if ids.is_empty() {
         Node::Sql("0".into(), Vec::new())
@@ -346,11 +309,7 @@ impl SqliteStore {
             .iter()
             .map(|r| -> Result<SourceInfo, sqlx::Error> {
                 let tags: String = r.try_get("tags")?;
-                Ok(SourceInfo {
-                    id: r.try_get("id")?,
-                    name: r.try_get("name")?,
-                    tags: serde_json::from_str(&tags).unwrap_or_default(),
-                })
+                Ok(SourceInfo::new(r.try_get("id")?, r.try_get("name")?, &tags))
             })
             .collect::<Result<Vec<_>, _>>()
             .context("reading sources")?;

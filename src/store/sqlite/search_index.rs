@@ -11,9 +11,8 @@ use sqlx::{Row, Sqlite, Transaction};
 
 use super::SqliteStore;
 use crate::filter::{ANALYZER_VERSION, Document, IndexRow};
-use crate::model::Article;
 use crate::store::error::Context;
-use crate::store::prepared::analyse;
+use crate::store::prepared::analyse_row;
 use crate::store::{StoreError, ts};
 
 /// Index rows per multi-row `INSERT` (7 parameters each).
@@ -127,25 +126,7 @@ impl SqliteStore {
             .bind(REBUILD_BATCH as i64)
             .fetch(&mut *tx)
             .map_ok(|row| -> Result<(i64, Document), sqlx::Error> {
-                let categories: Option<String> = row.try_get("categories")?;
-                let article = Article {
-                    title: row.try_get::<Option<String>, _>("title")?.unwrap_or_default(),
-                    content_text: row
-                        .try_get::<Option<String>, _>("content_text")?
-                        .unwrap_or_default(),
-                    summary: row.try_get("summary")?,
-                    content: row.try_get::<bool, _>("has_content")?.then(String::new),
-                    language: row.try_get("language")?,
-                    author: row.try_get("author")?,
-                    url: row.try_get("url")?,
-                    link: row.try_get("link")?,
-                    categories: categories
-                        .and_then(|c| serde_json::from_str(&c).ok())
-                        .unwrap_or_default(),
-                    ..Article::default()
-                };
-                let name: String = row.try_get("source_name")?;
-                Ok((row.try_get("index_rowid")?, analyse(&article, &name)))
+                Ok((row.try_get("index_rowid")?, analyse_row(&row)?))
             })
             .try_collect::<Vec<_>>()
             .await
