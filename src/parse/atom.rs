@@ -2,14 +2,12 @@
 //! (`tagline`, `issued`, `modified`, `url`) and its `mode="escaped"` /
 //! `"base64"` content are read too.
 
-use std::rc::Rc;
-
 use base64::Engine;
 
 use super::date::parse_date;
 use super::model::non_empty;
 use super::text::{html, plain_text, text_to_html};
-use super::xml::{Element, ns};
+use super::xml::{Document, Element, ns};
 use super::{Enclosure, FeedFormat, ParsedFeed, ParsedItem, Person};
 use crate::parse::common::{alternate_link, media_enclosures, resolve, with_base};
 
@@ -26,7 +24,7 @@ fn is_binary_mime(kind: &str) -> bool {
 }
 
 /// A text construct's value and whether it is HTML.
-fn text_construct(el: &Element) -> Option<(String, bool)> {
+fn text_construct(el: Element) -> Option<(String, bool)> {
     let kind = el
         .attr("type")
         .unwrap_or("text")
@@ -51,7 +49,7 @@ fn text_construct(el: &Element) -> Option<(String, bool)> {
         let only_div = el
             .elements()
             .next()
-            .filter(|d| kind == "xhtml" && d.name == "div" && el.elements().count() == 1);
+            .filter(|d| kind == "xhtml" && d.name() == "div" && el.elements().count() == 1);
         let markup = match only_div {
             Some(div) => div.inner_html(),
             None => el.inner_html(),
@@ -66,7 +64,7 @@ fn text_construct(el: &Element) -> Option<(String, bool)> {
     })
 }
 
-fn title_of(el: Option<&Element>) -> Option<String> {
+fn title_of(el: Option<Element>) -> Option<String> {
     let (value, is_html) = text_construct(el?)?;
     if is_html {
         plain_text(&value)
@@ -76,7 +74,7 @@ fn title_of(el: Option<&Element>) -> Option<String> {
     }
 }
 
-fn html_value(el: Option<&Element>) -> Option<String> {
+fn html_value(el: Option<Element>) -> Option<String> {
     let (value, is_html) = text_construct(el?)?;
     if is_html {
         html(&value)
@@ -85,7 +83,7 @@ fn html_value(el: Option<&Element>) -> Option<String> {
     }
 }
 
-fn date_of(el: &Element, names: &[&str]) -> Option<chrono::DateTime<chrono::Utc>> {
+fn date_of(el: Element, names: &[&str]) -> Option<chrono::DateTime<chrono::Utc>> {
     names
         .iter()
         // When an element repeats, the last one wins, as in feedparser.
@@ -105,7 +103,7 @@ fn date_of(el: &Element, names: &[&str]) -> Option<chrono::DateTime<chrono::Utc>
         })
 }
 
-fn person(p: &Element) -> Person {
+fn person(p: Element) -> Person {
     let field = |names: &[&str]| {
         names
             .iter()
@@ -118,7 +116,7 @@ fn person(p: &Element) -> Person {
     }
 }
 
-fn people(el: &Element) -> Vec<Person> {
+fn people(el: Element) -> Vec<Person> {
     let mut out: Vec<Person> = el
         .children_named(ATOM, "author")
         .map(person)
@@ -135,24 +133,14 @@ fn people(el: &Element) -> Vec<Person> {
 
 /// A `<feed>` in a namespace veille does not know (a draft or private
 /// Atom variant) is read as Atom 0.3: its elements are re-labelled.
-pub(super) fn adopt_unknown_namespace(root: &mut Element) {
-    fn relabel(el: &mut Element, from: &str, to: &Rc<str>) {
-        if el.ns.as_ref() == from {
-            el.ns = to.clone();
-        }
-        for child in &mut el.children {
-            if let super::xml::Node::Element(e) = child {
-                relabel(e, from, to);
-            }
-        }
-    }
-    if !ATOM.contains(&root.ns.as_ref()) {
-        let from = root.ns.clone();
-        relabel(root, &from, &Rc::from(ns::ATOM03));
+pub(super) fn adopt_unknown_namespace(doc: &mut Document) {
+    let namespace = doc.root().ns().to_string();
+    if !ATOM.contains(&namespace.as_str()) {
+        doc.relabel_namespace(&namespace, ns::ATOM03);
     }
 }
 
-pub(super) fn parse(root: &Element) -> ParsedFeed {
+pub(super) fn parse(root: Element) -> ParsedFeed {
     ParsedFeed {
         format: Some(FeedFormat::Atom),
         title: title_of(root.child(ATOM, "title")),
@@ -161,7 +149,7 @@ pub(super) fn parse(root: &Element) -> ParsedFeed {
             root.child(ATOM, "subtitle")
                 .or_else(|| root.child(ATOM, "tagline")),
         ),
-        language: root.lang.as_ref().map(|l| l.replace('_', "-")),
+        language: root.lang().map(|l| l.replace('_', "-")),
         updated: date_of(root, &["updated", "modified"]),
         authors: people(root),
         ttl_minutes: None,
@@ -176,7 +164,7 @@ pub(super) fn parse(root: &Element) -> ParsedFeed {
     }
 }
 
-fn entry(el: &Element) -> ParsedItem {
+fn entry(el: Element) -> ParsedItem {
     let content = el
         .child(ATOM, "content")
         .filter(|c| c.attr("src").is_none() || !c.text().trim().is_empty());
@@ -224,6 +212,6 @@ fn entry(el: &Element) -> ParsedItem {
         authors: people(el),
         categories,
         enclosures,
-        language: el.lang.as_deref().map(str::to_string),
+        language: el.lang().map(str::to_string),
     }
 }

@@ -21,8 +21,8 @@ pub(super) fn is_json(text: &str) -> bool {
 }
 
 /// Classifies an XML document by its root element.
-pub(super) fn xml_format(root: &Element) -> Result<FeedFormat, ParseError> {
-    match root.name.to_ascii_lowercase().as_str() {
+pub(super) fn xml_format(root: Element) -> Result<FeedFormat, ParseError> {
+    match root.name().to_ascii_lowercase().as_str() {
         "rss" | "rdf" | "channel" => Ok(FeedFormat::Rss),
         "feed" => Ok(FeedFormat::Atom),
         "html" => Err(ParseError::NotAFeed("an HTML page, not a feed".into())),

@@ -50,14 +50,14 @@ pub fn parse_feed(bytes: &[u8], http_charset: Option<&str>) -> Result<ParsedFeed
         return json::parse(&text);
     }
     let mut document = xml::parse_document(&text).map_err(ParseError::Xml)?;
-    let mut feed = match detect::xml_format(&document.root)? {
+    let mut feed = match detect::xml_format(document.root())? {
         FeedFormat::Rss => {
-            rss::adopt_unknown_namespace(&mut document.root);
-            rss::parse(&document.root)
+            rss::adopt_unknown_namespace(&mut document);
+            rss::parse(document.root())
         }
         FeedFormat::Atom => {
-            atom::adopt_unknown_namespace(&mut document.root);
-            atom::parse(&document.root)
+            atom::adopt_unknown_namespace(&mut document);
+            atom::parse(document.root())
         }
         FeedFormat::JsonFeed => return json::parse(&text),
     };
@@ -210,4 +210,19 @@ mod tests {
         let err = parse_feed(b"<!DOCTYPE html><html><body>x</body></html>", None).unwrap_err();
         assert!(err.to_string().contains("HTML"), "{err}");
     }
+}
+
+#[doc(hidden)]
+pub fn bench_stages(bytes: &[u8]) -> (std::time::Duration, std::time::Duration, std::time::Duration, std::time::Duration) {
+    let t0 = std::time::Instant::now();
+    let text = decode::to_utf8(bytes, None);
+    let t1 = std::time::Instant::now();
+    let document = xml::parse_document(&text).unwrap();
+    let t2 = std::time::Instant::now();
+    let feed = rss::parse(document.root());
+    let t3 = std::time::Instant::now();
+    drop(document);
+    drop(feed);
+    let t4 = std::time::Instant::now();
+    (t1 - t0, t2 - t1, t3 - t2, t4 - t3)
 }

@@ -19,20 +19,20 @@ pub struct OpmlFeed {
 pub fn parse_opml(bytes: &[u8]) -> Result<Vec<OpmlFeed>, String> {
     let text = String::from_utf8_lossy(bytes);
     let document = parse_document(&text)?;
-    if !document.root.name.eq_ignore_ascii_case("opml") {
+    if !document.root().name().eq_ignore_ascii_case("opml") {
         return Err(format!(
             "not OPML: the root element is <{}>",
-            document.root.name
+            document.root().name()
         ));
     }
     let mut feeds = Vec::new();
-    if let Some(body) = document.root.child(&[""], "body") {
+    if let Some(body) = document.root().child(&[""], "body") {
         collect(body, &mut Vec::new(), &mut feeds);
     }
     Ok(feeds)
 }
 
-fn collect(el: &Element<'_>, folders: &mut Vec<String>, out: &mut Vec<OpmlFeed>) {
+fn collect(el: Element<'_, '_>, folders: &mut Vec<String>, out: &mut Vec<OpmlFeed>) {
     for outline in el.children_named(&[""], "outline") {
         let title = outline
             .attr("text")

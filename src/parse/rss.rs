@@ -2,12 +2,10 @@
 //! with the extensions real feeds use: `content:encoded`, Dublin Core,
 //! `media:*`, iTunes, `atom:link` and `xhtml:body`.
 
-use std::rc::Rc;
-
 use super::date::parse_date;
 use super::model::non_empty;
 use super::text::{html, plain_text};
-use super::xml::{Element, ns};
+use super::xml::{Document, Element, ns};
 use super::{Enclosure, FeedFormat, ParsedFeed, ParsedItem, Person};
 use crate::parse::common::{alternate_link, media_enclosures, resolve, with_base};
 
@@ -16,7 +14,7 @@ use crate::parse::common::{alternate_link, media_enclosures, resolve, with_base}
 const RSS: &[&str] = &["", ns::RSS10, ns::RSS090, ns::USERLAND, ns::USERLAND_RSS];
 const DC: &[&str] = &[ns::DC, ns::DCTERMS];
 
-fn text_of(parent: &Element, namespaces: &[&str], name: &str) -> Option<String> {
+fn text_of(parent: Element, namespaces: &[&str], name: &str) -> Option<String> {
     parent
         .child(namespaces, name)
         .and_then(|e| non_empty(&e.text()))
@@ -24,7 +22,7 @@ fn text_of(parent: &Element, namespaces: &[&str], name: &str) -> Option<String> 
 
 /// The HTML in a description-like element: escaped HTML arrives decoded as
 /// text; "naked" markup arrives as child elements and is serialised back.
-fn html_of(el: &Element) -> Option<String> {
+fn html_of(el: Element) -> Option<String> {
     if el.has_child_elements() {
         html(&el.inner_html())
     } else {
@@ -32,14 +30,14 @@ fn html_of(el: &Element) -> Option<String> {
     }
 }
 
-fn first_html(parent: &Element, candidates: &[(&[&str], &str)]) -> Option<String> {
+fn first_html(parent: Element, candidates: &[(&[&str], &str)]) -> Option<String> {
     candidates
         .iter()
         .find_map(|(n, name)| parent.child(n, name).and_then(html_of))
 }
 
 fn first_date(
-    parent: &Element,
+    parent: Element,
     candidates: &[(&[&str], &str)],
 ) -> Option<chrono::DateTime<chrono::Utc>> {
     candidates
@@ -49,25 +47,15 @@ fn first_date(
 
 /// RSS in a namespace veille does not know (`…/rss2.1`, a private
 /// variant) is read as plain RSS: its elements are re-labelled.
-pub(super) fn adopt_unknown_namespace(root: &mut Element) {
-    fn relabel(el: &mut Element, from: &str, to: &Rc<str>) {
-        if el.ns.as_ref() == from {
-            el.ns = to.clone();
-        }
-        for child in &mut el.children {
-            if let super::xml::Node::Element(e) = child {
-                relabel(e, from, to);
-            }
-        }
-    }
-    let namespace = root.ns.clone();
-    if !RSS.contains(&namespace.as_ref()) && namespace.as_ref() != ns::RDF {
-        relabel(root, &namespace, &Rc::from(""));
+pub(super) fn adopt_unknown_namespace(doc: &mut Document) {
+    let namespace = doc.root().ns().to_string();
+    if !RSS.contains(&namespace.as_str()) && namespace != ns::RDF {
+        doc.relabel_namespace(&namespace, "");
     }
 }
 
 /// `sy:updatePeriod` (hourly … yearly) divided by `sy:updateFrequency`.
-fn update_every(ch: &Element) -> Option<u64> {
+fn update_every(ch: Element) -> Option<u64> {
     let period = match text_of(ch, &[ns::SY], "updatePeriod")?
         .to_ascii_lowercase()
         .as_str()
@@ -88,20 +76,19 @@ fn update_every(ch: &Element) -> Option<u64> {
 
 /// CDF (Microsoft's Channel Definition Format) puts the link and date in
 /// attributes: `<ITEM HREF="…" LASTMOD="…">`.
-fn cdf_attr(el: &Element, name: &str) -> Option<String> {
+fn cdf_attr(el: Element, name: &str) -> Option<String> {
     el.attr(name).and_then(non_empty)
 }
 
-pub(super) fn parse(root: &Element) -> ParsedFeed {
-    let channel = if root.name.eq_ignore_ascii_case("channel") {
+pub(super) fn parse(root: Element) -> ParsedFeed {
+    let channel = if root.name().eq_ignore_ascii_case("channel") {
         Some(root)
     } else {
         root.child(RSS, "channel")
     };
-    let empty = Element::default();
-    let ch = channel.unwrap_or(&empty);
+    let ch = channel.unwrap_or(root.absent());
     // Counted first so the (large) item list is allocated once.
-    let item_elements: Vec<&Element> = ch
+    let item_elements: Vec<Element> = ch
         .children_named(RSS, "item")
         .chain(root.children_named(RSS, "item"))
         .collect();
@@ -138,9 +125,8 @@ pub(super) fn parse(root: &Element) -> ParsedFeed {
         language: text_of(ch, RSS, "language")
             .or_else(|| text_of(ch, DC, "language"))
             .or_else(|| {
-                ch.lang
-                    .as_deref()
-                    .or(root.lang.as_deref())
+                ch.lang()
+                    .or(root.lang())
                     .map(str::to_string)
             })
             .map(|l| l.replace('_', "-")),
@@ -164,12 +150,11 @@ pub(super) fn parse(root: &Element) -> ParsedFeed {
     }
 }
 
-fn item(el: &Element) -> ParsedItem {
+fn item(el: Element) -> ParsedItem {
     let guid = el.child(RSS, "guid");
     let id = guid.and_then(|g| non_empty(&g.text())).or_else(|| {
-        el.attrs
-            .iter()
-            .find(|(n, l, _)| n.as_ref() == ns::RDF && l == "about")
+        el.attrs()
+            .find(|(n, l, _)| *n == ns::RDF && *l == "about")
             .and_then(|(_, _, v)| non_empty(v))
     });
     let permalink = guid
@@ -241,15 +226,14 @@ fn item(el: &Element) -> ParsedItem {
         categories: categories(el),
         enclosures: enclosures(el),
         language: el
-            .lang
-            .as_deref()
+            .lang()
             .map(str::to_string)
             .or_else(|| text_of(el, DC, "language")),
     }
 }
 
 /// `media:description`, directly in the item or in a `media:group`.
-pub(super) fn media_description(el: &Element) -> Option<String> {
+pub(super) fn media_description(el: Element) -> Option<String> {
     el.child(&[ns::MEDIA], "description")
         .or_else(|| {
             el.child(&[ns::MEDIA], "group")
@@ -264,7 +248,7 @@ pub(super) fn media_description(el: &Element) -> Option<String> {
         })
 }
 
-fn authors(el: &Element) -> Vec<Person> {
+fn authors(el: Element) -> Vec<Person> {
     let mut people: Vec<Person> = el
         .children_named(RSS, "author")
         .chain(el.children_named(DC, "creator"))
@@ -276,7 +260,7 @@ fn authors(el: &Element) -> Vec<Person> {
     people
 }
 
-fn categories(el: &Element) -> Vec<String> {
+fn categories(el: Element) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     // A made-up but common `<tags>a, b</tags>` element comes first.
     let made_up = el
@@ -307,7 +291,7 @@ fn categories(el: &Element) -> Vec<String> {
 }
 
 /// `<itunes:category text="…">`, possibly nested for subcategories.
-fn itunes_categories(el: &Element) -> Vec<String> {
+fn itunes_categories(el: Element) -> Vec<String> {
     let mut out = Vec::new();
     for c in el.children_named(&[ns::ITUNES], "category") {
         out.extend(c.attr("text").map(str::to_string));
@@ -316,7 +300,7 @@ fn itunes_categories(el: &Element) -> Vec<String> {
     out
 }
 
-fn enclosures(el: &Element) -> Vec<Enclosure> {
+fn enclosures(el: Element) -> Vec<Enclosure> {
     let mut out: Vec<Enclosure> = Vec::new();
     for e in el.children_named(RSS, "enclosure") {
         let Some(url) = e.attr("url").and_then(non_empty) else {

@@ -1,14 +1,13 @@
 //! Building the tree from quick-xml events, recovering from breakage.
 
 use std::borrow::Cow;
-use std::rc::Rc;
-
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 use url::Url;
 
 use super::entities::{decode_text, is_xml_entity, resolve, resolve_char};
-use super::{Document, Element, MAX_DEPTH, Node, ns};
+use super::tree::{Attr, Document, ElementData, Kind, NONE, Node};
+use super::{MAX_DEPTH, ns};
 
 /// Distinct problems described in `Document::malformed`.
 const MAX_NOTED: usize = 4;
@@ -32,23 +31,64 @@ fn conventional(prefix: &str) -> Option<&'static str> {
     })
 }
 
-/// An open element, with its raw qualified name and the namespace
-/// declarations (prefix, URI) it made.
-type Open<'a> = (Element<'a>, Cow<'a, str>, Vec<(Cow<'a, str>, Rc<str>)>);
+/// An element being built: its node, its last child so far (children are
+/// linked as they come), its raw qualified name (to match the end tag)
+/// and where its namespace declarations start in [`Builder::decls`].
+struct Open<'a> {
+    id: u32,
+    last_child: u32,
+    qname: Cow<'a, str>,
+    decls_from: usize,
+}
 
 struct Builder<'a> {
     /// The document text, which names and text are borrowed from.
     source: &'a str,
+    nodes: Vec<Node<'a>>,
+    attrs: Vec<Attr<'a>>,
+    /// Namespace URIs by id; id 0 is "" (no namespace).
+    namespaces: Vec<Box<str>>,
+    /// `xml:base` and `xml:lang` values by id.
+    strings: Vec<Box<str>>,
     stack: Vec<Open<'a>>,
-    root: Option<Element<'a>>,
+    /// Namespace declarations in scope (prefix, namespace id), outermost
+    /// first; an element's own are dropped when it closes.
+    decls: Vec<(Cow<'a, str>, u32)>,
+    /// Scratch space: the prefixes of the attributes of the element being
+    /// opened, resolved once its own declarations are known.
+    prefixes: Vec<Cow<'a, str>>,
+    /// The id of the XML namespace (`xml:base`, `xml:lang`).
+    xml_ns: u32,
+    root: u32,
     malformed: Option<String>,
     problems: usize,
-    /// Every namespace URI met so far, shared by the elements in it: a
-    /// feed names a handful of namespaces on thousands of elements.
-    namespaces: Vec<Rc<str>>,
 }
 
+/// The namespace id of "no namespace".
+const NO_NS: u32 = 0;
+
 impl<'a> Builder<'a> {
+    fn new(source: &'a str) -> Self {
+        let mut b = Builder {
+            source,
+            // About one node per 100 bytes in news feeds: one allocation
+            // up front instead of a dozen doublings.
+            nodes: Vec::with_capacity(source.len() / 128),
+            attrs: Vec::new(),
+            namespaces: vec!["".into()],
+            strings: Vec::new(),
+            stack: Vec::new(),
+            decls: Vec::new(),
+            prefixes: Vec::new(),
+            xml_ns: NONE,
+            root: NONE,
+            malformed: None,
+            problems: 0,
+        };
+        b.xml_ns = b.intern(ns::XML);
+        b
+    }
+
     /// Records a problem; the first few distinct ones are kept, so the
     /// message says what to fix without growing with the document.
     fn note(&mut self, problem: impl FnOnce() -> String) {
@@ -67,31 +107,61 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// The shared copy of `uri`.
-    fn intern(&mut self, uri: &str) -> Rc<str> {
-        if let Some(known) = self.namespaces.iter().find(|n| n.as_ref() == uri) {
-            return known.clone();
+    /// The id of namespace `uri`.
+    fn intern(&mut self, uri: &str) -> u32 {
+        if let Some(known) = self.namespaces.iter().position(|n| n.as_ref() == uri) {
+            return known as u32;
         }
-        let shared: Rc<str> = Rc::from(uri);
-        self.namespaces.push(shared.clone());
-        shared
+        self.namespaces.push(uri.into());
+        (self.namespaces.len() - 1) as u32
     }
 
-    /// The namespace `prefix` stands for, given the declarations `own` of
-    /// the element being opened (not on the stack yet).
-    fn lookup(&mut self, own: &[(Cow<'a, str>, Rc<str>)], prefix: &str) -> Rc<str> {
-        if let Some((_, uri)) = own.iter().find(|(p, _)| p == prefix) {
-            return uri.clone();
-        }
-        for (_, _, decls) in self.stack.iter().rev() {
-            if let Some((_, uri)) = decls.iter().find(|(p, _)| p == prefix) {
-                return uri.clone();
-            }
+    /// The namespace `prefix` stands for, the element being opened's own
+    /// declarations included (they are already in `decls`).
+    fn lookup(&mut self, prefix: &str) -> u32 {
+        if let Some((_, id)) = self.decls.iter().rev().find(|(p, _)| p == prefix) {
+            return *id;
         }
         match (prefix, conventional(prefix)) {
-            ("", _) => self.intern(""),
+            ("", _) => NO_NS,
             (_, Some(uri)) => self.intern(uri),
             (p, None) => self.intern(&format!("{p}:")),
+        }
+    }
+
+    fn string(&self, id: u32) -> Option<&str> {
+        self.strings.get(id as usize).map(|s| s.as_ref())
+    }
+
+    fn add_string(&mut self, value: String) -> u32 {
+        self.strings.push(value.into());
+        (self.strings.len() - 1) as u32
+    }
+
+    /// A new node's id, or an error past what the indices can hold (a
+    /// document of several gigabytes, which the fetcher never accepts).
+    fn push_node(&mut self, node: Node<'a>) -> Result<u32, String> {
+        let id = u32::try_from(self.nodes.len())
+            .ok()
+            .filter(|id| *id < NONE)
+            .ok_or("document has too many nodes")?;
+        self.nodes.push(node);
+        Ok(id)
+    }
+
+    /// Links node `id` as the last child of the open element `stack[at]`.
+    fn link(&mut self, at: usize, id: u32) {
+        let Some(open) = self.stack.get_mut(at) else {
+            return;
+        };
+        let previous = std::mem::replace(&mut open.last_child, id);
+        let slot = if previous == NONE {
+            self.nodes.get_mut(open.id as usize).map(|n| &mut n.first_child)
+        } else {
+            self.nodes.get_mut(previous as usize).map(|n| &mut n.next)
+        };
+        if let Some(slot) = slot {
+            *slot = id;
         }
     }
 
@@ -100,8 +170,10 @@ impl<'a> Builder<'a> {
             return Err(format!("elements nested deeper than {MAX_DEPTH} levels"));
         }
         let qname = borrow_from(self.source, start.name().as_ref());
-        let mut decls = Vec::new();
-        let mut raw_attrs = Vec::new();
+        let decls_from = self.decls.len();
+        let attrs_from = self.attrs.len();
+        let mut prefixes = std::mem::take(&mut self.prefixes);
+        prefixes.clear();
         for attr in start.attributes().with_checks(false) {
             let Ok(attr) = attr else {
                 self.note(|| format!("malformed attribute in <{qname}>"));
@@ -117,100 +189,102 @@ impl<'a> Builder<'a> {
             } else {
                 value
             };
-            if key == "xmlns" {
+            let (prefix, local) = split(key);
+            if prefix.is_empty() && local == "xmlns" {
                 let uri = self.intern(&canonical_ns(&value));
-                decls.push((Cow::Borrowed(""), uri));
-            } else if let Some(p) = key.strip_prefix("xmlns:") {
+                self.decls.push((Cow::Borrowed(""), uri));
+            } else if prefix == "xmlns" {
                 let uri = self.intern(&canonical_ns(&value));
-                decls.push((Cow::Owned(p.to_string()), uri));
+                self.decls.push((local, uri));
             } else {
-                raw_attrs.push((key, value));
+                prefixes.push(prefix);
+                self.attrs.push(Attr {
+                    ns: NO_NS,
+                    local,
+                    value,
+                });
             }
         }
-        let local: Cow<'a, str> = match &qname {
-            Cow::Borrowed(q) => Cow::Borrowed(split(q).1),
-            Cow::Owned(q) => Cow::Owned(split(q).1.to_string()),
-        };
-        let prefix: Cow<'a, str> = match &qname {
-            Cow::Borrowed(q) => Cow::Borrowed(split(q).0),
-            Cow::Owned(q) => Cow::Owned(split(q).0.to_string()),
-        };
-        let element_ns = self.lookup(&decls, &prefix);
-        let mut attrs = Vec::with_capacity(raw_attrs.len());
-        for (key, value) in raw_attrs {
-            let (attr_ns, local) = match key {
-                Cow::Borrowed(k) => {
-                    let (p, l) = split(k);
-                    (p, Cow::Borrowed(l))
+        let (prefix, local) = split(qname.clone());
+        let element_ns = self.lookup(&prefix);
+        for (offset, prefix) in prefixes.iter().enumerate() {
+            if !prefix.is_empty() {
+                let id = self.lookup(prefix);
+                if let Some(attr) = self.attrs.get_mut(attrs_from + offset) {
+                    attr.ns = id;
                 }
-                Cow::Owned(k) => {
-                    let (p, l) = split(&k);
-                    let local = Cow::Owned(l.to_string());
-                    let attr_ns = if p.is_empty() {
-                        self.intern("")
-                    } else {
-                        self.lookup(&decls, p)
-                    };
-                    attrs.push((attr_ns, local, value));
-                    continue;
-                }
-            };
-            let attr_ns = if attr_ns.is_empty() {
-                self.intern("")
-            } else {
-                self.lookup(&decls, attr_ns)
-            };
-            attrs.push((attr_ns, local, value));
+            }
         }
-        let parent = self.stack.last().map(|(e, _, _)| e);
-        // Rc: every descendant shares its ancestor's base and language.
-        let parent_base = parent.and_then(|p| p.base.clone());
-        let parent_lang = parent.and_then(|p| p.lang.clone());
+        self.prefixes = prefixes;
+        let (parent_base, parent_lang) = self
+            .stack
+            .last()
+            .and_then(|open| self.nodes.get(open.id as usize))
+            .and_then(|node| match &node.kind {
+                Kind::Element(e) => Some((e.base, e.lang)),
+                Kind::Text(_) => None,
+            })
+            .unwrap_or((NONE, NONE));
+        let own = self.attrs.get(attrs_from..).unwrap_or_default();
         let xml_attr = |name: &str| {
-            attrs
-                .iter()
-                .find(|(n, l, _)| n.as_ref() == ns::XML && l == name)
-                .map(|(_, _, v)| v.trim().to_string())
+            own.iter()
+                .find(|a| a.ns == self.xml_ns && a.local == name)
+                .map(|a| a.value.trim().to_string())
         };
-        let base = match xml_attr("base") {
-            Some(b) => Some(Rc::from(resolve_base(parent_base.as_deref(), &b))),
+        let (base, lang) = (xml_attr("base"), xml_attr("lang"));
+        let base = match base {
+            Some(b) => {
+                let resolved = resolve_base(self.string(parent_base), &b);
+                self.add_string(resolved)
+            }
             None => parent_base,
         };
-        let lang = match xml_attr("lang") {
-            Some(l) if l.is_empty() => None,
-            Some(l) => Some(Rc::from(l)),
+        let lang = match lang {
+            Some(l) if l.is_empty() => NONE,
+            Some(l) => self.add_string(l),
             None => parent_lang,
         };
-        let element = Element {
-            ns: element_ns,
-            name: local,
-            attrs,
-            children: Vec::new(),
-            base,
-            lang,
-        };
-        self.stack.push((element, qname, decls));
+        let attrs = (attrs_from as u32, self.attrs.len() as u32);
+        let id = self.push_node(Node {
+            next: NONE,
+            first_child: NONE,
+            kind: Kind::Element(ElementData {
+                ns: element_ns,
+                name: local,
+                attrs,
+                base,
+                lang,
+            }),
+        })?;
+        match self.stack.len() {
+            0 if self.root == NONE => self.root = id,
+            // Kept out of the tree: nothing links to it.
+            0 => self.note(|| "content after the root element".into()),
+            depth => self.link(depth - 1, id),
+        }
+        self.stack.push(Open {
+            id,
+            last_child: NONE,
+            qname,
+            decls_from,
+        });
         Ok(())
     }
 
     fn close_top(&mut self) {
-        if let Some((element, _, _)) = self.stack.pop() {
-            match self.stack.last_mut() {
-                Some((parent, _, _)) => parent.children.push(Node::Element(Box::new(element))),
-                None if self.root.is_none() => self.root = Some(element),
-                None => self.note(|| "content after the root element".into()),
-            }
+        if let Some(open) = self.stack.pop() {
+            self.decls.truncate(open.decls_from);
         }
     }
 
     fn close(&mut self, qname: &str) {
-        match self.stack.iter().rposition(|(_, q, _)| q == qname) {
+        match self.stack.iter().rposition(|open| open.qname == qname) {
             Some(at) => {
                 if at + 1 != self.stack.len() {
                     let open = self
                         .stack
                         .last()
-                        .map(|(_, q, _)| q.clone())
+                        .map(|open| open.qname.clone())
                         .unwrap_or_default();
                     self.note(|| format!("</{qname}> closes <{open}>, which was never closed"));
                 }
@@ -230,13 +304,26 @@ impl<'a> Builder<'a> {
         if self.stack.len() <= 2 && text.trim().is_empty() {
             return;
         }
-        let Some((element, _, _)) = self.stack.last_mut() else {
+        let Some(open) = self.stack.last() else {
             return;
         };
-        match element.children.last_mut() {
-            Some(Node::Text(t)) => owned(t, text.len()).push_str(&text),
-            _ => element.children.push(Node::Text(text)),
+        if let Some(Node {
+            kind: Kind::Text(t),
+            ..
+        }) = self.nodes.get_mut(open.last_child as usize)
+        {
+            owned(t, text.len()).push_str(&text);
+            return;
         }
+        let Ok(id) = self.push_node(Node {
+            next: NONE,
+            first_child: NONE,
+            kind: Kind::Text(text),
+        }) else {
+            self.note(|| "document has too many nodes".into());
+            return;
+        };
+        self.link(self.stack.len() - 1, id);
     }
 }
 
@@ -404,8 +491,19 @@ fn owned<'t>(node: &'t mut Cow<'_, str>, more: usize) -> &'t mut String {
     node.to_mut()
 }
 
-fn split(qname: &str) -> (&str, &str) {
-    qname.split_once(':').unwrap_or(("", qname))
+/// A qualified name's prefix ("" for none) and local name, borrowed when
+/// the name is.
+fn split(qname: Cow<'_, str>) -> (Cow<'_, str>, Cow<'_, str>) {
+    match qname {
+        Cow::Borrowed(q) => match q.split_once(':') {
+            Some((p, l)) => (Cow::Borrowed(p), Cow::Borrowed(l)),
+            None => (Cow::Borrowed(""), Cow::Borrowed(q)),
+        },
+        Cow::Owned(q) => match q.split_once(':') {
+            Some((p, l)) => (Cow::Owned(p.to_string()), Cow::Owned(l.to_string())),
+            None => (Cow::Borrowed(""), Cow::Owned(q)),
+        },
+    }
 }
 
 fn resolve_base(parent: Option<&str>, base: &str) -> String {
@@ -507,14 +605,7 @@ pub(crate) fn parse_document(text: &str) -> Result<Document<'_>, String> {
     config.allow_dangling_amp = true;
     config.allow_unmatched_ends = true;
     config.check_end_names = false;
-    let mut b = Builder {
-        source: text,
-        stack: Vec::new(),
-        root: None,
-        malformed: None,
-        problems: 0,
-        namespaces: Vec::new(),
-    };
+    let mut b = Builder::new(text);
     // quick-xml splits text at every entity reference (an escaped HTML
     // description is hundreds of events); the pieces of one run of text are
     // gathered as a span of the document and decoded in one pass.
@@ -549,7 +640,7 @@ pub(crate) fn parse_document(text: &str) -> Result<Document<'_>, String> {
                 b.open(&e)?;
                 b.close_top();
             }
-            Ok(Event::End(e)) => b.close(&String::from_utf8_lossy(e.name().as_ref())),
+            Ok(Event::End(e)) => b.close(&borrow_from(text, e.name().as_ref())),
             Ok(Event::CData(t)) => b.text(repair_text(utf8(text, t.into_inner()))),
             Ok(Event::Eof) => break,
             Ok(_) => {}
@@ -562,20 +653,21 @@ pub(crate) fn parse_document(text: &str) -> Result<Document<'_>, String> {
             }
         }
     }
-    if let Some((_, q, _)) = b.stack.first() {
-        let q = q.clone();
+    if let Some(open) = b.stack.first() {
+        let q = open.qname.clone();
         b.note(|| format!("document ends before <{q}> is closed (truncated?)"));
     }
-    while !b.stack.is_empty() {
-        b.close_top();
+    if b.root == NONE {
+        return Err(b.malformed.unwrap_or_else(|| "no root element".into()));
     }
-    match b.root {
-        Some(root) => Ok(Document {
-            root,
-            malformed: b.malformed,
-        }),
-        None => Err(b.malformed.unwrap_or_else(|| "no root element".into())),
-    }
+    Ok(Document {
+        nodes: b.nodes,
+        attrs: b.attrs,
+        namespaces: b.namespaces,
+        strings: b.strings,
+        root: b.root,
+        malformed: b.malformed,
+    })
 }
 
 #[cfg(test)]
@@ -585,7 +677,7 @@ mod tests {
     #[test]
     fn recovers_undefined_entities_bare_ampersands_and_truncation() {
         let doc = parse_document("<rss><channel><title>Caf&eacute; & th&eacute;</title><item><title>One</title></item><item><title>Tw").unwrap();
-        let channel = doc.root.elements().next().unwrap();
+        let channel = doc.root().elements().next().unwrap();
         assert_eq!(channel.elements().next().unwrap().text(), "Café & thé");
         assert_eq!(channel.elements().count(), 3);
         assert!(doc.malformed.is_some());
@@ -598,11 +690,11 @@ mod tests {
         )
         .unwrap();
         assert!(doc.malformed.is_none());
-        let entry = doc.root.elements().next().unwrap();
-        assert_eq!(entry.ns.as_ref(), "http://www.w3.org/2005/Atom");
-        assert_eq!(entry.base.as_deref(), Some("http://e.org/a/b/"));
-        assert_eq!(entry.lang.as_deref(), Some("fr"));
-        assert_eq!(entry.elements().next().unwrap().ns.as_ref(), "urn:x");
+        let entry = doc.root().elements().next().unwrap();
+        assert_eq!(entry.ns(), "http://www.w3.org/2005/Atom");
+        assert_eq!(entry.base(), Some("http://e.org/a/b/"));
+        assert_eq!(entry.lang(), Some("fr"));
+        assert_eq!(entry.elements().next().unwrap().ns(), "urn:x");
     }
 
     #[test]
@@ -615,6 +707,6 @@ mod tests {
     fn billion_laughs_is_not_expanded() {
         let doc = r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><rss>&lol2;</rss>"#;
         let parsed = parse_document(doc).unwrap();
-        assert_eq!(parsed.root.text(), "&lol2;");
+        assert_eq!(parsed.root().text(), "&lol2;");
     }
 }

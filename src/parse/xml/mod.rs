@@ -13,19 +13,10 @@ mod entities;
 mod tree;
 
 pub(crate) use build::parse_document;
-pub(crate) use tree::{Element, Node};
+pub(crate) use tree::{Document, Element};
 
 /// Deepest element nesting accepted; real feeds stay under 20.
 pub(crate) const MAX_DEPTH: usize = 512;
-
-/// A parsed document.
-#[derive(Debug)]
-pub(crate) struct Document<'a> {
-    /// The root element.
-    pub root: Element<'a>,
-    /// Why the document is not well-formed XML, when it is not.
-    pub malformed: Option<String>,
-}
 
 /// Namespace URIs veille understands.
 pub(crate) mod ns {

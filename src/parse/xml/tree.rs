@@ -1,87 +1,262 @@
 //! The tree the feed adapters read: elements with resolved namespaces,
 //! inherited `xml:base` and `xml:lang`, and decoded text.
 //!
-//! Text borrows from the document where it can (`'a`): a CDATA section or
-//! a run of text without entity references is not copied at all.
+//! All nodes of a document live in one vector (an arena) and point at each
+//! other by index: building a feed of thousands of items allocates a few
+//! growing vectors instead of a box, a child list and an attribute list per
+//! element, and dropping it frees those few vectors. Text borrows from the
+//! document where it can (`'a`): a CDATA section or a run of text without
+//! entity references is not copied at all.
 
 use std::borrow::Cow;
-use std::rc::Rc;
 
-/// An element.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Element<'a> {
-    /// Namespace URI ("" for none; an undeclared prefix is kept as
-    /// `prefix:`), shared with the declaration: elements do not copy it.
-    pub ns: Rc<str>,
-    /// Local name (borrowed from the document).
-    pub name: Cow<'a, str>,
-    /// Attributes: (namespace URI, local name, decoded value); names and
-    /// values without entity references are borrowed from the document.
-    pub attrs: Vec<(Rc<str>, Cow<'a, str>, Cow<'a, str>)>,
-    /// Children in document order.
-    pub children: Vec<Node<'a>>,
-    /// Effective `xml:base` (inherited, resolved against the parent's).
-    pub base: Option<Rc<str>>,
-    /// Effective `xml:lang` (inherited).
-    pub lang: Option<Rc<str>>,
+/// "No node" / "no string" in the index fields.
+pub(super) const NONE: u32 = u32::MAX;
+
+/// A parsed document.
+#[derive(Debug)]
+pub(crate) struct Document<'a> {
+    pub(super) nodes: Vec<Node<'a>>,
+    pub(super) attrs: Vec<Attr<'a>>,
+    /// Namespace URIs, by id ("" for none; an undeclared prefix is kept as
+    /// `prefix:`): a feed names a handful of namespaces on thousands of
+    /// elements, each element keeps an id.
+    pub(super) namespaces: Vec<Box<str>>,
+    /// Effective `xml:base` and `xml:lang` values, by id: every descendant
+    /// shares its ancestor's.
+    pub(super) strings: Vec<Box<str>>,
+    pub(super) root: u32,
+    /// Why the document is not well-formed XML, when it is not.
+    pub malformed: Option<String>,
 }
 
-/// A child node.
-#[derive(Debug, Clone)]
-pub(crate) enum Node<'a> {
-    /// An element (boxed, so long child lists stay compact).
-    Element(Box<Element<'a>>),
-    /// Decoded text (CDATA included).
+/// A node in the arena.
+#[derive(Debug)]
+pub(super) struct Node<'a> {
+    /// The next sibling, or [`NONE`].
+    pub next: u32,
+    /// The first child, or [`NONE`] (always for text).
+    pub first_child: u32,
+    pub kind: Kind<'a>,
+}
+
+#[derive(Debug)]
+pub(super) enum Kind<'a> {
+    Element(ElementData<'a>),
+    /// Decoded text (CDATA included); adjacent runs are merged.
     Text(Cow<'a, str>),
 }
 
-impl<'a> Element<'a> {
+#[derive(Debug)]
+pub(super) struct ElementData<'a> {
+    /// Namespace id.
+    pub ns: u32,
+    /// Local name (borrowed from the document).
+    pub name: Cow<'a, str>,
+    /// This element's attributes: `attrs[start..end]`.
+    pub attrs: (u32, u32),
+    /// Effective `xml:base` (string id or [`NONE`]).
+    pub base: u32,
+    /// Effective `xml:lang` (string id or [`NONE`]).
+    pub lang: u32,
+}
+
+static EMPTY: ElementData<'static> = ElementData {
+    ns: NONE,
+    name: Cow::Borrowed(""),
+    attrs: (0, 0),
+    base: NONE,
+    lang: NONE,
+};
+
+/// An attribute: namespace id, local name, decoded value; names and values
+/// without entity references are borrowed from the document.
+#[derive(Debug)]
+pub(super) struct Attr<'a> {
+    pub ns: u32,
+    pub local: Cow<'a, str>,
+    pub value: Cow<'a, str>,
+}
+
+impl<'a> Document<'a> {
+    /// The root element.
+    pub fn root(&self) -> Element<'_, 'a> {
+        match self.nodes.get(self.root as usize).map(|n| &n.kind) {
+            Some(Kind::Element(data)) => Element {
+                doc: self,
+                id: self.root,
+                data,
+            },
+            // The builder only returns documents with a root element.
+            _ => self.empty(),
+        }
+    }
+
+    /// An element with no name, attributes or children, for "absent".
+    pub fn empty(&self) -> Element<'_, 'a> {
+        Element {
+            doc: self,
+            id: NONE,
+            data: &EMPTY,
+        }
+    }
+
+    /// Moves every element in namespace `from` to namespace `to` (a feed in
+    /// an unknown variant of a format is read as that format).
+    pub fn relabel_namespace(&mut self, from: &str, to: &str) {
+        let Some(from) = self.namespaces.iter().position(|n| n.as_ref() == from) else {
+            return;
+        };
+        let to = match self.namespaces.iter().position(|n| n.as_ref() == to) {
+            Some(id) => id,
+            None => {
+                self.namespaces.push(to.into());
+                self.namespaces.len() - 1
+            }
+        } as u32;
+        for node in &mut self.nodes {
+            if let Kind::Element(e) = &mut node.kind
+                && e.ns == from as u32
+            {
+                e.ns = to;
+            }
+        }
+    }
+
+    fn string(&self, id: u32) -> Option<&str> {
+        self.strings.get(id as usize).map(|s| s.as_ref())
+    }
+}
+
+/// A child node, as the adapters see it.
+#[derive(Clone, Copy)]
+pub(crate) enum NodeRef<'d, 'a> {
+    Element(Element<'d, 'a>),
+    Text(&'d str),
+}
+
+/// An element of a [`Document`]: a cheap, copyable handle.
+#[derive(Clone, Copy)]
+pub(crate) struct Element<'d, 'a> {
+    doc: &'d Document<'a>,
+    id: u32,
+    data: &'d ElementData<'a>,
+}
+
+impl std::fmt::Debug for Element<'_, '_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<{}> in {:?}", self.name(), self.ns())
+    }
+}
+
+impl<'d, 'a> Element<'d, 'a> {
+    /// Namespace URI ("" for none).
+    pub fn ns(&self) -> &'d str {
+        self.doc
+            .namespaces
+            .get(self.data.ns as usize)
+            .map_or("", |n| n.as_ref())
+    }
+
+    /// An element of the same document with no name, attributes or
+    /// children, standing for one that is absent.
+    pub fn absent(&self) -> Element<'d, 'a> {
+        self.doc.empty()
+    }
+
+    /// Local name.
+    pub fn name(&self) -> &'d str {
+        &self.data.name
+    }
+
+    /// Effective `xml:base` (inherited, resolved against the parent's).
+    pub fn base(&self) -> Option<&'d str> {
+        self.doc.string(self.data.base)
+    }
+
+    /// Effective `xml:lang` (inherited).
+    pub fn lang(&self) -> Option<&'d str> {
+        self.doc.string(self.data.lang)
+    }
+
     /// Whether this element is `name` in one of `namespaces`. Names compare
     /// without regard to ASCII case: generators write `<TITLE>` and
     /// `<pubdate>` too.
     pub fn is(&self, namespaces: &[&str], name: &str) -> bool {
-        self.name.eq_ignore_ascii_case(name)
-            && namespaces
-                .iter()
-                .any(|n| n.len() == self.ns.len() && (n.is_empty() || **n == *self.ns))
+        self.data.name.eq_ignore_ascii_case(name) && {
+            let ns = self.ns();
+            namespaces.iter().any(|n| *n == ns)
+        }
+    }
+
+    /// Children in document order.
+    pub fn children(&self) -> impl Iterator<Item = NodeRef<'d, 'a>> + use<'d, 'a> {
+        let doc = self.doc;
+        let mut at = doc
+            .nodes
+            .get(self.id as usize)
+            .map_or(NONE, |n| n.first_child);
+        std::iter::from_fn(move || {
+            let node = doc.nodes.get(at as usize)?;
+            let id = at;
+            at = node.next;
+            Some(match &node.kind {
+                Kind::Element(data) => NodeRef::Element(Element { doc, id, data }),
+                Kind::Text(t) => NodeRef::Text(t),
+            })
+        })
     }
 
     /// Child elements.
-    pub fn elements(&self) -> impl Iterator<Item = &Element<'a>> {
-        self.children.iter().filter_map(|n| match n {
-            Node::Element(e) => Some(e.as_ref()),
-            Node::Text(_) => None,
+    pub fn elements(&self) -> impl Iterator<Item = Element<'d, 'a>> + use<'d, 'a> {
+        self.children().filter_map(|n| match n {
+            NodeRef::Element(e) => Some(e),
+            NodeRef::Text(_) => None,
         })
     }
 
     /// First child element `name` in one of `namespaces`.
-    pub fn child(&self, namespaces: &[&str], name: &str) -> Option<&Element<'a>> {
+    pub fn child(&self, namespaces: &[&str], name: &str) -> Option<Element<'d, 'a>> {
         self.elements().find(|e| e.is(namespaces, name))
     }
 
     /// All child elements `name` in one of `namespaces`.
     pub fn children_named<'s>(
-        &'s self,
+        &self,
         namespaces: &'s [&'s str],
         name: &'s str,
-    ) -> impl Iterator<Item = &'s Element<'a>> {
+    ) -> impl Iterator<Item = Element<'d, 'a>> + use<'s, 'd, 'a> {
         self.elements().filter(move |e| e.is(namespaces, name))
     }
 
-    /// An attribute without namespace (or, for `xml:*`, in the XML namespace).
-    pub fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs
+    /// Attributes: (namespace URI, local name, decoded value).
+    pub fn attrs(&self) -> impl Iterator<Item = (&'d str, &'d str, &'d str)> + use<'d, 'a> {
+        let doc = self.doc;
+        let (start, end) = self.data.attrs;
+        doc.attrs
+            .get(start as usize..end as usize)
+            .unwrap_or_default()
             .iter()
+            .map(move |a| {
+                let ns = doc.namespaces.get(a.ns as usize).map_or("", |n| n.as_ref());
+                (ns, a.local.as_ref(), a.value.as_ref())
+            })
+    }
+
+    /// An attribute without namespace.
+    pub fn attr(&self, name: &str) -> Option<&'d str> {
+        self.attrs()
             .find(|(ns, local, _)| local.eq_ignore_ascii_case(name) && ns.is_empty())
-            .map(|(_, _, v)| v.as_ref())
+            .map(|(_, _, v)| v)
     }
 
     /// All text inside, concatenated. Borrowed in the common case of a
     /// single text child, so reading a large description copies nothing.
-    pub fn text(&self) -> Cow<'_, str> {
-        match self.children.as_slice() {
-            [] => Cow::Borrowed(""),
-            [Node::Text(t)] => Cow::Borrowed(t),
+    pub fn text(&self) -> Cow<'d, str> {
+        let mut children = self.children();
+        match (children.next(), children.next()) {
+            (None, _) => Cow::Borrowed(""),
+            (Some(NodeRef::Text(t)), None) => Cow::Borrowed(t),
             _ => {
                 let mut out = String::new();
                 self.collect_text(&mut out);
@@ -91,10 +266,10 @@ impl<'a> Element<'a> {
     }
 
     fn collect_text(&self, out: &mut String) {
-        for node in &self.children {
+        for node in self.children() {
             match node {
-                Node::Text(t) => out.push_str(t),
-                Node::Element(e) => e.collect_text(out),
+                NodeRef::Text(t) => out.push_str(t),
+                NodeRef::Element(e) => e.collect_text(out),
             }
         }
     }
@@ -108,52 +283,54 @@ impl<'a> Element<'a> {
     /// Relative URLs in it are resolved against the effective `xml:base`.
     pub fn inner_html(&self) -> String {
         let mut out = String::new();
-        for node in &self.children {
-            write_node(node, &self.ns, &mut out);
+        for node in self.children() {
+            write_node(node, self.ns(), &mut out);
         }
         out
     }
 }
 
-fn write_node(node: &Node<'_>, parent_ns: &str, out: &mut String) {
+fn write_node(node: NodeRef<'_, '_>, parent_ns: &str, out: &mut String) {
     match node {
-        Node::Text(t) => out.push_str(&html_escape::encode_text(t)),
-        Node::Element(e) => {
+        NodeRef::Text(t) => out.push_str(&html_escape::encode_text(t)),
+        NodeRef::Element(e) => {
+            let name = e.name();
+            let ns = e.ns();
             out.push('<');
-            out.push_str(&e.name);
+            out.push_str(name);
             // A foreign vocabulary (SVG, MathML) keeps its namespace.
-            let foreign =
-                !e.ns.is_empty() && e.ns.as_ref() != super::ns::XHTML && !e.ns.ends_with(':');
-            if foreign && e.ns.as_ref() != parent_ns {
+            let foreign = !ns.is_empty() && ns != super::ns::XHTML && !ns.ends_with(':');
+            if foreign && ns != parent_ns {
                 out.push_str(" xmlns=\"");
-                out.push_str(&html_escape::encode_double_quoted_attribute(&e.ns));
+                out.push_str(&html_escape::encode_double_quoted_attribute(ns));
                 out.push('"');
             }
-            for (ns, name, value) in &e.attrs {
-                if ns.is_empty() || ns.as_ref() == super::ns::XHTML {
-                    let value = match &e.base {
-                        Some(base) if crate::parse::html_urls::is_url_attribute(name) => {
+            for (attr_ns, attr, value) in e.attrs() {
+                if attr_ns.is_empty() || attr_ns == super::ns::XHTML {
+                    let value = match e.base() {
+                        Some(base) if crate::parse::html_urls::is_url_attribute(attr) => {
                             crate::parse::html_urls::resolve_against(base, value)
                         }
                         _ => value.to_string(),
                     };
                     out.push(' ');
-                    out.push_str(name);
+                    out.push_str(attr);
                     out.push_str("=\"");
                     out.push_str(&html_escape::encode_double_quoted_attribute(&value));
                     out.push('"');
                 }
             }
-            if e.children.is_empty() && VOID.contains(&e.name.as_ref()) {
+            let mut children = e.children().peekable();
+            if children.peek().is_none() && VOID.contains(&name) {
                 out.push_str(" />");
                 return;
             }
             out.push('>');
-            for child in &e.children {
-                write_node(child, &e.ns, out);
+            for child in children {
+                write_node(child, ns, out);
             }
             out.push_str("</");
-            out.push_str(&e.name);
+            out.push_str(name);
             out.push('>');
         }
     }
