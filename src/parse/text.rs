@@ -4,6 +4,9 @@
 /// (twice-escaped `&amp;eacute;` arrives here as `&eacute;` and is decoded
 /// too), whitespace collapsed. Returns `None` for empty results.
 pub(super) fn plain_text(raw: &str) -> Option<String> {
+    if is_plain(raw) {
+        return Some(raw.to_string());
+    }
     let without_tags = if raw.contains('<') {
         strip_tags(raw)
     } else {
@@ -12,6 +15,26 @@ pub(super) fn plain_text(raw: &str) -> Option<String> {
     let decoded = html_escape::decode_html_entities(&without_tags);
     let collapsed = decoded.split_whitespace().collect::<Vec<_>>().join(" ");
     (!collapsed.is_empty()).then_some(collapsed)
+}
+
+/// Whether `raw` is already plain text: no tag or entity, and single
+/// spaces between words (what most titles are).
+fn is_plain(raw: &str) -> bool {
+    if raw.is_empty() || raw.contains(['<', '&']) {
+        return false;
+    }
+    let mut after_space = true;
+    for c in raw.chars() {
+        if c.is_whitespace() {
+            if c != ' ' || after_space {
+                return false;
+            }
+            after_space = true;
+        } else {
+            after_space = false;
+        }
+    }
+    !after_space
 }
 
 /// Keeps HTML as HTML but trims it; `None` when nothing is left.
@@ -132,6 +155,9 @@ mod tests {
             Some("Morocco AI")
         );
         assert_eq!(plain_text("   "), None);
+        assert_eq!(plain_text("").as_deref(), None);
+        assert_eq!(plain_text("L'IA au Maroc").as_deref(), Some("L'IA au Maroc"));
+        assert_eq!(plain_text(" a  b\u{a0}c ").as_deref(), Some("a b c"));
         assert_eq!(plain_text("1 < 2").as_deref(), Some("1 < 2"));
         assert_eq!(plain_text(r#"<img alt="dog >">"#), None);
     }

@@ -6,7 +6,7 @@ use quick_xml::events::{BytesStart, Event};
 use url::Url;
 
 use super::entities::{decode_text, is_xml_entity, resolve, resolve_char};
-use super::tree::{Attr, Document, ElementData, Kind, NONE, Node};
+use super::tree::{Attr, Document, ElementData, Kind, NONE, Node, name_bit};
 use super::{MAX_DEPTH, ns};
 
 /// Distinct problems described in `Document::malformed`.
@@ -72,8 +72,9 @@ impl<'a> Builder<'a> {
         let mut b = Builder {
             source,
             // About one node per 100 bytes in news feeds: one allocation
-            // up front instead of a dozen doublings.
-            nodes: Vec::with_capacity(source.len() / 128),
+            // up front instead of a dozen doublings (pages never written
+            // are never touched).
+            nodes: Vec::with_capacity(source.len() / 64),
             attrs: Vec::new(),
             namespaces: vec!["".into()],
             strings: Vec::new(),
@@ -149,11 +150,15 @@ impl<'a> Builder<'a> {
         Ok(id)
     }
 
-    /// Links node `id` as the last child of the open element `stack[at]`.
-    fn link(&mut self, at: usize, id: u32) {
+    /// Links node `id` as the last child of the open element `stack[at]`;
+    /// `name_bit` is the child's [`name_bit`] (0 for text).
+    fn link(&mut self, at: usize, id: u32, name_bit: u64) {
         let Some(open) = self.stack.get_mut(at) else {
             return;
         };
+        if let Some(parent) = self.nodes.get_mut(open.id as usize) {
+            parent.child_names |= name_bit;
+        }
         let previous = std::mem::replace(&mut open.last_child, id);
         let slot = if previous == NONE {
             self.nodes.get_mut(open.id as usize).map(|n| &mut n.first_child)
@@ -245,9 +250,11 @@ impl<'a> Builder<'a> {
             None => parent_lang,
         };
         let attrs = (attrs_from as u32, self.attrs.len() as u32);
+        let bit = name_bit(&local);
         let id = self.push_node(Node {
             next: NONE,
             first_child: NONE,
+            child_names: 0,
             kind: Kind::Element(ElementData {
                 ns: element_ns,
                 name: local,
@@ -260,7 +267,7 @@ impl<'a> Builder<'a> {
             0 if self.root == NONE => self.root = id,
             // Kept out of the tree: nothing links to it.
             0 => self.note(|| "content after the root element".into()),
-            depth => self.link(depth - 1, id),
+            depth => self.link(depth - 1, id, bit),
         }
         self.stack.push(Open {
             id,
@@ -318,12 +325,13 @@ impl<'a> Builder<'a> {
         let Ok(id) = self.push_node(Node {
             next: NONE,
             first_child: NONE,
+            child_names: 0,
             kind: Kind::Text(text),
         }) else {
             self.note(|| "document has too many nodes".into());
             return;
         };
-        self.link(self.stack.len() - 1, id);
+        self.link(self.stack.len() - 1, id, 0);
     }
 }
 
@@ -342,18 +350,27 @@ fn canonical_ns(uri: &str) -> String {
 /// C1 control characters (U+0080–U+009F) never appear in real text: they
 /// are windows-1252 punctuation (’ “ ” – …) read with the wrong charset.
 fn repair_text(text: Cow<'_, str>) -> Cow<'_, str> {
-    // U+0080–U+009F are encoded as C2 80–C2 9F: look for those bytes.
     let bytes = text.as_bytes();
-    let has_c1 =
-        memchr::memchr_iter(0xC2, bytes).any(|at| matches!(bytes.get(at + 1), Some(0x80..=0x9F)));
-    // C0 control characters other than tab and newlines are not allowed in
-    // XML at all; some generators leak them (a vertical tab, a form feed).
-    // Whole chunks without early exit, so the check compiles to vector code.
-    let has_c0 = bytes.chunks(64).any(|chunk| {
+    // One pass over whole chunks, without early exit, so that it compiles
+    // to vector code: a C0 control character (other than tab and newlines:
+    // not allowed in XML at all, though some generators leak a vertical tab
+    // or a form feed) or the lead byte 0xC2 of U+0080–U+00BF (C1 controls
+    // are windows-1252 punctuation such as ’ “ ” – … read with the wrong
+    // charset). Text without either, nearly all of it, is left alone.
+    let suspect = bytes.chunks(64).any(|chunk| {
         chunk.iter().fold(false, |found, &b| {
-            found | ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r'))
+            found | ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')) | (b == 0xC2)
         })
     });
+    if !suspect {
+        return text;
+    }
+    // U+0080–U+009F are encoded as C2 80–C2 9F.
+    let has_c1 =
+        memchr::memchr_iter(0xC2, bytes).any(|at| matches!(bytes.get(at + 1), Some(0x80..=0x9F)));
+    let has_c0 = bytes
+        .iter()
+        .any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'));
     if !has_c1 && !has_c0 {
         return text;
     }
@@ -516,12 +533,18 @@ fn resolve_base(parent: Option<&str>, base: &str) -> String {
         .map_or_else(|| base.to_string(), |u| u.to_string())
 }
 
-/// A run of character data in the document, entity references included,
-/// as byte offsets.
+/// A run of character data in the document, entity references included:
+/// quick-xml splits text at every reference (an escaped HTML description
+/// is hundreds of events). A run without references stays a span of the
+/// document, handed over borrowed; from its first reference on, the run
+/// is decoded as it comes into a buffer reused from run to run.
 #[derive(Default)]
 struct TextRun {
     start: usize,
     end: usize,
+    /// The run decoded so far, once it has a reference.
+    decoded: String,
+    has_ref: bool,
 }
 
 impl TextRun {
@@ -550,49 +573,74 @@ impl TextRun {
         }
     }
 
+    /// Adds a piece of text (a text event's bytes).
+    fn text(&mut self, b: &mut Builder<'_>, piece: &[u8]) {
+        let from = self.end;
+        if self.extend(b.source, piece, 0) {
+            if self.has_ref {
+                self.decoded
+                    .push_str(b.source.get(from..self.end).unwrap_or_default());
+            }
+            return;
+        }
+        self.flush(b);
+        if !self.extend(b.source, piece, 0) {
+            b.text(Cow::Owned(String::from_utf8_lossy(piece).into_owned()));
+        }
+    }
+
+    /// Adds an entity reference (a reference event's name).
+    fn reference(&mut self, b: &mut Builder<'_>, name: &[u8]) {
+        if !self.extend(b.source, name, 1) {
+            self.flush(b);
+            if !self.extend(b.source, name, 1) {
+                b.text(resolve(&String::from_utf8_lossy(name)));
+                return;
+            }
+        }
+        // `&name;` is `source[amp..self.end]`.
+        let amp = self.end - name.len() - 2;
+        if !self.has_ref {
+            self.has_ref = true;
+            self.decoded.clear();
+            self.decoded
+                .push_str(b.source.get(self.start..amp).unwrap_or_default());
+        }
+        let Some(name) = b.source.get(amp + 1..self.end - 1) else {
+            return;
+        };
+        // A name of at most 32 bytes without a space, `&` or `<`; anything
+        // else is kept as written.
+        if name.is_empty() || name.len() > 32 || name.contains([' ', '&', '<']) {
+            self.decoded.push('&');
+            self.decoded.push_str(name);
+            self.decoded.push(';');
+            return;
+        }
+        match resolve_char(name) {
+            Some(c) => self.decoded.push(c),
+            None => {
+                if !is_xml_entity(name) {
+                    b.note(|| format!("undefined entity &{name};"));
+                }
+                self.decoded.push_str(&resolve(name));
+            }
+        }
+    }
+
     /// Hands the run, decoded, to the open element.
-    fn flush<'a>(&mut self, b: &mut Builder<'a>) {
+    fn flush(&mut self, b: &mut Builder<'_>) {
         if self.start == self.end {
             return;
         }
         let (start, end) = (self.start, self.end);
         (self.start, self.end) = (0, 0);
-        let Some(raw) = b.source.get(start..end) else {
-            return;
-        };
-        if !raw.contains('&') {
+        if std::mem::take(&mut self.has_ref) {
+            let decoded = self.decoded.clone();
+            b.text(repair_text(Cow::Owned(repair_mojibake(decoded))));
+        } else if let Some(raw) = b.source.get(start..end) {
             b.text(repair_text(Cow::Borrowed(raw)));
-            return;
         }
-        let mut out = String::with_capacity(raw.len());
-        let mut rest = raw;
-        while let Some(at) = memchr::memchr(b'&', rest.as_bytes()) {
-            out.push_str(&rest[..at]);
-            let after = &rest[at + 1..];
-            let name_end = memchr::memchr(b';', &after.as_bytes()[..after.len().min(33)])
-                .filter(|end| *end > 0 && !after[..*end].contains([' ', '&', '<']));
-            match name_end {
-                Some(end) => {
-                    let name = &after[..end];
-                    match resolve_char(name) {
-                        Some(c) => out.push(c),
-                        None => {
-                            if !is_xml_entity(name) {
-                                b.note(|| format!("undefined entity &{name};"));
-                            }
-                            out.push_str(&resolve(name));
-                        }
-                    }
-                    rest = &after[end + 1..];
-                }
-                None => {
-                    out.push('&');
-                    rest = after;
-                }
-            }
-        }
-        out.push_str(rest);
-        b.text(repair_text(Cow::Owned(repair_mojibake(out))));
     }
 }
 
@@ -606,9 +654,6 @@ pub(crate) fn parse_document(text: &str) -> Result<Document<'_>, String> {
     config.allow_unmatched_ends = true;
     config.check_end_names = false;
     let mut b = Builder::new(text);
-    // quick-xml splits text at every entity reference (an escaped HTML
-    // description is hundreds of events); the pieces of one run of text are
-    // gathered as a span of the document and decoded in one pass.
     let mut run = TextRun::default();
     let mut errors = 0;
     loop {
@@ -616,20 +661,11 @@ pub(crate) fn parse_document(text: &str) -> Result<Document<'_>, String> {
         let event = reader.read_event();
         match &event {
             Ok(Event::Text(t)) => {
-                if !run.extend(text, t.as_ref(), 0) {
-                    run.flush(&mut b);
-                    run.extend(text, t.as_ref(), 0);
-                }
+                run.text(&mut b, t.as_ref());
                 continue;
             }
             Ok(Event::GeneralRef(r)) => {
-                // The reference's name, widened to `&name;`.
-                if !run.extend(text, r.as_ref(), 1) {
-                    run.flush(&mut b);
-                    if !run.extend(text, r.as_ref(), 1) {
-                        b.text(resolve(&String::from_utf8_lossy(r.as_ref())));
-                    }
-                }
+                run.reference(&mut b, r.as_ref());
                 continue;
             }
             _ => run.flush(&mut b),

@@ -37,7 +37,19 @@ pub(super) struct Node<'a> {
     pub next: u32,
     /// The first child, or [`NONE`] (always for text).
     pub first_child: u32,
+    /// The [`name_bit`]s of the child elements' names: a lookup of a
+    /// child that is not there (most of an adapter's lookups: feeds use
+    /// few of the elements it knows) costs one test, not a walk.
+    pub child_names: u64,
     pub kind: Kind<'a>,
+}
+
+/// One bit of 64 chosen by an element's local name, ASCII case ignored.
+pub(super) fn name_bit(name: &str) -> u64 {
+    let hash = name.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0193)
+    });
+    1 << (hash >> 26)
 }
 
 #[derive(Debug)]
@@ -185,17 +197,24 @@ impl<'d, 'a> Element<'d, 'a> {
     pub fn is(&self, namespaces: &[&str], name: &str) -> bool {
         self.data.name.eq_ignore_ascii_case(name) && {
             let ns = self.ns();
-            namespaces.iter().any(|n| *n == ns)
+            namespaces
+                .iter()
+                .any(|n| n.len() == ns.len() && (n.is_empty() || *n == ns))
         }
     }
 
     /// Children in document order.
     pub fn children(&self) -> impl Iterator<Item = NodeRef<'d, 'a>> + use<'d, 'a> {
+        self.children_if(true)
+    }
+
+    /// Children in document order, or none at all when `any` is false.
+    fn children_if(&self, any: bool) -> impl Iterator<Item = NodeRef<'d, 'a>> + use<'d, 'a> {
         let doc = self.doc;
-        let mut at = doc
-            .nodes
-            .get(self.id as usize)
-            .map_or(NONE, |n| n.first_child);
+        let mut at = match doc.nodes.get(self.id as usize) {
+            Some(node) if any => node.first_child,
+            _ => NONE,
+        };
         std::iter::from_fn(move || {
             let node = doc.nodes.get(at as usize)?;
             let id = at;
@@ -209,15 +228,28 @@ impl<'d, 'a> Element<'d, 'a> {
 
     /// Child elements.
     pub fn elements(&self) -> impl Iterator<Item = Element<'d, 'a>> + use<'d, 'a> {
-        self.children().filter_map(|n| match n {
+        self.elements_if(true)
+    }
+
+    fn elements_if(&self, any: bool) -> impl Iterator<Item = Element<'d, 'a>> + use<'d, 'a> {
+        self.children_if(any).filter_map(|n| match n {
             NodeRef::Element(e) => Some(e),
             NodeRef::Text(_) => None,
         })
     }
 
+    /// Whether a child element may be called `name` (false: certainly not).
+    fn may_have_child(&self, name: &str) -> bool {
+        self.doc
+            .nodes
+            .get(self.id as usize)
+            .is_some_and(|n| n.child_names & name_bit(name) != 0)
+    }
+
     /// First child element `name` in one of `namespaces`.
     pub fn child(&self, namespaces: &[&str], name: &str) -> Option<Element<'d, 'a>> {
-        self.elements().find(|e| e.is(namespaces, name))
+        self.elements_if(self.may_have_child(name))
+            .find(|e| e.is(namespaces, name))
     }
 
     /// All child elements `name` in one of `namespaces`.
@@ -226,7 +258,8 @@ impl<'d, 'a> Element<'d, 'a> {
         namespaces: &'s [&'s str],
         name: &'s str,
     ) -> impl Iterator<Item = Element<'d, 'a>> + use<'s, 'd, 'a> {
-        self.elements().filter(move |e| e.is(namespaces, name))
+        self.elements_if(self.may_have_child(name))
+            .filter(move |e| e.is(namespaces, name))
     }
 
     /// Attributes: (namespace URI, local name, decoded value).
