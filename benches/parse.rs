@@ -81,10 +81,14 @@ fn raw_quick_xml(text: &str) -> usize {
 }
 
 fn main() {
-    // For profiling: `VEILLE_BENCH_PARSE_ONLY=1 perf record …` runs only the parser.
+    // For profiling: `VEILLE_BENCH_PARSE_ONLY=1 perf record …` runs only the
+    // parser (on the escaped input; VEILLE_BENCH_CDATA=1 or
+    // VEILLE_BENCH_MARKUP=1 for the others).
     if std::env::var_os("VEILLE_BENCH_PARSE_ONLY").is_some() {
         let style = if std::env::var_os("VEILLE_BENCH_CDATA").is_some() {
             Style::Cdata
+        } else if std::env::var_os("VEILLE_BENCH_MARKUP").is_some() {
+            Style::EscapedMarkup
         } else {
             Style::Escaped
         };

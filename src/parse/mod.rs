@@ -211,18 +211,3 @@ mod tests {
         assert!(err.to_string().contains("HTML"), "{err}");
     }
 }
-
-#[doc(hidden)]
-pub fn bench_stages(bytes: &[u8]) -> (std::time::Duration, std::time::Duration, std::time::Duration, std::time::Duration) {
-    let t0 = std::time::Instant::now();
-    let text = decode::to_utf8(bytes, None);
-    let t1 = std::time::Instant::now();
-    let document = xml::parse_document(&text).unwrap();
-    let t2 = std::time::Instant::now();
-    let feed = rss::parse(document.root());
-    let t3 = std::time::Instant::now();
-    drop(document);
-    drop(feed);
-    let t4 = std::time::Instant::now();
-    (t1 - t0, t2 - t1, t3 - t2, t4 - t3)
-}

@@ -42,7 +42,7 @@ fn first_date(
 ) -> Option<chrono::DateTime<chrono::Utc>> {
     candidates
         .iter()
-        .find_map(|(n, name)| text_of(parent, n, name).and_then(|t| parse_date(&t)))
+        .find_map(|(n, name)| parent.child(n, name).and_then(|e| parse_date(&e.text())))
 }
 
 /// RSS in a namespace veille does not know (`…/rss2.1`, a private
@@ -124,11 +124,7 @@ pub(super) fn parse(root: Element) -> ParsedFeed {
         ),
         language: text_of(ch, RSS, "language")
             .or_else(|| text_of(ch, DC, "language"))
-            .or_else(|| {
-                ch.lang()
-                    .or(root.lang())
-                    .map(str::to_string)
-            })
+            .or_else(|| ch.lang().or(root.lang()).map(str::to_string))
             .map(|l| l.replace('_', "-")),
         updated,
         authors: [
@@ -177,12 +173,13 @@ fn item(el: Element) -> ParsedItem {
     // Whichever of the two comes first is the summary.
     let description = first_html(el, &[(RSS, "description"), (DC, "description")]);
     let explicit_summary = el.child(RSS, "summary").and_then(html_of);
-    let summary_first = el
-        .elements()
-        .find(|e| e.is(RSS, "summary") || e.is(RSS, "description"))
-        .is_some_and(|e| e.is(RSS, "summary"));
+    let summary_first = || {
+        el.elements()
+            .find(|e| e.is(RSS, "summary") || e.is(RSS, "description"))
+            .is_some_and(|e| e.is(RSS, "summary"))
+    };
     let (summary, description_as_content) = match explicit_summary {
-        Some(s) if summary_first => (Some(s), description),
+        Some(s) if summary_first() => (Some(s), description),
         Some(s) => (description, Some(s)),
         None => (
             description
@@ -262,31 +259,27 @@ fn authors(el: Element) -> Vec<Person> {
 
 fn categories(el: Element) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    // A made-up but common `<tags>a, b</tags>` element comes first.
-    let made_up = el
-        .children_named(RSS, "tags")
-        .flat_map(|t| t.text().split(',').map(str::to_string).collect::<Vec<_>>());
-    let names = made_up
-        .chain(
-            el.children_named(RSS, "category")
-                .map(|c| c.text().into_owned()),
-        )
-        .chain(
-            el.children_named(DC, "subject")
-                .map(|c| c.text().into_owned()),
-        )
-        .chain(
-            el.children_named(&[ns::MEDIA], "category")
-                .map(|c| c.text().into_owned()),
-        )
-        .chain(itunes_categories(el));
-    for name in names {
-        if let Some(n) = plain_text(&name)
+    let mut add = |name: &str| {
+        if let Some(n) = plain_text(name)
             && !out.contains(&n)
         {
             out.push(n);
         }
+    };
+    // A made-up but common `<tags>a, b</tags>` element comes first.
+    for tags in el.children_named(RSS, "tags") {
+        tags.text().split(',').for_each(&mut add);
     }
+    for (namespaces, name) in [
+        (RSS, "category"),
+        (DC, "subject"),
+        (&[ns::MEDIA] as &[&str], "category"),
+    ] {
+        for category in el.children_named(namespaces, name) {
+            add(&category.text());
+        }
+    }
+    itunes_categories(el).iter().for_each(|c| add(c));
     out
 }
 

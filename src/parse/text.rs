@@ -156,7 +156,10 @@ mod tests {
         );
         assert_eq!(plain_text("   "), None);
         assert_eq!(plain_text("").as_deref(), None);
-        assert_eq!(plain_text("L'IA au Maroc").as_deref(), Some("L'IA au Maroc"));
+        assert_eq!(
+            plain_text("L'IA au Maroc").as_deref(),
+            Some("L'IA au Maroc")
+        );
         assert_eq!(plain_text(" a  b\u{a0}c ").as_deref(), Some("a b c"));
         assert_eq!(plain_text("1 < 2").as_deref(), Some("1 < 2"));
         assert_eq!(plain_text(r#"<img alt="dog >">"#), None);

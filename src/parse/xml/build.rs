@@ -1,8 +1,8 @@
 //! Building the tree from quick-xml events, recovering from breakage.
 
-use std::borrow::Cow;
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
+use std::borrow::Cow;
 use url::Url;
 
 use super::entities::{decode_text, is_xml_entity, resolve, resolve_char};
@@ -161,7 +161,9 @@ impl<'a> Builder<'a> {
         }
         let previous = std::mem::replace(&mut open.last_child, id);
         let slot = if previous == NONE {
-            self.nodes.get_mut(open.id as usize).map(|n| &mut n.first_child)
+            self.nodes
+                .get_mut(open.id as usize)
+                .map(|n| &mut n.first_child)
         } else {
             self.nodes.get_mut(previous as usize).map(|n| &mut n.next)
         };
@@ -545,6 +547,9 @@ struct TextRun {
     /// The run decoded so far, once it has a reference.
     decoded: String,
     has_ref: bool,
+    /// Whether a reference gave a character that starts a UTF-8 sequence
+    /// read as windows-1252 (Â–ô): only then can the run be mojibake.
+    may_be_mojibake: bool,
 }
 
 impl TextRun {
@@ -618,12 +623,17 @@ impl TextRun {
             return;
         }
         match resolve_char(name) {
-            Some(c) => self.decoded.push(c),
+            Some(c) => {
+                self.may_be_mojibake |= ('Â'..='ô').contains(&c);
+                self.decoded.push(c);
+            }
             None => {
                 if !is_xml_entity(name) {
                     b.note(|| format!("undefined entity &{name};"));
                 }
-                self.decoded.push_str(&resolve(name));
+                let text = resolve(name);
+                self.may_be_mojibake |= text.chars().any(|c| ('Â'..='ô').contains(&c));
+                self.decoded.push_str(&text);
             }
         }
     }
@@ -637,7 +647,12 @@ impl TextRun {
         (self.start, self.end) = (0, 0);
         if std::mem::take(&mut self.has_ref) {
             let decoded = self.decoded.clone();
-            b.text(repair_text(Cow::Owned(repair_mojibake(decoded))));
+            let decoded = if std::mem::take(&mut self.may_be_mojibake) {
+                repair_mojibake(decoded)
+            } else {
+                decoded
+            };
+            b.text(repair_text(Cow::Owned(decoded)));
         } else if let Some(raw) = b.source.get(start..end) {
             b.text(repair_text(Cow::Borrowed(raw)));
         }
@@ -731,6 +746,41 @@ mod tests {
         assert_eq!(entry.base(), Some("http://e.org/a/b/"));
         assert_eq!(entry.lang(), Some("fr"));
         assert_eq!(entry.elements().next().unwrap().ns(), "urn:x");
+    }
+
+    #[test]
+    fn mojibake_from_references_is_repaired_text_as_written_is_not() {
+        let doc = parse_document(
+            "<r><a>caf&#195;&#169; &amp; co</a><b>caf\u{c3}\u{a9} &amp; co</b><c>&lt;p&gt;d&#233;j&#224;</c></r>",
+        )
+        .unwrap();
+        let texts: Vec<String> = doc
+            .root()
+            .elements()
+            .map(|e| e.text().into_owned())
+            .collect();
+        assert_eq!(texts, ["café & co", "caf\u{c3}\u{a9} & co", "<p>déjà"]);
+    }
+
+    #[test]
+    fn lookups_find_names_in_any_case_and_only_in_the_namespaces_asked() {
+        let doc = parse_document(
+            r#"<rss xmlns:dc="http://purl.org/dc/elements/1.1/"><item>t1<TITLE>A</TITLE><dc:title>B</dc:title><category>x</category>t2<Category>y</Category></item></rss>"#,
+        )
+        .unwrap();
+        let item = doc.root().elements().next().unwrap();
+        let dc: &[&str] = &["http://purl.org/dc/elements/1.1/"];
+        assert_eq!(item.child(&[""], "title").unwrap().text(), "A");
+        assert_eq!(item.child(dc, "title").unwrap().text(), "B");
+        assert!(item.child(dc, "category").is_none());
+        assert!(item.child(&[""], "link").is_none());
+        let categories: Vec<String> = item
+            .children_named(&[""], "category")
+            .map(|c| c.text().into_owned())
+            .collect();
+        assert_eq!(categories, ["x", "y"]);
+        assert_eq!(item.text(), "t1ABxt2y");
+        assert_eq!(item.elements().count(), 4);
     }
 
     #[test]
