@@ -248,25 +248,7 @@ impl<'d, 'a> Element<'d, 'a> {
 
     /// First child element `name` in one of `namespaces`.
     pub fn child(&self, namespaces: &[&str], name: &str) -> Option<Element<'d, 'a>> {
-        let doc = self.doc;
-        let node = doc.nodes.get(self.id as usize)?;
-        if node.child_names & name_bit(name) == 0 {
-            return None;
-        }
-        // A plain loop: this is the adapters' most frequent call.
-        let mut at = node.first_child;
-        while let Some(node) = doc.nodes.get(at as usize) {
-            if let Kind::Element(data) = &node.kind
-                && data.name.len() == name.len()
-            {
-                let element = Element { doc, id: at, data };
-                if element.is(namespaces, name) {
-                    return Some(element);
-                }
-            }
-            at = node.next;
-        }
-        None
+        self.children_named(namespaces, name).next()
     }
 
     /// All child elements `name` in one of `namespaces`.
