@@ -151,7 +151,8 @@ fn exact_rfc822(text: &str) -> Option<DateTime<Utc>> {
     if !shape {
         return None;
     }
-    let month = match b.get(8..11)?.to_ascii_lowercase().as_slice() {
+    let name: [u8; 3] = b.get(8..11)?.try_into().ok()?;
+    let month = match &name.map(|c| c.to_ascii_lowercase()) {
         b"jan" => 1,
         b"feb" => 2,
         b"mar" => 3,

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use url::Url;
 
 use super::entities::{decode_text, is_xml_entity, resolve, resolve_char};
-use super::tree::{Attr, Document, ElementData, Kind, NONE, Node, name_bit};
+use super::tree::{Attr, Document, ElementData, Kind, NONE, Node, name_bit, name_hash};
 use super::{MAX_DEPTH, ns};
 
 /// Distinct problems described in `Document::malformed`.
@@ -39,6 +39,10 @@ struct Open<'a> {
     last_child: u32,
     qname: Cow<'a, str>,
     decls_from: usize,
+    /// The element's effective `xml:base` and `xml:lang` (string ids), which
+    /// its children inherit.
+    base: u32,
+    lang: u32,
 }
 
 struct Builder<'a> {
@@ -179,6 +183,78 @@ impl<'a> Builder<'a> {
         let qname = borrow_from(self.source, start.name().as_ref());
         let decls_from = self.decls.len();
         let attrs_from = self.attrs.len();
+        // Most elements of a feed have no attribute at all.
+        let has_attributes = start
+            .attributes_raw()
+            .iter()
+            .any(|b| !b.is_ascii_whitespace());
+        let mut has_xml_attribute = false;
+        if has_attributes {
+            has_xml_attribute = self.read_attributes(start, &qname);
+        }
+        let (prefix, local) = split(qname.clone());
+        let element_ns = self.lookup(&prefix);
+        let (parent_base, parent_lang) = self
+            .stack
+            .last()
+            .map_or((NONE, NONE), |open| (open.base, open.lang));
+        let (mut base, mut lang) = (parent_base, parent_lang);
+        if has_xml_attribute {
+            let own = self.attrs.get(attrs_from..).unwrap_or_default();
+            let xml_attr = |name: &str| {
+                own.iter()
+                    .find(|a| a.ns == self.xml_ns && a.local == name)
+                    .map(|a| a.value.trim().to_string())
+            };
+            let (own_base, own_lang) = (xml_attr("base"), xml_attr("lang"));
+            if let Some(b) = own_base {
+                let resolved = resolve_base(self.string(parent_base), &b);
+                base = self.add_string(resolved);
+            }
+            match own_lang {
+                Some(l) if l.is_empty() => lang = NONE,
+                Some(l) => lang = self.add_string(l),
+                None => {}
+            }
+        }
+        let attrs = (attrs_from as u32, self.attrs.len() as u32);
+        let hash = name_hash(&local);
+        let id = self.push_node(Node {
+            next: NONE,
+            first_child: NONE,
+            child_names: 0,
+            kind: Kind::Element(ElementData {
+                ns: element_ns,
+                name: local,
+                name_hash: hash,
+                attrs,
+                base,
+                lang,
+            }),
+        })?;
+        match self.stack.len() {
+            0 if self.root == NONE => self.root = id,
+            // Kept out of the tree: nothing links to it.
+            0 => self.note(|| "content after the root element".into()),
+            depth => self.link(depth - 1, id, name_bit(hash)),
+        }
+        self.stack.push(Open {
+            id,
+            last_child: NONE,
+            qname,
+            decls_from,
+            base,
+            lang,
+        });
+        Ok(())
+    }
+
+    /// Reads the attributes of the element being opened: namespace
+    /// declarations go to `decls`, the others to `attrs` with their
+    /// namespace resolved once the element's own declarations are known.
+    /// Returns whether one is in the XML namespace (`xml:base`, `xml:lang`).
+    fn read_attributes(&mut self, start: &BytesStart<'_>, qname: &str) -> bool {
+        let attrs_from = self.attrs.len();
         let mut prefixes = std::mem::take(&mut self.prefixes);
         prefixes.clear();
         for attr in start.attributes().with_checks(false) {
@@ -212,72 +288,18 @@ impl<'a> Builder<'a> {
                 });
             }
         }
-        let (prefix, local) = split(qname.clone());
-        let element_ns = self.lookup(&prefix);
+        let mut has_xml_attribute = false;
         for (offset, prefix) in prefixes.iter().enumerate() {
             if !prefix.is_empty() {
                 let id = self.lookup(prefix);
+                has_xml_attribute |= id == self.xml_ns;
                 if let Some(attr) = self.attrs.get_mut(attrs_from + offset) {
                     attr.ns = id;
                 }
             }
         }
         self.prefixes = prefixes;
-        let (parent_base, parent_lang) = self
-            .stack
-            .last()
-            .and_then(|open| self.nodes.get(open.id as usize))
-            .and_then(|node| match &node.kind {
-                Kind::Element(e) => Some((e.base, e.lang)),
-                Kind::Text(_) => None,
-            })
-            .unwrap_or((NONE, NONE));
-        let own = self.attrs.get(attrs_from..).unwrap_or_default();
-        let xml_attr = |name: &str| {
-            own.iter()
-                .find(|a| a.ns == self.xml_ns && a.local == name)
-                .map(|a| a.value.trim().to_string())
-        };
-        let (base, lang) = (xml_attr("base"), xml_attr("lang"));
-        let base = match base {
-            Some(b) => {
-                let resolved = resolve_base(self.string(parent_base), &b);
-                self.add_string(resolved)
-            }
-            None => parent_base,
-        };
-        let lang = match lang {
-            Some(l) if l.is_empty() => NONE,
-            Some(l) => self.add_string(l),
-            None => parent_lang,
-        };
-        let attrs = (attrs_from as u32, self.attrs.len() as u32);
-        let bit = name_bit(&local);
-        let id = self.push_node(Node {
-            next: NONE,
-            first_child: NONE,
-            child_names: 0,
-            kind: Kind::Element(ElementData {
-                ns: element_ns,
-                name: local,
-                attrs,
-                base,
-                lang,
-            }),
-        })?;
-        match self.stack.len() {
-            0 if self.root == NONE => self.root = id,
-            // Kept out of the tree: nothing links to it.
-            0 => self.note(|| "content after the root element".into()),
-            depth => self.link(depth - 1, id, bit),
-        }
-        self.stack.push(Open {
-            id,
-            last_child: NONE,
-            qname,
-            decls_from,
-        });
-        Ok(())
+        has_xml_attribute
     }
 
     fn close_top(&mut self) {
@@ -513,9 +535,14 @@ fn owned<'t>(node: &'t mut Cow<'_, str>, more: usize) -> &'t mut String {
 /// A qualified name's prefix ("" for none) and local name, borrowed when
 /// the name is.
 fn split(qname: Cow<'_, str>) -> (Cow<'_, str>, Cow<'_, str>) {
+    // Names are short: a plain byte loop beats a general substring search.
+    let colon = qname.bytes().position(|b| b == b':');
     match qname {
-        Cow::Borrowed(q) => match q.split_once(':') {
-            Some((p, l)) => (Cow::Borrowed(p), Cow::Borrowed(l)),
+        Cow::Borrowed(q) => match colon {
+            Some(at) => (
+                Cow::Borrowed(q.get(..at).unwrap_or_default()),
+                Cow::Borrowed(q.get(at + 1..).unwrap_or_default()),
+            ),
             None => (Cow::Borrowed(""), Cow::Borrowed(q)),
         },
         Cow::Owned(q) => match q.split_once(':') {

@@ -44,11 +44,17 @@ pub(super) struct Node<'a> {
     pub kind: Kind<'a>,
 }
 
-/// One bit of 64 chosen by an element's local name, ASCII case ignored.
-pub(super) fn name_bit(name: &str) -> u64 {
-    let hash = name.bytes().fold(0x811c_9dc5_u32, |h, b| {
+/// A hash of an element's local name, ASCII case ignored (FNV-1a): kept
+/// with each element, so that a lookup by name compares one integer per
+/// child before it compares names.
+pub(super) fn name_hash(name: &str) -> u32 {
+    name.bytes().fold(0x811c_9dc5_u32, |h, b| {
         (h ^ u32::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0193)
-    });
+    })
+}
+
+/// One bit of 64 chosen by a [`name_hash`], for [`Node::child_names`].
+pub(super) fn name_bit(hash: u32) -> u64 {
     1 << (hash >> 26)
 }
 
@@ -65,6 +71,8 @@ pub(super) struct ElementData<'a> {
     pub ns: u32,
     /// Local name (borrowed from the document).
     pub name: Cow<'a, str>,
+    /// [`name_hash`] of `name`.
+    pub name_hash: u32,
     /// This element's attributes: `attrs[start..end]`.
     pub attrs: (u32, u32),
     /// Effective `xml:base` (string id or [`NONE`]).
@@ -76,6 +84,7 @@ pub(super) struct ElementData<'a> {
 static EMPTY: ElementData<'static> = ElementData {
     ns: NONE,
     name: Cow::Borrowed(""),
+    name_hash: 0,
     attrs: (0, 0),
     base: NONE,
     lang: NONE,
@@ -238,12 +247,13 @@ impl<'d, 'a> Element<'d, 'a> {
         })
     }
 
-    /// Whether a child element may be called `name` (false: certainly not).
-    fn may_have_child(&self, name: &str) -> bool {
+    /// Whether a child element may have the name of [`name_hash`] `hash`
+    /// (false: certainly not).
+    fn may_have_child(&self, hash: u32) -> bool {
         self.doc
             .nodes
             .get(self.id as usize)
-            .is_some_and(|n| n.child_names & name_bit(name) != 0)
+            .is_some_and(|n| n.child_names & name_bit(hash) != 0)
     }
 
     /// First child element `name` in one of `namespaces`.
@@ -257,8 +267,9 @@ impl<'d, 'a> Element<'d, 'a> {
         namespaces: &'s [&'s str],
         name: &'s str,
     ) -> impl Iterator<Item = Element<'d, 'a>> + use<'s, 'd, 'a> {
-        self.elements_if(self.may_have_child(name))
-            .filter(move |e| e.is(namespaces, name))
+        let hash = name_hash(name);
+        self.elements_if(self.may_have_child(hash))
+            .filter(move |e| e.data.name_hash == hash && e.is(namespaces, name))
     }
 
     /// Attributes: (namespace URI, local name, decoded value).
