@@ -81,10 +81,12 @@ fn raw_quick_xml(text: &str) -> usize {
 }
 
 fn main() {
-    // For profiling: `VEILLE_BENCH_PARSE_ONLY=1 perf record …` runs only the
-    // parser (on the escaped input; VEILLE_BENCH_CDATA=1 or
-    // VEILLE_BENCH_MARKUP=1 for the others).
-    if std::env::var_os("VEILLE_BENCH_PARSE_ONLY").is_some() {
+    // For profiling: `VEILLE_BENCH_PARSE_ONLY=N perf record …` runs only the
+    // parser, N times (20 if N is not a number), on the escaped input
+    // (VEILLE_BENCH_CDATA=1 or VEILLE_BENCH_MARKUP=1 for the others);
+    // VEILLE_BENCH_RAW=1 runs raw quick-xml instead, for comparison.
+    if let Some(rounds) = std::env::var_os("VEILLE_BENCH_PARSE_ONLY") {
+        let rounds = rounds.to_str().and_then(|r| r.parse().ok()).unwrap_or(20);
         let style = if std::env::var_os("VEILLE_BENCH_CDATA").is_some() {
             Style::Cdata
         } else if std::env::var_os("VEILLE_BENCH_MARKUP").is_some() {
@@ -93,8 +95,13 @@ fn main() {
             Style::Escaped
         };
         let feed = rss_feed(style);
-        for _ in 0..20 {
-            black_box(veille::parse::parse_feed(black_box(feed.as_bytes()), None).ok());
+        let raw = std::env::var_os("VEILLE_BENCH_RAW").is_some();
+        for _ in 0..rounds {
+            if raw {
+                black_box(raw_quick_xml(black_box(&feed)));
+            } else {
+                black_box(veille::parse::parse_feed(black_box(feed.as_bytes()), None).ok());
+            }
         }
         return;
     }

@@ -13,16 +13,15 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZon
 pub fn parse_date(raw: &str) -> Option<DateTime<Utc>> {
     let trimmed = raw.trim();
     // Most dates are written cleanly: only sloppy ones are rebuilt.
-    let text: std::borrow::Cow<str> =
-        if trimmed.contains(['\t', '\n', '\r']) || trimmed.contains("  ") {
-            trimmed
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-                .into()
-        } else {
-            trimmed.into()
-        };
+    let text: std::borrow::Cow<str> = if has_odd_spacing(trimmed) {
+        trimmed
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .into()
+    } else {
+        trimmed.into()
+    };
     if text.is_empty() {
         return None;
     }
@@ -36,6 +35,16 @@ pub fn parse_date(raw: &str) -> Option<DateTime<Utc>> {
         return Some(d.with_timezone(&Utc));
     }
     lenient_rfc822(&text).or_else(|| lenient_iso(&text))
+}
+
+/// Whether a date has tabs, newlines or runs of spaces to tidy first.
+fn has_odd_spacing(date: &str) -> bool {
+    let mut after_space = false;
+    date.bytes().any(|b| {
+        let odd = matches!(b, b'\t' | b'\n' | b'\r') || (after_space && b == b' ');
+        after_space = b == b' ';
+        odd
+    })
 }
 
 fn month(name: &str) -> Option<u32> {

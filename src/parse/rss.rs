@@ -5,7 +5,7 @@
 use super::date::parse_date;
 use super::model::non_empty;
 use super::text::{html, plain_text};
-use super::xml::{Document, Element, ns};
+use super::xml::{Document, Element, name_hash, ns};
 use super::{Enclosure, FeedFormat, ParsedFeed, ParsedItem, Person};
 use crate::parse::common::{alternate_link, media_enclosures, resolve, with_base};
 
@@ -146,8 +146,201 @@ pub(super) fn parse(root: Element) -> ParsedFeed {
     }
 }
 
+/// What an RSS item's child element is for the mapping below.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Guid,
+    Link,
+    Title,
+    DcTitle,
+    MediaTitle,
+    Description,
+    DcDescription,
+    Summary,
+    ItunesSummary,
+    Abstract,
+    ContentEncoded,
+    XhtmlBody,
+    FullItem,
+    PubDate,
+    DcIssued,
+    DcCreated,
+    AtomPublished,
+    DcDate,
+    DcModified,
+    AtomUpdated,
+    DcLanguage,
+    Author,
+    DcCreator,
+    DcAuthor,
+    ItunesAuthor,
+    Tags,
+    Category,
+    DcSubject,
+    MediaCategory,
+    ItunesCategory,
+    Enclosure,
+    AtomLink,
+}
+
+const ROLES: usize = Role::AtomLink as usize + 1;
+
+impl Role {
+    /// The role of a child element, if the mapping uses it. Names compare
+    /// without regard to ASCII case, as in every lookup of the tree.
+    fn of(e: Element) -> Option<Role> {
+        use Role::*;
+        /// A name, its hash and the role it gives.
+        type Entry = (&'static str, u32, Role);
+        const fn entry(name: &'static str, role: Role) -> Entry {
+            (name, name_hash(name), role)
+        }
+        const IN_RSS: &[Entry] = &[
+            entry("guid", Guid),
+            entry("link", Link),
+            entry("title", Title),
+            entry("description", Description),
+            entry("summary", Summary),
+            entry("abstract", Abstract),
+            entry("fullitem", FullItem),
+            entry("pubDate", PubDate),
+            entry("author", Author),
+            entry("tags", Tags),
+            entry("category", Category),
+            entry("enclosure", Enclosure),
+        ];
+        const IN_DC: &[Entry] = &[
+            entry("title", DcTitle),
+            entry("description", DcDescription),
+            entry("issued", DcIssued),
+            entry("created", DcCreated),
+            entry("date", DcDate),
+            entry("modified", DcModified),
+            entry("language", DcLanguage),
+            entry("creator", DcCreator),
+            entry("author", DcAuthor),
+            entry("subject", DcSubject),
+        ];
+        const IN_MEDIA: &[Entry] = &[entry("title", MediaTitle), entry("category", MediaCategory)];
+        const IN_ITUNES: &[Entry] = &[
+            entry("summary", ItunesSummary),
+            entry("author", ItunesAuthor),
+            entry("category", ItunesCategory),
+        ];
+        const IN_CONTENT: &[Entry] = &[entry("encoded", ContentEncoded)];
+        const IN_XHTML: &[Entry] = &[entry("body", XhtmlBody)];
+        const IN_ATOM: &[Entry] = &[
+            entry("published", AtomPublished),
+            entry("updated", AtomUpdated),
+            entry("link", AtomLink),
+        ];
+        const NONE: u32 = 0;
+        const RSS10: u32 = ns::id(ns::RSS10);
+        const RSS090: u32 = ns::id(ns::RSS090);
+        const USERLAND: u32 = ns::id(ns::USERLAND);
+        const USERLAND_RSS: u32 = ns::id(ns::USERLAND_RSS);
+        const DC: u32 = ns::id(ns::DC);
+        const DCTERMS: u32 = ns::id(ns::DCTERMS);
+        const MEDIA: u32 = ns::id(ns::MEDIA);
+        const ITUNES: u32 = ns::id(ns::ITUNES);
+        const CONTENT: u32 = ns::id(ns::CONTENT);
+        const XHTML: u32 = ns::id(ns::XHTML);
+        const ATOM: u32 = ns::id(ns::ATOM);
+        // The namespace groups of `RSS` and `DC`, compared as ids.
+        let table = match e.ns_id() {
+            NONE | RSS10 | RSS090 | USERLAND | USERLAND_RSS => IN_RSS,
+            DC | DCTERMS => IN_DC,
+            MEDIA => IN_MEDIA,
+            ITUNES => IN_ITUNES,
+            CONTENT => IN_CONTENT,
+            XHTML => IN_XHTML,
+            ATOM => IN_ATOM,
+            _ => return None,
+        };
+        table
+            .iter()
+            .find(|(name, hash, _)| e.has_name(*hash, name))
+            .map(|(_, _, role)| *role)
+    }
+}
+
+/// An item's children sorted by role in one walk: the mapping asks for
+/// some forty kinds of child, most of them absent, and walking the
+/// children once per question was most of its cost.
+struct Children<'d, 'a> {
+    /// The first child of each role.
+    first: [Option<Element<'d, 'a>>; ROLES],
+    /// Children of the roles that repeat (authors, categories, enclosures),
+    /// in document order.
+    repeated: Vec<(Role, Element<'d, 'a>)>,
+}
+
+impl<'d, 'a> Children<'d, 'a> {
+    fn of(item: Element<'d, 'a>) -> Self {
+        let mut children = Children {
+            first: [None; ROLES],
+            repeated: Vec::new(),
+        };
+        for e in item.elements() {
+            let Some(role) = Role::of(e) else { continue };
+            if let Some(slot) = children.first.get_mut(role as usize)
+                && slot.is_none()
+            {
+                *slot = Some(e);
+            }
+            if matches!(
+                role,
+                Role::Author
+                    | Role::DcCreator
+                    | Role::DcAuthor
+                    | Role::ItunesAuthor
+                    | Role::Tags
+                    | Role::Category
+                    | Role::DcSubject
+                    | Role::MediaCategory
+                    | Role::ItunesCategory
+                    | Role::Enclosure
+                    | Role::AtomLink
+            ) {
+                children.repeated.push((role, e));
+            }
+        }
+        children
+    }
+
+    fn first(&self, role: Role) -> Option<Element<'d, 'a>> {
+        self.first.get(role as usize).copied().flatten()
+    }
+
+    /// All children of `role`, in document order.
+    fn all(&self, role: Role) -> impl Iterator<Item = Element<'d, 'a>> + '_ {
+        self.repeated
+            .iter()
+            .filter(move |(r, _)| *r == role)
+            .map(|(_, e)| *e)
+    }
+
+    fn text(&self, role: Role) -> Option<String> {
+        self.first(role).and_then(|e| non_empty(&e.text()))
+    }
+
+    /// The HTML of the first role in `roles` that has some.
+    fn html(&self, roles: &[Role]) -> Option<String> {
+        roles.iter().find_map(|r| self.first(*r).and_then(html_of))
+    }
+
+    /// The date of the first role in `roles` that has a readable one.
+    fn date(&self, roles: &[Role]) -> Option<chrono::DateTime<chrono::Utc>> {
+        roles
+            .iter()
+            .find_map(|r| self.first(*r).and_then(|e| parse_date(&e.text())))
+    }
+}
+
 fn item(el: Element) -> ParsedItem {
-    let guid = el.child(RSS, "guid");
+    use Role::*;
+    let children = Children::of(el);
+    let guid = children.first(Guid);
     let id = guid.and_then(|g| non_empty(&g.text())).or_else(|| {
         el.attrs()
             .find(|(n, l, _)| *n == ns::RDF && *l == "about")
@@ -160,30 +353,31 @@ fn item(el: Element) -> ParsedItem {
         })
         .and_then(|g| non_empty(&g.text()))
         .filter(|g| g.starts_with("http://") || g.starts_with("https://"));
-    let link = text_of(el, RSS, "link")
+    let link = children
+        .text(Link)
         .map(|l| resolve(el, &l))
         .or_else(|| alternate_link(el, &[ns::ATOM]))
         .or(permalink)
         .or_else(|| cdf_attr(el, "href").map(|h| resolve(el, &h)));
-    let title = text_of(el, RSS, "title")
-        .or_else(|| text_of(el, DC, "title"))
-        .or_else(|| text_of(el, &[ns::MEDIA], "title"));
+    let title = children
+        .text(Title)
+        .or_else(|| children.text(DcTitle))
+        .or_else(|| children.text(MediaTitle));
     // An item with both `<summary>` and `<description>`: the summary is the
     // summary and the description is the body (feedparser's reading).
     // Whichever of the two comes first is the summary.
-    let description = first_html(el, &[(RSS, "description"), (DC, "description")]);
-    let explicit_summary = el.child(RSS, "summary").and_then(html_of);
-    let summary_first = || {
-        el.elements()
-            .find(|e| e.is(RSS, "summary") || e.is(RSS, "description"))
-            .is_some_and(|e| e.is(RSS, "summary"))
+    let description = children.html(&[Description, DcDescription]);
+    let explicit_summary = children.first(Summary).and_then(html_of);
+    let summary_first = || match (children.first(Summary), children.first(Description)) {
+        (Some(s), Some(d)) => s.precedes(d),
+        (s, _) => s.is_some(),
     };
     let (summary, description_as_content) = match explicit_summary {
         Some(s) if summary_first() => (Some(s), description),
         Some(s) => (description, Some(s)),
         None => (
             description
-                .or_else(|| first_html(el, &[(&[ns::ITUNES], "summary"), (RSS, "abstract")]))
+                .or_else(|| children.html(&[ItunesSummary, Abstract]))
                 .or_else(|| media_description(el)),
             None,
         ),
@@ -193,39 +387,22 @@ fn item(el: Element) -> ParsedItem {
         title: title.as_deref().and_then(plain_text),
         link,
         summary,
-        content: first_html(
-            el,
-            &[
-                (&[ns::CONTENT], "encoded"),
-                (&[ns::XHTML], "body"),
-                (RSS, "fullitem"),
-            ],
-        )
-        .or(description_as_content),
+        content: children
+            .html(&[ContentEncoded, XhtmlBody, FullItem])
+            .or(description_as_content),
         // Dublin Core's `dc:date` is the last change, as feedparser reads it;
         // it stands in for the publication date only when nothing else does.
-        published: first_date(
-            el,
-            &[
-                (RSS, "pubDate"),
-                (DC, "issued"),
-                (DC, "created"),
-                (&[ns::ATOM], "published"),
-                (DC, "date"),
-            ],
-        ),
-        updated: first_date(
-            el,
-            &[(DC, "modified"), (DC, "date"), (&[ns::ATOM], "updated")],
-        )
-        .or_else(|| cdf_attr(el, "lastmod").and_then(|d| parse_date(&d))),
-        authors: authors(el),
-        categories: categories(el),
-        enclosures: enclosures(el),
+        published: children.date(&[PubDate, DcIssued, DcCreated, AtomPublished, DcDate]),
+        updated: children
+            .date(&[DcModified, DcDate, AtomUpdated])
+            .or_else(|| cdf_attr(el, "lastmod").and_then(|d| parse_date(&d))),
+        authors: authors(&children),
+        categories: categories(&children),
+        enclosures: enclosures(el, &children),
         language: el
             .lang()
             .map(str::to_string)
-            .or_else(|| text_of(el, DC, "language")),
+            .or_else(|| children.text(DcLanguage)),
     }
 }
 
@@ -245,19 +422,22 @@ pub(super) fn media_description(el: Element) -> Option<String> {
         })
 }
 
-fn authors(el: Element) -> Vec<Person> {
-    let mut people: Vec<Person> = el
-        .children_named(RSS, "author")
-        .chain(el.children_named(DC, "creator"))
-        .chain(el.children_named(DC, "author"))
-        .chain(el.children_named(&[ns::ITUNES], "author"))
-        .filter_map(|a| Person::from_text(&a.text()))
-        .collect();
+fn authors(children: &Children) -> Vec<Person> {
+    let mut people: Vec<Person> = [
+        Role::Author,
+        Role::DcCreator,
+        Role::DcAuthor,
+        Role::ItunesAuthor,
+    ]
+    .into_iter()
+    .flat_map(|role| children.all(role))
+    .filter_map(|a| Person::from_text(&a.text()))
+    .collect();
     people.dedup();
     people
 }
 
-fn categories(el: Element) -> Vec<String> {
+fn categories(children: &Children) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut add = |name: &str| {
         if let Some(n) = plain_text(name)
@@ -267,35 +447,36 @@ fn categories(el: Element) -> Vec<String> {
         }
     };
     // A made-up but common `<tags>a, b</tags>` element comes first.
-    for tags in el.children_named(RSS, "tags") {
+    for tags in children.all(Role::Tags) {
         tags.text().split(',').for_each(&mut add);
     }
-    for (namespaces, name) in [
-        (RSS, "category"),
-        (DC, "subject"),
-        (&[ns::MEDIA] as &[&str], "category"),
-    ] {
-        for category in el.children_named(namespaces, name) {
+    for role in [Role::Category, Role::DcSubject, Role::MediaCategory] {
+        for category in children.all(role) {
             add(&category.text());
         }
     }
-    itunes_categories(el).iter().for_each(|c| add(c));
-    out
-}
-
-/// `<itunes:category text="…">`, possibly nested for subcategories.
-fn itunes_categories(el: Element) -> Vec<String> {
-    let mut out = Vec::new();
-    for c in el.children_named(&[ns::ITUNES], "category") {
-        out.extend(c.attr("text").map(str::to_string));
-        out.extend(itunes_categories(c));
+    for category in children.all(Role::ItunesCategory) {
+        itunes_categories(category).iter().for_each(|c| add(c));
     }
     out
 }
 
-fn enclosures(el: Element) -> Vec<Enclosure> {
+/// `<itunes:category text="…">` and the subcategories nested in it.
+fn itunes_categories(category: Element) -> Vec<String> {
+    let mut out: Vec<String> = category
+        .attr("text")
+        .map(str::to_string)
+        .into_iter()
+        .collect();
+    for sub in category.children_named(&[ns::ITUNES], "category") {
+        out.extend(itunes_categories(sub));
+    }
+    out
+}
+
+fn enclosures(el: Element, children: &Children) -> Vec<Enclosure> {
     let mut out: Vec<Enclosure> = Vec::new();
-    for e in el.children_named(RSS, "enclosure") {
+    for e in children.all(Role::Enclosure) {
         let Some(url) = e.attr("url").and_then(non_empty) else {
             continue;
         };
@@ -311,8 +492,8 @@ fn enclosures(el: Element) -> Vec<Enclosure> {
     }
     let media = media_enclosures(el, &out);
     out.extend(media);
-    for link in el
-        .children_named(&[ns::ATOM], "link")
+    for link in children
+        .all(Role::AtomLink)
         .filter(|l| l.attr("rel") == Some("enclosure"))
     {
         if let Some(href) = link.attr("href").and_then(non_empty) {

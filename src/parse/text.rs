@@ -20,7 +20,27 @@ pub(super) fn plain_text(raw: &str) -> Option<String> {
 /// Whether `raw` is already plain text: no tag or entity, and single
 /// spaces between words (what most titles are).
 fn is_plain(raw: &str) -> bool {
-    if raw.is_empty() || raw.contains(['<', '&']) {
+    let bytes = raw.as_bytes();
+    if bytes.first().is_none_or(|b| *b == b' ') || bytes.last() == Some(&b' ') {
+        return false;
+    }
+    if !raw.is_ascii() {
+        return is_plain_unicode(raw);
+    }
+    // ASCII: no tag, entity or control character (tab, newline), and no
+    // two spaces in a row.
+    let mut after_space = false;
+    bytes.iter().all(|&b| {
+        let ok = !matches!(b, b'<' | b'&') && b >= b' ' && !(after_space && b == b' ');
+        after_space = b == b' ';
+        ok
+    })
+}
+
+/// [`is_plain`] for text with non-ASCII letters (and maybe non-ASCII
+/// spaces).
+fn is_plain_unicode(raw: &str) -> bool {
+    if raw.contains(['<', '&']) {
         return false;
     }
     let mut after_space = true;

@@ -90,7 +90,11 @@ impl<'a> Builder<'a> {
             malformed: None,
             problems: 0,
         };
-        b.xml_ns = b.intern(ns::XML);
+        // The known namespaces take the ids `ns::id` gives them.
+        for uri in ns::KNOWN {
+            b.intern(uri);
+        }
+        b.xml_ns = ns::id(ns::XML);
         b
     }
 
@@ -124,6 +128,9 @@ impl<'a> Builder<'a> {
     /// The namespace `prefix` stands for, the element being opened's own
     /// declarations included (they are already in `decls`).
     fn lookup(&mut self, prefix: &str) -> u32 {
+        if prefix.is_empty() && self.decls.is_empty() {
+            return NO_NS;
+        }
         if let Some((_, id)) = self.decls.iter().rev().find(|(p, _)| p == prefix) {
             return *id;
         }
@@ -308,8 +315,19 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn close(&mut self, qname: &str) {
-        match self.stack.iter().rposition(|open| open.qname == qname) {
+    /// Closes the element an end tag names (as its bytes): the innermost
+    /// open one of that name, closing any left open inside it.
+    fn close(&mut self, qname: &[u8]) {
+        let name = || String::from_utf8_lossy(qname).into_owned();
+        // The element being closed is nearly always the last one opened.
+        let at = match self.stack.last() {
+            Some(open) if open.qname.as_bytes() == qname => Some(self.stack.len() - 1),
+            _ => self
+                .stack
+                .iter()
+                .rposition(|open| open.qname.as_bytes() == qname),
+        };
+        match at {
             Some(at) => {
                 if at + 1 != self.stack.len() {
                     let open = self
@@ -317,13 +335,13 @@ impl<'a> Builder<'a> {
                         .last()
                         .map(|open| open.qname.clone())
                         .unwrap_or_default();
-                    self.note(|| format!("</{qname}> closes <{open}>, which was never closed"));
+                    self.note(|| format!("</{}> closes <{open}>, which was never closed", name()));
                 }
                 while self.stack.len() > at {
                     self.close_top();
                 }
             }
-            None => self.note(|| format!("end tag </{qname}> without a start tag")),
+            None => self.note(|| format!("end tag </{}> without a start tag", name())),
         }
     }
 
@@ -371,22 +389,40 @@ fn canonical_ns(uri: &str) -> String {
         .map_or_else(|| uri.trim().to_string(), |known| known.to_string())
 }
 
+/// Whether `bytes` hold a C0 control character other than tab and
+/// newlines (not allowed in XML at all, though some generators leak a
+/// vertical tab or a form feed) or the byte 0xC2 that starts U+0080–U+00BF
+/// (C1 controls are windows-1252 punctuation such as ’ “ ” – … read with
+/// the wrong charset). Text without either, nearly all of it, needs no
+/// repair. Written as one pass without early exit inside large blocks, so
+/// that it compiles to vector code: it runs over every byte of text.
+fn may_need_repair(bytes: &[u8]) -> bool {
+    fn suspect(block: &[u8]) -> bool {
+        block.iter().fold(0u8, |found, &b| {
+            let control = (b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r');
+            found | u8::from(control | (b == 0xC2))
+        }) != 0
+    }
+    // Whole blocks of 64 bytes, then the rest padded with spaces to a
+    // block: most text runs are short (a title, a link), and a byte-by-byte
+    // loop over their tails would cost more than the vector pass.
+    let mut blocks = bytes.chunks_exact(64);
+    if blocks.by_ref().any(suspect) {
+        return true;
+    }
+    let rest = blocks.remainder();
+    let mut padded = [b' '; 64];
+    if let Some(head) = padded.get_mut(..rest.len()) {
+        head.copy_from_slice(rest);
+    }
+    suspect(&padded)
+}
+
 /// C1 control characters (U+0080–U+009F) never appear in real text: they
 /// are windows-1252 punctuation (’ “ ” – …) read with the wrong charset.
 fn repair_text(text: Cow<'_, str>) -> Cow<'_, str> {
     let bytes = text.as_bytes();
-    // One pass over whole chunks, without early exit, so that it compiles
-    // to vector code: a C0 control character (other than tab and newlines:
-    // not allowed in XML at all, though some generators leak a vertical tab
-    // or a form feed) or the lead byte 0xC2 of U+0080–U+00BF (C1 controls
-    // are windows-1252 punctuation such as ’ “ ” – … read with the wrong
-    // charset). Text without either, nearly all of it, is left alone.
-    let suspect = bytes.chunks(64).any(|chunk| {
-        chunk.iter().fold(false, |found, &b| {
-            found | ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')) | (b == 0xC2)
-        })
-    });
-    if !suspect {
+    if !may_need_repair(bytes) {
         return text;
     }
     // U+0080–U+009F are encoded as C2 80–C2 9F.
@@ -665,11 +701,16 @@ impl TextRun {
         }
     }
 
-    /// Hands the run, decoded, to the open element.
+    /// Hands the run, if any, to the open element (before any other event).
+    #[inline]
     fn flush(&mut self, b: &mut Builder<'_>) {
-        if self.start == self.end {
-            return;
+        if self.start != self.end {
+            self.hand_over(b);
         }
+    }
+
+    /// Hands the run, decoded, to the open element.
+    fn hand_over(&mut self, b: &mut Builder<'_>) {
         let (start, end) = (self.start, self.end);
         (self.start, self.end) = (0, 0);
         if std::mem::take(&mut self.has_ref) {
@@ -718,7 +759,7 @@ pub(crate) fn parse_document(text: &str) -> Result<Document<'_>, String> {
                 b.open(&e)?;
                 b.close_top();
             }
-            Ok(Event::End(e)) => b.close(&borrow_from(text, e.name().as_ref())),
+            Ok(Event::End(e)) => b.close(e.name().as_ref()),
             Ok(Event::CData(t)) => b.text(repair_text(utf8(text, t.into_inner()))),
             Ok(Event::Eof) => break,
             Ok(_) => {}
@@ -808,6 +849,22 @@ mod tests {
         assert_eq!(categories, ["x", "y"]);
         assert_eq!(item.text(), "t1ABxt2y");
         assert_eq!(item.elements().count(), 4);
+    }
+
+    #[test]
+    fn known_namespaces_have_the_ids_adapters_compare_with() {
+        use super::ns;
+        // The Atom URI is misspelt (trailing slash) as some feeds do.
+        let doc = parse_document(
+            r#"<rss xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:a="http://www.w3.org/2005/Atom/"><dc:creator/><a:link/><x/><y:z xmlns:y="urn:y"/></rss>"#,
+        )
+        .unwrap();
+        let ids: Vec<u32> = doc.root().elements().map(|e| e.ns_id()).collect();
+        assert_eq!(ids[..3], [ns::id(ns::DC), ns::id(ns::ATOM), 0]);
+        assert!(ids[3] as usize > ns::KNOWN.len());
+        for uri in ns::KNOWN {
+            assert_eq!(ns::KNOWN[ns::id(uri) as usize - 1], *uri);
+        }
     }
 
     #[test]

@@ -13,7 +13,7 @@ mod entities;
 mod tree;
 
 pub(crate) use build::parse_document;
-pub(crate) use tree::{Document, Element};
+pub(crate) use tree::{Document, Element, name_hash};
 
 /// Deepest element nesting accepted; real feeds stay under 20.
 pub(crate) const MAX_DEPTH: usize = 512;
@@ -36,7 +36,8 @@ pub(crate) mod ns {
     pub const XML: &str = "http://www.w3.org/XML/1998/namespace";
     pub const SY: &str = "http://purl.org/rss/1.0/modules/syndication/";
 
-    /// Every namespace above, for canonicalising spelling variants.
+    /// Every namespace above, for canonicalising spelling variants. Every
+    /// document gives them the ids 1, 2, 3… in this order (see [`id`]).
     pub const KNOWN: &[&str] = &[
         SY,
         ATOM,
@@ -54,4 +55,33 @@ pub(crate) mod ns {
         XHTML,
         XML,
     ];
+
+    /// The namespace id every document gives a URI of [`KNOWN`], so that
+    /// adapters can compare an element's namespace as an integer (0 is no
+    /// namespace). Evaluated at compile time: an unknown URI fails the
+    /// build.
+    pub const fn id(uri: &str) -> u32 {
+        let mut at = 0;
+        while at < KNOWN.len() {
+            if same(KNOWN[at].as_bytes(), uri.as_bytes()) {
+                return at as u32 + 1;
+            }
+            at += 1;
+        }
+        panic!("not a known namespace")
+    }
+
+    const fn same(a: &[u8], b: &[u8]) -> bool {
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut at = 0;
+        while at < a.len() {
+            if a[at] != b[at] {
+                return false;
+            }
+            at += 1;
+        }
+        true
+    }
 }

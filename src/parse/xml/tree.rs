@@ -47,10 +47,21 @@ pub(super) struct Node<'a> {
 /// A hash of an element's local name, ASCII case ignored (FNV-1a): kept
 /// with each element, so that a lookup by name compares one integer per
 /// child before it compares names.
-pub(super) fn name_hash(name: &str) -> u32 {
-    name.bytes().fold(0x811c_9dc5_u32, |h, b| {
-        (h ^ u32::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0193)
-    })
+/// A `const fn`, so that adapters can match names against constants.
+pub(crate) const fn name_hash(name: &str) -> u32 {
+    let bytes = name.as_bytes();
+    let mut hash = 0x811c_9dc5_u32;
+    let mut at = 0;
+    while at < bytes.len() {
+        hash = (hash ^ bytes[at].to_ascii_lowercase() as u32).wrapping_mul(0x0100_0193);
+        at += 1;
+    }
+    hash
+}
+
+/// Whether two names are the same, ASCII case ignored.
+fn same_name(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
 }
 
 /// One bit of 64 chosen by a [`name_hash`], for [`Node::child_names`].
@@ -179,6 +190,11 @@ impl<'d, 'a> Element<'d, 'a> {
             .map_or("", |n| n.as_ref())
     }
 
+    /// Namespace id: `ns::id(uri)` for the namespaces veille knows.
+    pub fn ns_id(&self) -> u32 {
+        self.data.ns
+    }
+
     /// An element of the same document with no name, attributes or
     /// children, standing for one that is absent.
     pub fn absent(&self) -> Element<'d, 'a> {
@@ -188,6 +204,13 @@ impl<'d, 'a> Element<'d, 'a> {
     /// Local name.
     pub fn name(&self) -> &'d str {
         &self.data.name
+    }
+
+    /// Whether the local name is `name` (ASCII case ignored), given
+    /// `hash`, its [`name_hash`]: an integer comparison rules out nearly
+    /// every other name.
+    pub fn has_name(&self, hash: u32, name: &str) -> bool {
+        self.data.name_hash == hash && same_name(&self.data.name, name)
     }
 
     /// Effective `xml:base` (inherited, resolved against the parent's).
@@ -204,12 +227,17 @@ impl<'d, 'a> Element<'d, 'a> {
     /// without regard to ASCII case: generators write `<TITLE>` and
     /// `<pubdate>` too.
     pub fn is(&self, namespaces: &[&str], name: &str) -> bool {
-        self.data.name.eq_ignore_ascii_case(name) && {
+        same_name(&self.data.name, name) && {
             let ns = self.ns();
             namespaces
                 .iter()
                 .any(|n| n.len() == ns.len() && (n.is_empty() || *n == ns))
         }
+    }
+
+    /// Whether this element starts before `other` in the document.
+    pub fn precedes(&self, other: Element<'_, '_>) -> bool {
+        self.id < other.id
     }
 
     /// Children in document order.
@@ -289,7 +317,7 @@ impl<'d, 'a> Element<'d, 'a> {
     /// An attribute without namespace.
     pub fn attr(&self, name: &str) -> Option<&'d str> {
         self.attrs()
-            .find(|(ns, local, _)| local.eq_ignore_ascii_case(name) && ns.is_empty())
+            .find(|(ns, local, _)| same_name(local, name) && ns.is_empty())
             .map(|(_, _, v)| v)
     }
 
