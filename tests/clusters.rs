@@ -22,7 +22,7 @@ fn article(text: &str, guid: &str, at: chrono::DateTime<Utc>) -> veille::model::
         items: vec![ParsedItem {
             id: Some(guid.into()),
             title: Some(text.chars().take(60).collect()),
-            content: Some(format!("<p>{text}</p>")),
+            content: Some(format!("<p>{text}</p>").into()),
             published: Some(at),
             ..ParsedItem::default()
         }],

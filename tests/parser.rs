@@ -53,8 +53,8 @@ fn every_corpus_feed_parses_without_panicking() {
                 .items
                 .iter()
                 .map(|i| {
-                    i.summary.as_ref().map_or(0, String::len)
-                        + i.content.as_ref().map_or(0, String::len)
+                    i.summary.as_deref().map_or(0, str::len)
+                        + i.content.as_deref().map_or(0, str::len)
                 })
                 .sum();
             assert!(

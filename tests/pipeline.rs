@@ -59,6 +59,21 @@ async fn run_stores_articles_records_failures_and_publishes() {
     assert_eq!(count(&pool, "SELECT COUNT(*) FROM sources").await, 6);
     assert_eq!(count(&pool, "SELECT COUNT(*) FROM articles").await, 8);
     assert_eq!(count(&pool, "SELECT COUNT(*) FROM fetches").await, 6);
+    // Each fetch records the size of the body it read.
+    let fixture = std::fs::metadata(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/feeds/maroc-rss2.xml"),
+    )
+    .unwrap()
+    .len();
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT f.bytes FROM fetches f JOIN sources s ON s.id = f.source_id WHERE s.name = 'Maroc FR'"
+        )
+        .await,
+        fixture as i64
+    );
     assert_eq!(
         count(
             &pool,

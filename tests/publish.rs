@@ -7,12 +7,12 @@ use veille::parse::{FeedFormat, ParsedFeed, parse_feed};
 
 use crate::util::{FixtureServer, write_config};
 
-fn read_back(config: &Config, slug: &str, file: &str) -> ParsedFeed {
+fn read_back(config: &Config, slug: &str, file: &str) -> ParsedFeed<'static> {
     let bytes = std::fs::read(config.publish.dir.join(slug).join(file)).unwrap();
-    parse_feed(&bytes, None).unwrap()
+    parse_feed(&bytes, None).unwrap().into_owned()
 }
 
-fn titles(feed: &ParsedFeed) -> Vec<&str> {
+fn titles<'f>(feed: &'f ParsedFeed) -> Vec<&'f str> {
     feed.items
         .iter()
         .map(|i| i.title.as_deref().unwrap_or(""))

@@ -59,8 +59,9 @@ formats = ["atom", "json"]
         !folder.join("rss.xml").exists(),
         "only the chosen formats are written"
     );
-    let atom =
-        veille::parse::parse_feed(&std::fs::read(folder.join("atom.xml")).unwrap(), None).unwrap();
+    let atom = veille::parse::parse_feed(&std::fs::read(folder.join("atom.xml")).unwrap(), None)
+        .unwrap()
+        .into_owned();
     assert_eq!(
         atom.items.len(),
         1,
@@ -167,7 +168,8 @@ async fn dedupe_keeps_the_first_report_and_names_the_other_outlets() {
         &std::fs::read(config.publish.dir.join("all/atom.xml")).unwrap(),
         None,
     )
-    .unwrap();
+    .unwrap()
+    .into_owned();
     assert_eq!(
         all.items.len(),
         3,

@@ -241,7 +241,8 @@ async fn failing_and_recovered_sources_reach_the_health_feed() {
         &std::fs::read(config.publish.dir.join("health/atom.xml")).unwrap(),
         None,
     )
-    .unwrap();
+    .unwrap()
+    .into_owned();
     let titles: Vec<&str> = health
         .items
         .iter()

@@ -105,7 +105,9 @@ async fn python_feedparser_reads_every_format_as_veille_wrote_it() {
         String::from_utf8_lossy(&output.stderr)
     );
     let results: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let ours = veille::parse::parse_feed(&std::fs::read(&files[1]).unwrap(), None).unwrap();
+    let ours = veille::parse::parse_feed(&std::fs::read(&files[1]).unwrap(), None)
+        .unwrap()
+        .into_owned();
     assert_eq!(ours.items.len(), 3);
     for (file, result) in files.iter().zip(results.as_array().unwrap()) {
         let name = file.file_name().unwrap().to_string_lossy();

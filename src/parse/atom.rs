@@ -2,6 +2,8 @@
 //! (`tagline`, `issued`, `modified`, `url`) and its `mode="escaped"` /
 //! `"base64"` content are read too.
 
+use std::borrow::Cow;
+
 use base64::Engine;
 
 use super::date::parse_date;
@@ -58,7 +60,7 @@ fn text_construct(el: Element) -> Option<(String, bool)> {
     }
     let text = el.text();
     Some(if is_html_type {
-        (with_base(el, text.into_owned()), true)
+        (with_base(el, text).into_owned(), true)
     } else {
         (text.into_owned(), false)
     })
@@ -140,7 +142,7 @@ pub(super) fn adopt_unknown_namespace(doc: &mut Document) {
     }
 }
 
-pub(super) fn parse(root: Element) -> ParsedFeed {
+pub(super) fn parse<'a>(root: Element<'_, 'a>) -> ParsedFeed<'a> {
     ParsedFeed {
         format: Some(FeedFormat::Atom),
         title: title_of(root.child(ATOM, "title")),
@@ -164,7 +166,7 @@ pub(super) fn parse(root: Element) -> ParsedFeed {
     }
 }
 
-fn entry(el: Element) -> ParsedItem {
+fn entry<'a>(el: Element<'_, 'a>) -> ParsedItem<'a> {
     let content = el
         .child(ATOM, "content")
         .filter(|c| c.attr("src").is_none() || !c.text().trim().is_empty());
@@ -205,8 +207,9 @@ fn entry(el: Element) -> ParsedItem {
         }),
         link: alternate_link(el, ATOM),
         summary: html_value(el.child(ATOM, "summary"))
-            .or_else(|| super::rss::media_description(el)),
-        content: html_value(content),
+            .or_else(|| super::rss::media_description(el))
+            .map(Cow::Owned),
+        content: html_value(content).map(Cow::Owned),
         published: date_of(el, &["published", "issued", "created"]),
         updated: date_of(el, &["updated", "modified"]),
         authors: people(el),

@@ -1,5 +1,7 @@
 //! Helpers shared by the XML adapters.
 
+use std::borrow::Cow;
+
 use url::Url;
 
 use super::Enclosure;
@@ -21,9 +23,9 @@ pub(super) fn resolve(el: Element, href: &str) -> String {
 
 /// HTML from a text node, with relative URLs resolved against the
 /// element's `xml:base` when it has one.
-pub(super) fn with_base(el: Element, html: String) -> String {
+pub(super) fn with_base<'a>(el: Element, html: Cow<'a, str>) -> Cow<'a, str> {
     match el.base() {
-        Some(base) if html.contains('<') => super::html_urls::resolve_html(&html, base),
+        Some(base) if html.contains('<') => Cow::Owned(super::html_urls::resolve_html(&html, base)),
         _ => html,
     }
 }

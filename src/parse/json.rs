@@ -1,6 +1,8 @@
 //! JSON Feed 1.0 / 1.1 adapter (serde; the format is small enough that a
 //! crate would add nothing).
 
+use std::borrow::Cow;
+
 use serde::Deserialize;
 
 use super::date::parse_date;
@@ -56,7 +58,8 @@ struct JsonAttachment {
     size_in_bytes: Option<u64>,
 }
 
-pub(super) fn parse(text: &str) -> Result<ParsedFeed, ParseError> {
+/// JSON strings are unescaped into owned text, so nothing is borrowed.
+pub(super) fn parse(text: &str) -> Result<ParsedFeed<'static>, ParseError> {
     let feed: JsonFeed = serde_json::from_str(text).map_err(|e| ParseError::Json(e.to_string()))?;
     if !feed
         .version
@@ -95,7 +98,7 @@ fn people(list: Vec<JsonAuthor>, single: Option<JsonAuthor>) -> Vec<Person> {
         .collect()
 }
 
-fn item(item: JsonItem) -> ParsedItem {
+fn item(item: JsonItem) -> ParsedItem<'static> {
     let id = match item.id {
         Some(serde_json::Value::String(s)) => non_empty(&s),
         Some(serde_json::Value::Number(n)) => Some(n.to_string()),
@@ -109,12 +112,17 @@ fn item(item: JsonItem) -> ParsedItem {
             .or(item.external_url)
             .as_deref()
             .and_then(non_empty),
-        summary: item.summary.as_deref().and_then(text_to_html),
+        summary: item
+            .summary
+            .as_deref()
+            .and_then(text_to_html)
+            .map(Cow::Owned),
         content: item
             .content_html
             .as_deref()
             .and_then(html)
-            .or_else(|| item.content_text.as_deref().and_then(text_to_html)),
+            .or_else(|| item.content_text.as_deref().and_then(text_to_html))
+            .map(Cow::Owned),
         published: item.date_published.as_deref().and_then(parse_date),
         updated: item.date_modified.as_deref().and_then(parse_date),
         authors: people(item.authors, item.author),

@@ -41,15 +41,27 @@ pub fn decode_text(bytes: &[u8], http_charset: Option<&str>) -> String {
 ///
 /// `http_charset` is the `charset` parameter of the HTTP `Content-Type`, when
 /// the bytes came over HTTP.
-pub fn parse_feed(bytes: &[u8], http_charset: Option<&str>) -> Result<ParsedFeed, ParseError> {
-    let text = decode::to_utf8(bytes, http_charset);
+pub fn parse_feed<'a>(
+    bytes: &'a [u8],
+    http_charset: Option<&str>,
+) -> Result<ParsedFeed<'a>, ParseError> {
+    match decode::to_utf8(bytes, http_charset) {
+        std::borrow::Cow::Borrowed(text) => parse_text(text),
+        // Transcoded text lives only here: the feed takes its own copy.
+        std::borrow::Cow::Owned(text) => parse_text(&text).map(ParsedFeed::into_owned),
+    }
+}
+
+/// Parses a feed document already decoded to UTF-8; summaries and contents
+/// borrow from `text` where they can.
+fn parse_text(text: &str) -> Result<ParsedFeed<'_>, ParseError> {
     if text.trim().is_empty() {
         return Err(ParseError::Empty);
     }
-    if detect::is_json(&text) {
-        return json::parse(&text);
+    if detect::is_json(text) {
+        return json::parse(text);
     }
-    let mut document = xml::parse_document(&text).map_err(ParseError::Xml)?;
+    let mut document = xml::parse_document(text).map_err(ParseError::Xml)?;
     let mut feed = match detect::xml_format(document.root())? {
         FeedFormat::Rss => {
             rss::adopt_unknown_namespace(&mut document);
@@ -59,7 +71,7 @@ pub fn parse_feed(bytes: &[u8], http_charset: Option<&str>) -> Result<ParsedFeed
             atom::adopt_unknown_namespace(&mut document);
             atom::parse(document.root())
         }
-        FeedFormat::JsonFeed => return json::parse(&text),
+        FeedFormat::JsonFeed => return json::parse(text),
     };
     feed.malformed = document.malformed;
     Ok(feed)
@@ -151,6 +163,30 @@ mod tests {
             parse_feed(json, None).unwrap().format,
             Some(FeedFormat::JsonFeed)
         );
+    }
+
+    #[test]
+    fn html_in_cdata_is_borrowed_from_the_document_and_the_rest_is_copied() {
+        use std::borrow::Cow;
+        let rss = "<rss><channel><item><description><![CDATA[ <p>Caf\u{e9}</p> ]]></description>\
+            <content:encoded xmlns:content=\"http://purl.org/rss/1.0/modules/content/\">&lt;p&gt;Th\u{e9}&lt;/p&gt;</content:encoded></item>\
+            <item><description><![CDATA[<p>1 <!' 2</p>]]></description></item></channel></rss>";
+        let feed = parse_feed(rss.as_bytes(), None).unwrap();
+        let first = &feed.items[0];
+        // Trimmed, and a span of the input: no copy.
+        let Some(Cow::Borrowed(summary)) = &first.summary else {
+            panic!("summary copied: {:?}", first.summary);
+        };
+        assert_eq!(*summary, "<p>Caf\u{e9}</p>");
+        let input = rss.as_bytes().as_ptr_range();
+        assert!(input.contains(&summary.as_ptr()));
+        // Decoded entities and repaired markup are new text.
+        assert!(matches!(&first.content, Some(Cow::Owned(c)) if c == "<p>Th\u{e9}</p>"));
+        assert_eq!(feed.items[1].summary.as_deref(), Some("<p>1 &lt;!' 2</p>"));
+        // A feed in another encoding is transcoded, so it owns its text.
+        let latin1 = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss><channel><item><description><![CDATA[<p>Caf\xe9</p>]]></description></item></channel></rss>";
+        let feed = parse_feed(latin1, None).unwrap();
+        assert!(matches!(&feed.items[0].summary, Some(Cow::Owned(s)) if s == "<p>Caf\u{e9}</p>"));
     }
 
     #[test]

@@ -3,15 +3,22 @@
 //! It mirrors what `veille parse --json` prints (the shared corpus checker
 //! reads that shape): titles are plain text, summary and content are HTML as
 //! found, dates are UTC, and every missing value is `None`.
+//!
+//! Summary and content, most of a feed's bytes, borrow from the document
+//! text when they are a span of it (a CDATA section, a run of text without
+//! entities): reading a feed then copies little more than its titles and
+//! links. [`ParsedFeed::into_owned`] detaches a feed from its text.
+
+use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::FeedFormat;
 
-/// A parsed feed.
+/// A parsed feed, borrowing from the document text `'a`.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct ParsedFeed {
+pub struct ParsedFeed<'a> {
     /// Which format the document was.
     #[serde(skip)]
     pub format: Option<FeedFormat>,
@@ -34,7 +41,7 @@ pub struct ParsedFeed {
     #[serde(skip)]
     pub update_every_secs: Option<u64>,
     /// The entries, in document order.
-    pub items: Vec<ParsedItem>,
+    pub items: Vec<ParsedItem<'a>>,
     /// Why the document was not well-formed, when veille had to recover
     /// (undefined entity, bare `&`, truncation…). The feed is still usable.
     #[serde(skip)]
@@ -43,7 +50,7 @@ pub struct ParsedFeed {
 
 /// One entry.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct ParsedItem {
+pub struct ParsedItem<'a> {
     /// RSS `guid`, Atom `id`, JSON `id`.
     pub id: Option<String>,
     /// Plain text, entities decoded, markup removed.
@@ -51,9 +58,9 @@ pub struct ParsedItem {
     /// RSS `link` (else a permalink `guid`), Atom `link[rel=alternate]`, JSON `url`.
     pub link: Option<String>,
     /// RSS `description`, Atom `summary`, JSON `summary` (HTML).
-    pub summary: Option<String>,
+    pub summary: Option<Cow<'a, str>>,
     /// RSS `content:encoded`, Atom `content`, JSON `content_html`/`content_text` (HTML).
-    pub content: Option<String>,
+    pub content: Option<Cow<'a, str>>,
     /// RSS `pubDate`/`dc:date`, Atom `published`, JSON `date_published`.
     pub published: Option<DateTime<Utc>>,
     /// Atom `updated`, JSON `date_modified`.
@@ -67,6 +74,45 @@ pub struct ParsedItem {
     /// Item-level language when declared (Atom `xml:lang`, JSON `language`).
     #[serde(skip)]
     pub language: Option<String>,
+}
+
+impl ParsedFeed<'_> {
+    /// The same feed, owning all its text (to outlive the document).
+    pub fn into_owned(self) -> ParsedFeed<'static> {
+        ParsedFeed {
+            items: self.items.into_iter().map(ParsedItem::into_owned).collect(),
+            format: self.format,
+            title: self.title,
+            link: self.link,
+            description: self.description,
+            language: self.language,
+            updated: self.updated,
+            authors: self.authors,
+            ttl_minutes: self.ttl_minutes,
+            update_every_secs: self.update_every_secs,
+            malformed: self.malformed,
+        }
+    }
+}
+
+impl ParsedItem<'_> {
+    /// The same item, owning all its text.
+    pub fn into_owned(self) -> ParsedItem<'static> {
+        let own = |text: Option<Cow<'_, str>>| text.map(|t| Cow::Owned(t.into_owned()));
+        ParsedItem {
+            summary: own(self.summary),
+            content: own(self.content),
+            id: self.id,
+            title: self.title,
+            link: self.link,
+            published: self.published,
+            updated: self.updated,
+            authors: self.authors,
+            categories: self.categories,
+            enclosures: self.enclosures,
+            language: self.language,
+        }
+    }
 }
 
 /// A person (author or contributor).

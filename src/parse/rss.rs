@@ -2,9 +2,11 @@
 //! with the extensions real feeds use: `content:encoded`, Dublin Core,
 //! `media:*`, iTunes, `atom:link` and `xhtml:body`.
 
+use std::borrow::Cow;
+
 use super::date::parse_date;
 use super::model::non_empty;
-use super::text::{html, plain_text};
+use super::text::{html, html_in_place, plain_text};
 use super::xml::{Document, Element, name_hash, ns};
 use super::{Enclosure, FeedFormat, ParsedFeed, ParsedItem, Person};
 use crate::parse::common::{alternate_link, media_enclosures, resolve, with_base};
@@ -22,15 +24,16 @@ fn text_of(parent: Element, namespaces: &[&str], name: &str) -> Option<String> {
 
 /// The HTML in a description-like element: escaped HTML arrives decoded as
 /// text; "naked" markup arrives as child elements and is serialised back.
-fn html_of(el: Element) -> Option<String> {
+/// HTML in a CDATA section is borrowed from the document as it is.
+fn html_of<'a>(el: Element<'_, 'a>) -> Option<Cow<'a, str>> {
     if el.has_child_elements() {
-        html(&el.inner_html())
+        html(&el.inner_html()).map(Cow::Owned)
     } else {
-        html(&el.text()).map(|h| with_base(el, h))
+        html_in_place(el.detached_text()).map(|h| with_base(el, h))
     }
 }
 
-fn first_html(parent: Element, candidates: &[(&[&str], &str)]) -> Option<String> {
+fn first_html<'a>(parent: Element<'_, 'a>, candidates: &[(&[&str], &str)]) -> Option<Cow<'a, str>> {
     candidates
         .iter()
         .find_map(|(n, name)| parent.child(n, name).and_then(html_of))
@@ -80,7 +83,7 @@ fn cdf_attr(el: Element, name: &str) -> Option<String> {
     el.attr(name).and_then(non_empty)
 }
 
-pub(super) fn parse(root: Element) -> ParsedFeed {
+pub(super) fn parse<'a>(root: Element<'_, 'a>) -> ParsedFeed<'a> {
     let channel = if root.name().eq_ignore_ascii_case("channel") {
         Some(root)
     } else {
@@ -121,7 +124,8 @@ pub(super) fn parse(root: Element) -> ParsedFeed {
                 (&[ns::ITUNES], "subtitle"),
                 (RSS, "abstract"),
             ],
-        ),
+        )
+        .map(Cow::into_owned),
         language: text_of(ch, RSS, "language")
             .or_else(|| text_of(ch, DC, "language"))
             .or_else(|| ch.lang().or(root.lang()).map(str::to_string))
@@ -325,7 +329,7 @@ impl<'d, 'a> Children<'d, 'a> {
     }
 
     /// The HTML of the first role in `roles` that has some.
-    fn html(&self, roles: &[Role]) -> Option<String> {
+    fn html(&self, roles: &[Role]) -> Option<Cow<'a, str>> {
         roles.iter().find_map(|r| self.first(*r).and_then(html_of))
     }
 
@@ -337,7 +341,7 @@ impl<'d, 'a> Children<'d, 'a> {
     }
 }
 
-fn item(el: Element) -> ParsedItem {
+fn item<'a>(el: Element<'_, 'a>) -> ParsedItem<'a> {
     use Role::*;
     let children = Children::of(el);
     let guid = children.first(Guid);
@@ -378,7 +382,7 @@ fn item(el: Element) -> ParsedItem {
         None => (
             description
                 .or_else(|| children.html(&[ItunesSummary, Abstract]))
-                .or_else(|| media_description(el)),
+                .or_else(|| media_description(el).map(Cow::Owned)),
             None,
         ),
     };

@@ -1,5 +1,7 @@
 //! Text helpers shared by the format adapters.
 
+use std::borrow::Cow;
+
 /// Turns a title-like field into plain text: tags removed, entities decoded
 /// (twice-escaped `&amp;eacute;` arrives here as `&eacute;` and is decoded
 /// too), whitespace collapsed. Returns `None` for empty results.
@@ -59,16 +61,33 @@ fn is_plain_unicode(raw: &str) -> bool {
 
 /// Keeps HTML as HTML but trims it; `None` when nothing is left.
 pub(super) fn html(raw: &str) -> Option<String> {
-    let t = raw.trim();
-    (!t.is_empty()).then(|| escape_stray_declarations(t))
+    html_in_place(Cow::Borrowed(raw)).map(Cow::into_owned)
+}
+
+/// [`html`] without a copy when the text needs no change.
+pub(super) fn html_in_place(raw: Cow<'_, str>) -> Option<Cow<'_, str>> {
+    let trimmed = match raw {
+        Cow::Borrowed(text) => Cow::Borrowed(text.trim()),
+        Cow::Owned(text) if text.trim().len() == text.len() => Cow::Owned(text),
+        Cow::Owned(text) => Cow::Owned(text.trim().to_string()),
+    };
+    if trimmed.is_empty() {
+        return None;
+    }
+    Some(match escape_stray_declarations(&trimmed) {
+        Some(escaped) => Cow::Owned(escaped),
+        None => trimmed,
+    })
 }
 
 /// A `<!` that opens neither a comment, a CDATA section nor a doctype is
 /// text the author meant to show (`<!' …`), but an HTML parser reads it as
 /// a bogus comment and swallows everything up to the next `>`, links
 /// included. It is escaped so the text and what follows survive.
-fn escape_stray_declarations(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
+///
+/// `None` when there is none to escape (nearly always).
+fn escape_stray_declarations(html: &str) -> Option<String> {
+    let mut out = String::new();
     let mut copied = 0;
     // `!` is rare in text, `<` is in every tag: look for the former.
     let bytes = html.as_bytes();
@@ -79,7 +98,7 @@ fn escape_stray_declarations(html: &str) -> String {
         else {
             continue;
         };
-        let after = &bytes[bang + 1..];
+        let after = bytes.get(bang + 1..).unwrap_or_default();
         let starts = |prefix: &[u8]| {
             after
                 .get(..prefix.len())
@@ -88,12 +107,15 @@ fn escape_stray_declarations(html: &str) -> String {
         if starts(b"--") || starts(b"[cdata[") || starts(b"doctype") {
             continue;
         }
-        out.push_str(&html[copied..at]);
+        out.push_str(html.get(copied..at).unwrap_or_default());
         out.push_str("&lt;");
         copied = at + 1;
     }
-    out.push_str(&html[copied..]);
-    out
+    if copied == 0 {
+        return None;
+    }
+    out.push_str(html.get(copied..).unwrap_or_default());
+    Some(out)
 }
 
 /// Escapes plain text so it can travel in an HTML field.

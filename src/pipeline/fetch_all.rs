@@ -21,35 +21,12 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use tokio::task::JoinSet;
 
+use super::ingest::FeedInfo;
 use super::schedule::{Intervals, Outcome, plan};
 use super::{Progress, SourceOutcome, SourceSuccess};
 use crate::config::{FetchConfig, SourceConfig};
 use crate::fetch::{FetchError, FetchRequest, FetchResponse, Fetcher};
-use crate::parse::ParsedFeed;
 use crate::store::{Claim, FetchRecord, PreparedArticles, SourceState, Store};
-
-/// The parts of a parsed feed the commit and the scheduler use.
-struct FeedInfo {
-    title: Option<String>,
-    link: Option<String>,
-    ttl_minutes: Option<u32>,
-    update_every_secs: Option<u64>,
-    malformed: Option<String>,
-    items: u64,
-}
-
-impl From<ParsedFeed> for FeedInfo {
-    fn from(feed: ParsedFeed) -> FeedInfo {
-        FeedInfo {
-            items: feed.items.len() as u64,
-            title: feed.title,
-            link: feed.link,
-            ttl_minutes: feed.ttl_minutes,
-            update_every_secs: feed.update_every_secs,
-            malformed: feed.malformed,
-        }
-    }
-}
 
 /// What one task brings back to be committed.
 struct Fetched {
@@ -266,7 +243,7 @@ async fn fetch_one(
             .await
             {
                 Ok((feed, articles)) => {
-                    fetched.feed = Some(FeedInfo::from(feed));
+                    fetched.feed = Some(feed);
                     let name = fetched.source.name.clone();
                     match tokio::task::spawn_blocking(move || {
                         PreparedArticles::new(&name, articles)
@@ -291,7 +268,6 @@ async fn fetch_one(
                     })
                 }
             }
-            fetched.bytes = response.body.len() as u64;
             fetched.response = Some(FetchResponse {
                 body: Vec::new(),
                 ..response

@@ -3,6 +3,8 @@
 //! normalise the rest, and fetch the full text of new articles when the
 //! source asks for it. CPU work runs on the blocking pool.
 
+use std::collections::HashSet;
+
 use url::Url;
 
 use crate::config::{SourceConfig, SourceKind};
@@ -20,6 +22,29 @@ use crate::store::Store;
 /// a long feed stays bounded; later runs only see a few new items.
 pub const MAX_FULL_TEXT_PER_RUN: usize = 30;
 
+/// The parts of a parsed feed the commit and the scheduler use.
+pub(super) struct FeedInfo {
+    pub title: Option<String>,
+    pub link: Option<String>,
+    pub ttl_minutes: Option<u32>,
+    pub update_every_secs: Option<u64>,
+    pub malformed: Option<String>,
+    pub items: u64,
+}
+
+impl From<ParsedFeed<'_>> for FeedInfo {
+    fn from(feed: ParsedFeed<'_>) -> FeedInfo {
+        FeedInfo {
+            items: feed.items.len() as u64,
+            title: feed.title,
+            link: feed.link,
+            ttl_minutes: feed.ttl_minutes,
+            update_every_secs: feed.update_every_secs,
+            malformed: feed.malformed,
+        }
+    }
+}
+
 pub(super) async fn ingest(
     store: &Store,
     fetcher: &Fetcher,
@@ -27,23 +52,22 @@ pub(super) async fn ingest(
     source_id: i64,
     response: &FetchResponse,
     body: Vec<u8>,
-) -> Result<(ParsedFeed, Vec<Article>), String> {
+) -> Result<(FeedInfo, Vec<Article>), String> {
     let charset = response.charset.clone();
     let page_url = response.final_url.clone();
     let kind = source.kind.clone();
-    let (feed, identities) =
-        tokio::task::spawn_blocking(move || read(&body, charset.as_deref(), &page_url, &kind))
-            .await
-            .map_err(|e| format!("internal error while parsing: {e}"))??;
-    let keys: Vec<&str> = identities.iter().map(|i| i.dedup_key.as_str()).collect();
-    let known = store
-        .known_hashes(source_id, &keys)
-        .await
-        .map_err(|e| e.to_string())?;
-    let page_url = response.final_url.clone();
     let language = source.language.clone();
-    let known_keys: std::collections::HashSet<String> = known.keys().cloned().collect();
-    let (feed, mut articles) = tokio::task::spawn_blocking(move || {
+    let lookup = store.clone();
+    let runtime = tokio::runtime::Handle::current();
+    // One blocking task from body to articles: the parsed feed borrows its
+    // summaries and contents from the body, so both stay here, and the
+    // database is asked which items are stored unchanged from inside it.
+    let (feed, mut articles, known_keys) = tokio::task::spawn_blocking(move || {
+        let (feed, identities) = read(&body, charset.as_deref(), &page_url, &kind)?;
+        let keys: Vec<&str> = identities.iter().map(|i| i.dedup_key.as_str()).collect();
+        let known = runtime
+            .block_on(lookup.known_hashes(source_id, &keys))
+            .map_err(|e| e.to_string())?;
         let context = SourceContext {
             feed_url: &page_url,
             language: language.as_deref(),
@@ -51,10 +75,11 @@ pub(super) async fn ingest(
         let articles = normalise_selected(&feed, &context, |id| {
             known.get(&id.dedup_key) != Some(&id.content_hash)
         });
-        (feed, articles)
+        let known_keys: HashSet<String> = known.into_keys().collect();
+        Ok::<_, String>((FeedInfo::from(feed), articles, known_keys))
     })
     .await
-    .map_err(|e| format!("internal error while normalising: {e}"))?;
+    .map_err(|e| format!("internal error while reading the feed: {e}"))??;
     if let Some(how) = &source.full_text {
         let new = articles
             .iter_mut()
@@ -70,12 +95,12 @@ pub(super) async fn ingest(
 }
 
 /// Reads a body as the source's kind says, with each item's identity.
-fn read(
-    body: &[u8],
+fn read<'a>(
+    body: &'a [u8],
     charset: Option<&str>,
     page_url: &Url,
     kind: &SourceKind,
-) -> Result<(ParsedFeed, Vec<Identity>), String> {
+) -> Result<(ParsedFeed<'a>, Vec<Identity>), String> {
     let feed = match kind {
         SourceKind::Html(rules) => {
             scrape_listing(body, page_url, rules, chrono::Utc::now()).map_err(|e| e.to_string())?

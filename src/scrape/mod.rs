@@ -8,6 +8,8 @@
 pub mod dates;
 mod extract;
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 use scraper::{ElementRef, Html, Selector};
 use url::Url;
@@ -127,7 +129,7 @@ pub fn scrape_listing(
     page_url: &Url,
     rules: &ScrapeRules,
     now: DateTime<Utc>,
-) -> Result<ParsedFeed, ScrapeError> {
+) -> Result<ParsedFeed<'static>, ScrapeError> {
     if !is_html(html) {
         return Err(ScrapeError::NotHtml {
             url: page_url.to_string(),
@@ -184,7 +186,8 @@ pub fn scrape_listing(
             link,
             summary: first(item, &compiled.summary)
                 .map(|s| s.inner_html().trim().to_string())
-                .filter(|s| !s.is_empty()),
+                .filter(|s| !s.is_empty())
+                .map(Cow::Owned),
             content: None,
             published: date,
             updated: None,

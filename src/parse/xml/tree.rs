@@ -336,6 +336,37 @@ impl<'d, 'a> Element<'d, 'a> {
         }
     }
 
+    /// All text inside, as a value that can outlive the tree: borrowed
+    /// from the document's source when it is a span of it (a CDATA
+    /// section, text without references), copied otherwise.
+    pub fn detached_text(&self) -> Cow<'a, str> {
+        let only_child = {
+            let mut children = self.children_nodes();
+            match (children.next(), children.next()) {
+                (Some(node), None) => Some(node),
+                _ => None,
+            }
+        };
+        match only_child.map(|n| &n.kind) {
+            Some(Kind::Text(Cow::Borrowed(source))) => Cow::Borrowed(source),
+            _ => Cow::Owned(self.text().into_owned()),
+        }
+    }
+
+    /// The child nodes themselves, in document order.
+    fn children_nodes(&self) -> impl Iterator<Item = &'d Node<'a>> + use<'d, 'a> {
+        let doc = self.doc;
+        let mut at = doc
+            .nodes
+            .get(self.id as usize)
+            .map_or(NONE, |n| n.first_child);
+        std::iter::from_fn(move || {
+            let node = doc.nodes.get(at as usize)?;
+            at = node.next;
+            Some(node)
+        })
+    }
+
     fn collect_text(&self, out: &mut String) {
         for node in self.children() {
             match node {
