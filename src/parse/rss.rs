@@ -29,7 +29,11 @@ fn html_of<'a>(el: Element<'_, 'a>) -> Option<Cow<'a, str>> {
     if el.has_child_elements() {
         html(&el.inner_html()).map(Cow::Owned)
     } else {
-        html_in_place(el.detached_text()).map(|h| with_base(el, h))
+        let html = match el.source_text() {
+            Some(source) => html_in_place(source),
+            None => html(&el.text()).map(Cow::Owned),
+        };
+        html.map(|h| with_base(el, h))
     }
 }
 

@@ -61,22 +61,18 @@ fn is_plain_unicode(raw: &str) -> bool {
 
 /// Keeps HTML as HTML but trims it; `None` when nothing is left.
 pub(super) fn html(raw: &str) -> Option<String> {
-    html_in_place(Cow::Borrowed(raw)).map(Cow::into_owned)
+    html_in_place(raw).map(Cow::into_owned)
 }
 
-/// [`html`] without a copy when the text needs no change.
-pub(super) fn html_in_place(raw: Cow<'_, str>) -> Option<Cow<'_, str>> {
-    let trimmed = match raw {
-        Cow::Borrowed(text) => Cow::Borrowed(text.trim()),
-        Cow::Owned(text) if text.trim().len() == text.len() => Cow::Owned(text),
-        Cow::Owned(text) => Cow::Owned(text.trim().to_string()),
-    };
+/// [`html`] borrowing from `raw` when it needs no change but a trim.
+pub(super) fn html_in_place(raw: &str) -> Option<Cow<'_, str>> {
+    let trimmed = raw.trim();
     if trimmed.is_empty() {
         return None;
     }
-    Some(match escape_stray_declarations(&trimmed) {
+    Some(match escape_stray_declarations(trimmed) {
         Some(escaped) => Cow::Owned(escaped),
-        None => trimmed,
+        None => Cow::Borrowed(trimmed),
     })
 }
 

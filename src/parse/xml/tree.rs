@@ -336,20 +336,14 @@ impl<'d, 'a> Element<'d, 'a> {
         }
     }
 
-    /// All text inside, as a value that can outlive the tree: borrowed
-    /// from the document's source when it is a span of it (a CDATA
-    /// section, text without references), copied otherwise.
-    pub fn detached_text(&self) -> Cow<'a, str> {
-        let only_child = {
-            let mut children = self.children_nodes();
-            match (children.next(), children.next()) {
-                (Some(node), None) => Some(node),
-                _ => None,
-            }
-        };
-        match only_child.map(|n| &n.kind) {
-            Some(Kind::Text(Cow::Borrowed(source))) => Cow::Borrowed(source),
-            _ => Cow::Owned(self.text().into_owned()),
+    /// The text inside when it is one span of the document's source (a
+    /// CDATA section, text without references), which can outlive the
+    /// tree; `None` for anything else (decoded or assembled text).
+    pub fn source_text(&self) -> Option<&'a str> {
+        let mut children = self.children_nodes();
+        match (children.next().map(|n| &n.kind), children.next()) {
+            (Some(Kind::Text(Cow::Borrowed(source))), None) => Some(source),
+            _ => None,
         }
     }
 
