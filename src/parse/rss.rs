@@ -99,7 +99,11 @@ pub(super) fn parse<'a>(root: Element<'_, 'a>) -> ParsedFeed<'a> {
         .children_named(RSS, "item")
         .chain(root.children_named(RSS, "item"))
         .collect();
-    let items = item_elements.into_iter().map(item).collect();
+    let mut scratch = Vec::new();
+    let items = item_elements
+        .into_iter()
+        .map(|e| item(e, &mut scratch))
+        .collect();
     let title = text_of(ch, RSS, "title").or_else(|| text_of(ch, DC, "title"));
     let updated = first_date(
         ch,
@@ -275,23 +279,23 @@ impl Role {
 /// An item's children sorted by role in one walk: the mapping asks for
 /// some forty kinds of child, most of them absent, and walking the
 /// children once per question was most of its cost.
-struct Children<'d, 'a> {
+struct Children<'s, 'd, 'a> {
     /// The first child of each role.
     first: [Option<Element<'d, 'a>>; ROLES],
     /// Children of the roles that repeat (authors, categories, enclosures),
     /// in document order.
-    repeated: Vec<(Role, Element<'d, 'a>)>,
+    repeated: &'s [(Role, Element<'d, 'a>)],
 }
 
-impl<'d, 'a> Children<'d, 'a> {
-    fn of(item: Element<'d, 'a>) -> Self {
-        let mut children = Children {
-            first: [None; ROLES],
-            repeated: Vec::new(),
-        };
+impl<'s, 'd, 'a> Children<'s, 'd, 'a> {
+    /// Sorts `item`'s children; `scratch` holds the repeated ones (one
+    /// vector for all the items of a feed).
+    fn of(item: Element<'d, 'a>, scratch: &'s mut Vec<(Role, Element<'d, 'a>)>) -> Self {
+        scratch.clear();
+        let mut first = [None; ROLES];
         for e in item.elements() {
             let Some(role) = Role::of(e) else { continue };
-            if let Some(slot) = children.first.get_mut(role as usize)
+            if let Some(slot) = first.get_mut(role as usize)
                 && slot.is_none()
             {
                 *slot = Some(e);
@@ -310,10 +314,13 @@ impl<'d, 'a> Children<'d, 'a> {
                     | Role::Enclosure
                     | Role::AtomLink
             ) {
-                children.repeated.push((role, e));
+                scratch.push((role, e));
             }
         }
-        children
+        Children {
+            first,
+            repeated: scratch,
+        }
     }
 
     fn first(&self, role: Role) -> Option<Element<'d, 'a>> {
@@ -332,6 +339,16 @@ impl<'d, 'a> Children<'d, 'a> {
         self.first(role).and_then(|e| non_empty(&e.text()))
     }
 
+    /// The text of the first role in `roles` that has some besides
+    /// whitespace, not copied when it need not be.
+    fn first_text(&self, roles: &[Role]) -> Option<Cow<'d, str>> {
+        roles.iter().find_map(|r| {
+            self.first(*r)
+                .map(|e| e.text())
+                .filter(|t| !t.trim().is_empty())
+        })
+    }
+
     /// The HTML of the first role in `roles` that has some.
     fn html(&self, roles: &[Role]) -> Option<Cow<'a, str>> {
         roles.iter().find_map(|r| self.first(*r).and_then(html_of))
@@ -345,32 +362,30 @@ impl<'d, 'a> Children<'d, 'a> {
     }
 }
 
-fn item<'a>(el: Element<'_, 'a>) -> ParsedItem<'a> {
+fn item<'d, 'a>(el: Element<'d, 'a>, scratch: &mut Vec<(Role, Element<'d, 'a>)>) -> ParsedItem<'a> {
     use Role::*;
-    let children = Children::of(el);
+    let children = Children::of(el, scratch);
     let guid = children.first(Guid);
     let id = guid.and_then(|g| non_empty(&g.text())).or_else(|| {
         el.attrs()
             .find(|(n, l, _)| *n == ns::RDF && *l == "about")
             .and_then(|(_, _, v)| non_empty(v))
     });
-    let permalink = guid
-        .filter(|g| {
+    let permalink = || {
+        guid.filter(|g| {
             !g.attr("isPermaLink")
                 .is_some_and(|p| p.trim().eq_ignore_ascii_case("false"))
         })
         .and_then(|g| non_empty(&g.text()))
-        .filter(|g| g.starts_with("http://") || g.starts_with("https://"));
+        .filter(|g| g.starts_with("http://") || g.starts_with("https://"))
+    };
     let link = children
-        .text(Link)
+        .first_text(&[Link])
         .map(|l| resolve(el, &l))
         .or_else(|| alternate_link(el, &[ns::ATOM]))
-        .or(permalink)
+        .or_else(permalink)
         .or_else(|| cdf_attr(el, "href").map(|h| resolve(el, &h)));
-    let title = children
-        .text(Title)
-        .or_else(|| children.text(DcTitle))
-        .or_else(|| children.text(MediaTitle));
+    let title = children.first_text(&[Title, DcTitle, MediaTitle]);
     // An item with both `<summary>` and `<description>`: the summary is the
     // summary and the description is the body (feedparser's reading).
     // Whichever of the two comes first is the summary.
@@ -430,7 +445,7 @@ pub(super) fn media_description(el: Element) -> Option<String> {
         })
 }
 
-fn authors(children: &Children) -> Vec<Person> {
+fn authors(children: &Children<'_, '_, '_>) -> Vec<Person> {
     let mut people: Vec<Person> = [
         Role::Author,
         Role::DcCreator,
@@ -445,7 +460,7 @@ fn authors(children: &Children) -> Vec<Person> {
     people
 }
 
-fn categories(children: &Children) -> Vec<String> {
+fn categories(children: &Children<'_, '_, '_>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut add = |name: &str| {
         if let Some(n) = plain_text(name)
@@ -482,7 +497,7 @@ fn itunes_categories(category: Element) -> Vec<String> {
     out
 }
 
-fn enclosures(el: Element, children: &Children) -> Vec<Enclosure> {
+fn enclosures(el: Element, children: &Children<'_, '_, '_>) -> Vec<Enclosure> {
     let mut out: Vec<Enclosure> = Vec::new();
     for e in children.all(Role::Enclosure) {
         let Some(url) = e.attr("url").and_then(non_empty) else {
