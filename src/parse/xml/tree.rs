@@ -13,10 +13,19 @@ use std::borrow::Cow;
 /// "No node" / "no string" in the index fields.
 pub(super) const NONE: u32 = u32::MAX;
 
+/// Child links with this bit set point at a text node (its index in
+/// [`Document::texts`]); without it, at an element. [`NONE`] has it too:
+/// compare with `NONE` first.
+pub(super) const TEXT: u32 = 1 << 31;
+
 /// A parsed document.
 #[derive(Debug)]
 pub(crate) struct Document<'a> {
+    /// The elements, by id.
     pub(super) nodes: Vec<Node<'a>>,
+    /// The text nodes: kept apart from the elements, half their size, as
+    /// a feed has about as many of each.
+    pub(super) texts: Vec<TextNode<'a>>,
     pub(super) attrs: Vec<Attr<'a>>,
     /// Namespace URIs, by id ("" for none; an undeclared prefix is kept as
     /// `prefix:`): a feed names a handful of namespaces on thousands of
@@ -30,18 +39,26 @@ pub(crate) struct Document<'a> {
     pub malformed: Option<String>,
 }
 
-/// A node in the arena.
+/// An element in the arena.
 #[derive(Debug)]
 pub(super) struct Node<'a> {
-    /// The next sibling, or [`NONE`].
+    /// The next sibling (a [`TEXT`] link for text), or [`NONE`].
     pub next: u32,
-    /// The first child, or [`NONE`] (always for text).
+    /// The first child (a [`TEXT`] link for text), or [`NONE`].
     pub first_child: u32,
     /// The [`name_bit`]s of the child elements' names: a lookup of a
     /// child that is not there (most of an adapter's lookups: feeds use
     /// few of the elements it knows) costs one test, not a walk.
     pub child_names: u64,
-    pub kind: Kind<'a>,
+    pub data: ElementData<'a>,
+}
+
+/// A run of decoded text (CDATA included); adjacent runs are merged.
+#[derive(Debug)]
+pub(super) struct TextNode<'a> {
+    /// The next sibling, as in [`Node::next`].
+    pub next: u32,
+    pub text: Cow<'a, str>,
 }
 
 /// A hash of an element's local name, ASCII case ignored (FNV-1a): kept
@@ -67,13 +84,6 @@ fn same_name(a: &str, b: &str) -> bool {
 /// One bit of 64 chosen by a [`name_hash`], for [`Node::child_names`].
 pub(super) fn name_bit(hash: u32) -> u64 {
     1 << (hash >> 26)
-}
-
-#[derive(Debug)]
-pub(super) enum Kind<'a> {
-    Element(ElementData<'a>),
-    /// Decoded text (CDATA included); adjacent runs are merged.
-    Text(Cow<'a, str>),
 }
 
 #[derive(Debug)]
@@ -113,14 +123,14 @@ pub(super) struct Attr<'a> {
 impl<'a> Document<'a> {
     /// The root element.
     pub fn root(&self) -> Element<'_, 'a> {
-        match self.nodes.get(self.root as usize).map(|n| &n.kind) {
-            Some(Kind::Element(data)) => Element {
+        match self.nodes.get(self.root as usize) {
+            Some(node) => Element {
                 doc: self,
                 id: self.root,
-                data,
+                data: &node.data,
             },
             // The builder only returns documents with a root element.
-            _ => self.empty(),
+            None => self.empty(),
         }
     }
 
@@ -147,10 +157,8 @@ impl<'a> Document<'a> {
             }
         } as u32;
         for node in &mut self.nodes {
-            if let Kind::Element(e) = &mut node.kind
-                && e.ns == from as u32
-            {
-                e.ns = to;
+            if node.data.ns == from as u32 {
+                node.data.ns = to;
             }
         }
     }
@@ -253,13 +261,22 @@ impl<'d, 'a> Element<'d, 'a> {
             _ => NONE,
         };
         std::iter::from_fn(move || {
+            if at == NONE {
+                return None;
+            }
+            if at & TEXT != 0 {
+                let text = doc.texts.get((at & !TEXT) as usize)?;
+                at = text.next;
+                return Some(NodeRef::Text(&text.text));
+            }
             let node = doc.nodes.get(at as usize)?;
             let id = at;
             at = node.next;
-            Some(match &node.kind {
-                Kind::Element(data) => NodeRef::Element(Element { doc, id, data }),
-                Kind::Text(t) => NodeRef::Text(t),
-            })
+            Some(NodeRef::Element(Element {
+                doc,
+                id,
+                data: &node.data,
+            }))
         })
     }
 
@@ -340,25 +357,17 @@ impl<'d, 'a> Element<'d, 'a> {
     /// CDATA section, text without references), which can outlive the
     /// tree; `None` for anything else (decoded or assembled text).
     pub fn source_text(&self) -> Option<&'a str> {
-        let mut children = self.children_nodes();
-        match (children.next().map(|n| &n.kind), children.next()) {
-            (Some(Kind::Text(Cow::Borrowed(source))), None) => Some(source),
+        let first = self.doc.nodes.get(self.id as usize)?.first_child;
+        if first == NONE || first & TEXT == 0 {
+            return None;
+        }
+        match self.doc.texts.get((first & !TEXT) as usize)? {
+            TextNode {
+                next: NONE,
+                text: Cow::Borrowed(source),
+            } => Some(source),
             _ => None,
         }
-    }
-
-    /// The child nodes themselves, in document order.
-    fn children_nodes(&self) -> impl Iterator<Item = &'d Node<'a>> + use<'d, 'a> {
-        let doc = self.doc;
-        let mut at = doc
-            .nodes
-            .get(self.id as usize)
-            .map_or(NONE, |n| n.first_child);
-        std::iter::from_fn(move || {
-            let node = doc.nodes.get(at as usize)?;
-            at = node.next;
-            Some(node)
-        })
     }
 
     fn collect_text(&self, out: &mut String) {
