@@ -190,6 +190,27 @@ mod tests {
     }
 
     #[test]
+    fn item_children_are_read_by_role_in_any_case_and_known_namespace() {
+        // RSS 1.0 namespace, names in odd case, Dublin Core under a
+        // misspelt URI, a summary after the description, an element of an
+        // unknown namespace with a known name.
+        let rdf = br#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1" xmlns:x="urn:x"><item rdf:about="urn:item:1"><x:title>Not this</x:title><dc:Title>Titre DC</dc:Title><LINK>https://e.ma/1</LINK><description>Body</description><summary>Short</summary><dc:CREATOR>Amina</dc:CREATOR><dc:subject>IA</dc:subject><category>Maroc</category><dc:date>2026-02-05T10:00:00Z</dc:date></item></rdf:RDF>"#;
+        let feed = parse_feed(rdf, None).unwrap();
+        let item = &feed.items[0];
+        assert_eq!(item.id.as_deref(), Some("urn:item:1"));
+        assert_eq!(item.title.as_deref(), Some("Titre DC"));
+        assert_eq!(item.link.as_deref(), Some("https://e.ma/1"));
+        // The first of summary and description is the summary.
+        assert_eq!(item.summary.as_deref(), Some("Body"));
+        assert_eq!(item.content.as_deref(), Some("Short"));
+        assert_eq!(item.authors[0].name.as_deref(), Some("Amina"));
+        assert_eq!(item.categories, ["Maroc", "IA"]);
+        // dc:date stands in for the publication date and is the update.
+        assert_eq!(item.published, item.updated);
+        assert!(item.published.is_some());
+    }
+
+    #[test]
     fn xml_base_resolves_links_and_html() {
         let atom = br#"<feed xmlns="http://www.w3.org/2005/Atom" xml:base="http://e.org/blog/"><entry xml:base="2026/"><link href="post"/><content type="html">&lt;a href="img/x.png"&gt;x&lt;/a&gt;</content></entry></feed>"#;
         let feed = parse_feed(atom, None).unwrap();
