@@ -8,7 +8,7 @@ use base64::Engine;
 
 use super::date::parse_date;
 use super::model::non_empty;
-use super::text::{html, plain_text, text_to_html};
+use super::text::{html, html_in_place, plain_text, text_to_html};
 use super::xml::{Document, Element, ns};
 use super::{Enclosure, FeedFormat, ParsedFeed, ParsedItem, Person};
 use crate::parse::common::{alternate_link, media_enclosures, resolve, with_base};
@@ -25,8 +25,9 @@ fn is_binary_mime(kind: &str) -> bool {
         && !kind.ends_with("/xml")
 }
 
-/// A text construct's value and whether it is HTML.
-fn text_construct(el: Element) -> Option<(String, bool)> {
+/// A text construct's value and whether it is HTML; text that is a span of
+/// the document (a CDATA section, text without entities) is borrowed.
+fn text_construct<'a>(el: Element<'_, 'a>) -> Option<(Cow<'a, str>, bool)> {
     let kind = el
         .attr("type")
         .unwrap_or("text")
@@ -41,7 +42,7 @@ fn text_construct(el: Element) -> Option<(String, bool)> {
             .ok()?;
         // Decoded bytes are passed on as markup, as feedparser does.
         return Some((
-            String::from_utf8_lossy(&bytes).into_owned(),
+            Cow::Owned(String::from_utf8_lossy(&bytes).into_owned()),
             kind != "text" && kind != "text/plain" || mode == "base64",
         ));
     }
@@ -56,13 +57,16 @@ fn text_construct(el: Element) -> Option<(String, bool)> {
             Some(div) => div.inner_html(),
             None => el.inner_html(),
         };
-        return Some((markup, true));
+        return Some((Cow::Owned(markup), true));
     }
-    let text = el.text();
+    let text = match el.source_text() {
+        Some(source) => Cow::Borrowed(source),
+        None => Cow::Owned(el.text().into_owned()),
+    };
     Some(if is_html_type {
-        (with_base(el, text).into_owned(), true)
+        (with_base(el, text), true)
     } else {
-        (text.into_owned(), false)
+        (text, false)
     })
 }
 
@@ -76,12 +80,11 @@ fn title_of(el: Option<Element>) -> Option<String> {
     }
 }
 
-fn html_value(el: Option<Element>) -> Option<String> {
-    let (value, is_html) = text_construct(el?)?;
-    if is_html {
-        html(&value)
-    } else {
-        text_to_html(&value)
+fn html_value<'a>(el: Option<Element<'_, 'a>>) -> Option<Cow<'a, str>> {
+    match text_construct(el?)? {
+        (Cow::Borrowed(source), true) => html_in_place(source),
+        (value, true) => html(&value).map(Cow::Owned),
+        (value, false) => text_to_html(&value).map(Cow::Owned),
     }
 }
 
@@ -150,7 +153,8 @@ pub(super) fn parse<'a>(root: Element<'_, 'a>) -> ParsedFeed<'a> {
         description: html_value(
             root.child(ATOM, "subtitle")
                 .or_else(|| root.child(ATOM, "tagline")),
-        ),
+        )
+        .map(Cow::into_owned),
         language: root.lang().map(|l| l.replace('_', "-")),
         updated: date_of(root, &["updated", "modified"]),
         authors: people(root),
@@ -207,9 +211,8 @@ fn entry<'a>(el: Element<'_, 'a>) -> ParsedItem<'a> {
         }),
         link: alternate_link(el, ATOM),
         summary: html_value(el.child(ATOM, "summary"))
-            .or_else(|| super::rss::media_description(el))
-            .map(Cow::Owned),
-        content: html_value(content).map(Cow::Owned),
+            .or_else(|| super::rss::media_description(el).map(Cow::Owned)),
+        content: html_value(content),
         published: date_of(el, &["published", "issued", "created"]),
         updated: date_of(el, &["updated", "modified"]),
         authors: people(el),

@@ -183,6 +183,15 @@ mod tests {
         // Decoded entities and repaired markup are new text.
         assert!(matches!(&first.content, Some(Cow::Owned(c)) if c == "<p>Th\u{e9}</p>"));
         assert_eq!(feed.items[1].summary.as_deref(), Some("<p>1 &lt;!' 2</p>"));
+        // The same in Atom: HTML content in CDATA is borrowed, a text
+        // construct escaped into HTML is new text.
+        let atom = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><content type=\"html\"><![CDATA[<p>Caf\u{e9}</p>]]></content><summary>1 &lt; 2</summary></entry></feed>";
+        let entry = &parse_feed(atom.as_bytes(), None).unwrap().items[0];
+        assert!(matches!(
+            &entry.content,
+            Some(Cow::Borrowed("<p>Caf\u{e9}</p>"))
+        ));
+        assert!(matches!(&entry.summary, Some(Cow::Owned(s)) if s == "1 &lt; 2"));
         // A feed in another encoding is transcoded, so it owns its text.
         let latin1 = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss><channel><item><description><![CDATA[<p>Caf\xe9</p>]]></description></item></channel></rss>";
         let feed = parse_feed(latin1, None).unwrap();
