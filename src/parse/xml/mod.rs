@@ -10,6 +10,7 @@
 
 mod build;
 mod entities;
+mod repair;
 mod tree;
 
 pub(crate) use build::parse_document;
