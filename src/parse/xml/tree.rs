@@ -1,12 +1,14 @@
 //! The tree the feed adapters read: elements with resolved namespaces,
 //! inherited `xml:base` and `xml:lang`, and decoded text.
 //!
-//! All nodes of a document live in one vector (an arena) and point at each
-//! other by index: building a feed of thousands of items allocates a few
-//! growing vectors instead of a box, a child list and an attribute list per
-//! element, and dropping it frees those few vectors. Text borrows from the
-//! document where it can (`'a`): a CDATA section or a run of text without
-//! entity references is not copied at all.
+//! The elements of a document live in one vector and its text nodes in
+//! another (arenas), pointing at each other by index: building a feed of
+//! thousands of items allocates a few growing vectors instead of a box, a
+//! child list and an attribute list per element, and dropping it frees
+//! those few vectors. Text borrows from the document where it can (`'a`):
+//! a CDATA section or a run of text without entity references is not
+//! copied at all, and adapters can hand it on borrowed
+//! ([`Element::source_text`]).
 
 use std::borrow::Cow;
 
