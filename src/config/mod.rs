@@ -1,8 +1,8 @@
 //! Stage 0: reading `config.toml` into a validated [`Config`].
 //!
-//! Two layers, as lychee and ripgrep do it: [`raw`] mirrors the file with
+//! Two layers, as lychee and ripgrep do it: `raw` mirrors the file with
 //! serde (`deny_unknown_fields`, spans kept for every value we validate), and
-//! [`validate`] turns it into typed values once. Nothing else in veille reads
+//! `validate` turns it into typed values once. Nothing else in veille reads
 //! TOML; this module opens no socket and no database.
 
 mod duration;

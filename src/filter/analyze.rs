@@ -2,7 +2,7 @@
 //! fold (Unicode compatibility forms, case, accents, Arabic letter
 //! variants, see [`normalise_text`]), split into words, then stem each word
 //! lightly in the article's language: Snowball for French and English, the
-//! light stemmer of [`super::arabic`] for any word in Arabic script.
+//! light stemmer of `super::arabic` for any word in Arabic script.
 //!
 //! A query does not know which language an article is in, so a query word
 //! stands for all of its readings ([`variants`]): as written, stemmed as

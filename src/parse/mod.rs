@@ -2,9 +2,9 @@
 //!
 //! Pure and synchronous: no HTTP, no database, no clock. The bytes are handed
 //! over undecoded (with the HTTP `charset`, if any) because the document
-//! itself may declare its encoding; [`decode`] owns that decision.
+//! itself may declare its encoding; `decode` owns that decision.
 //!
-//! XML feeds go through veille's own lenient reader ([`xml`], built on
+//! XML feeds go through veille's own lenient reader (`xml`, built on
 //! quick-xml) rather than the `rss` and `atom_syndication` crates, which
 //! stay veille's *writers*. Measured on the shared feedparser corpus, the
 //! strict crates reject about half of real-world breakage (undefined HTML

@@ -2,8 +2,8 @@
 //!
 //! [`Store`] is the one interface the rest of veille uses, with intent-named
 //! methods (`sync_sources`, `commit_fetch`, `search`…). Behind it sits one
-//! backend: SQLite (the embedded default, [`sqlite`]) or PostgreSQL (for
-//! several workers sharing one database, [`postgres`]). Each backend has
+//! backend: SQLite (the embedded default, `sqlite`) or PostgreSQL (for
+//! several workers sharing one database, `postgres`). Each backend has
 //! its own migrations and one file per table; nothing outside this module
 //! sees a pool, a row or a SQL string.
 

@@ -8,7 +8,7 @@ use crate::model::Article;
 
 /// A source's articles, analysed for the search index: made where the
 /// CPU is free (the fetch tasks run them in parallel), then stored by
-/// [`Store::commit_fetch`] without holding the write lock for the analysis.
+/// [`Store::commit_fetch`](super::Store::commit_fetch) without holding the write lock for the analysis.
 /// Only what the index stores is kept (the rows' text and the stemmed
 /// words), so sources waiting for their commit hold little memory.
 #[derive(Debug, Default)]

@@ -210,7 +210,7 @@ pub struct SourceEvent {
     pub detail: String,
 }
 
-/// What [`Store::match_summary`] finds.
+/// What [`Store::match_summary`](super::Store::match_summary) finds.
 #[derive(Debug, Clone, Default)]
 pub struct MatchSummary {
     /// Matches per UTC day (days without any are left out).
