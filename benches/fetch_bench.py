@@ -19,16 +19,8 @@ import os
 import subprocess
 import sys
 import tempfile
-import urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-FEEDSERVER = os.path.join(ROOT, "..", "shared", "tools", "feedserver.py")
-BINARY = os.path.join(ROOT, "target", "release", "veille")
-
-
-def get(url):
-    with urllib.request.urlopen(url, timeout=10) as r:
-        return r.read().decode()
+from loopback import BINARY, FEEDSERVER, ROOT, SKIPPED, feedserver, get
 
 
 def timed_run(config, extra):
@@ -41,12 +33,7 @@ def timed_run(config, extra):
 
 
 def bench(feeds, latency, concurrency, runs=("first", "unchanged", "advance")):
-    server = subprocess.Popen(
-        [sys.executable, FEEDSERVER, "--port", "0", "--feeds", str(feeds), "--latency-ms", str(latency),
-         "--gzip", "--lifetime", "900"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        base = server.stdout.readline().split()[1]
+    with feedserver(feeds, latency, 900) as (_, base):
         urls = get(base + "/urls").split()
         work = tempfile.mkdtemp(prefix="veille-bench-")
         config = os.path.join(work, "config.toml")
@@ -73,9 +60,6 @@ def bench(feeds, latency, concurrency, runs=("first", "unchanged", "advance")):
             stats = json.loads(get(base + "/stats"))
             rows.append((label, wall, cpu, rss, code, stats))
         return rows
-    finally:
-        server.terminate()
-        server.wait()
 
 
 def main():
@@ -84,7 +68,7 @@ def main():
     ap.add_argument("--latency-ms", type=int, default=100)
     args = ap.parse_args()
     if not os.path.exists(FEEDSERVER):
-        print("skipped: ../shared/tools/feedserver.py is not here (it is not part of a clone)")
+        print(SKIPPED)
         return 0
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     # Parse-and-store time: the same first run with no network latency.

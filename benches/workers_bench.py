@@ -21,20 +21,13 @@ import sys
 import tempfile
 import time
 import urllib.parse
-import urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-FEEDSERVER = os.path.join(ROOT, "..", "shared", "tools", "feedserver.py")
-BINARY = os.path.join(ROOT, "target", "release", "veille")
+from loopback import BINARY, FEEDSERVER, ROOT, SKIPPED, feedserver, get
+
 FEEDS = int(os.environ.get("VEILLE_BENCH_FEEDS", "3000"))
 LATENCY_MS = 100
 CONCURRENCY = 16
 LEASE_SECS = 15
-
-
-def get(url):
-    with urllib.request.urlopen(url, timeout=10) as r:
-        return r.read().decode()
 
 
 def postgres_admin_url():
@@ -131,18 +124,13 @@ def counts(database):
 
 def main():
     if not os.path.exists(FEEDSERVER):
-        print("skipped: ../shared/tools/feedserver.py is not here (it is not part of a clone)")
+        print(SKIPPED)
         return
     if not os.path.exists(BINARY):
         print("build first: cargo build --release")
         return 1
     admin = postgres_admin_url()
-    server = subprocess.Popen(
-        [sys.executable, FEEDSERVER, "--port", "0", "--feeds", str(FEEDS), "--latency-ms", str(LATENCY_MS),
-         "--gzip", "--lifetime", "3600"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        base = server.stdout.readline().split()[1]
+    with feedserver(FEEDS, LATENCY_MS, 3600) as (server, base):
         urls = get(base + "/urls").split()
         print(f"{FEEDS} feeds, {LATENCY_MS} ms latency, concurrency {CONCURRENCY} per worker, PostgreSQL\n")
         print("workers   wall s  articles  articles/s  veille CPU ms/article  machine CPU ms/article  "
@@ -204,9 +192,6 @@ def main():
               f"sources were still unfetched (those whose lease had not run out when they came to them); "
               f"after a run once the lease was over: {unfetched} unfetched, {articles} articles ({distinct} "
               f"distinct; {reference} in the runs above), {fetched} successful fetches of {FEEDS} sources")
-    finally:
-        server.terminate()
-        server.wait()
 
 
 if __name__ == "__main__":
