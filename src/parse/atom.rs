@@ -46,6 +46,9 @@ fn text_construct<'a>(el: Element<'_, 'a>) -> Option<(Cow<'a, str>, bool)> {
             kind != "text" && kind != "text/plain" || mode == "base64",
         ));
     }
+    if let Some(div) = escaped_html_in_div(el, &kind) {
+        return Some((with_base(div, Cow::Owned(div.text().into_owned())), true));
+    }
     if kind == "xhtml" || kind.contains("xml") || el.has_child_elements() {
         // Atom 1.0 `xhtml` wraps the content in one XHTML <div>, which is
         // not part of it.
@@ -68,6 +71,22 @@ fn text_construct<'a>(el: Element<'_, 'a>) -> Option<(Cow<'a, str>, bool)> {
     } else {
         (text, false)
     })
+}
+
+/// TypePad and others wrote `type="html"` content as an XHTML `<div>`
+/// holding escaped HTML: the div is a wrapper and its text is the HTML the
+/// author meant (`Example &lt;b&gt;Atom&lt;/b&gt;` is bold "Atom").
+fn escaped_html_in_div<'e, 'a>(el: Element<'e, 'a>, kind: &str) -> Option<Element<'e, 'a>> {
+    if !matches!(kind, "html" | "text/html") {
+        return None;
+    }
+    let mut children = el.elements();
+    let div = children.next()?;
+    let is_wrapper = children.next().is_none()
+        && div.name() == "div"
+        && div.ns() == ns::XHTML
+        && !div.has_child_elements();
+    is_wrapper.then_some(div)
 }
 
 fn title_of(el: Option<Element>) -> Option<String> {

@@ -199,6 +199,36 @@ mod tests {
     }
 
     #[test]
+    fn declared_entities_typepad_divs_and_broken_title_markup() {
+        // An entity from the internal DTD subset is expanded, and such a
+        // feed is not reported malformed.
+        let rss = br#"<!DOCTYPE rss [<!ENTITY base "tag:example.com,">]><rss version="2.0"><channel><item><guid isPermaLink="false">&base;2006:/blog/</guid></item></channel></rss>"#;
+        let feed = parse_feed(rss, None).unwrap();
+        assert_eq!(
+            feed.items[0].id.as_deref(),
+            Some("tag:example.com,2006:/blog/")
+        );
+        assert_eq!(feed.malformed, None);
+        // Escaped HTML in an XHTML div under type="html" is that HTML; a
+        // real XHTML child of html content is kept as markup.
+        let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom" xml:base="http://e.ma/"><title type="html"><![CDATA[<a href=http://e.ma/">Le Desk</a>]]></title><entry><content type="html"><div xmlns="http://www.w3.org/1999/xhtml">IA &lt;b&gt;au Maroc&lt;/b&gt; &lt;a href="/x"&gt;x&lt;/a&gt;</div></content><summary type="html"><div xmlns="http://www.w3.org/1999/xhtml"><p>Para</p></div></summary><title type="html">&lt;!DOCTYPE ~</title></entry></feed>"#;
+        let feed = parse_feed(atom.as_bytes(), None).unwrap();
+        assert_eq!(feed.title.as_deref(), Some("Le Desk"));
+        let entry = &feed.items[0];
+        assert_eq!(
+            entry.content.as_deref(),
+            Some(r#"IA <b>au Maroc</b> <a href="http://e.ma/x">x</a>"#)
+        );
+        assert!(
+            entry
+                .summary
+                .as_deref()
+                .is_some_and(|s| s.contains("<p>Para</p>"))
+        );
+        assert_eq!(entry.title.as_deref(), Some("<!DOCTYPE ~"));
+    }
+
+    #[test]
     fn item_children_are_read_by_role_in_any_case_and_known_namespace() {
         // RSS 1.0 namespace, names in odd case, Dublin Core under a
         // misspelt URI, a summary after the description, an element of an

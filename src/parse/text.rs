@@ -123,7 +123,8 @@ pub(super) fn text_to_html(raw: &str) -> Option<String> {
 /// Removes tags; block-ish tags (`br`, `p`, `div`, `li`) become a space so
 /// that words on both sides stay apart, inline ones (`b`, `em`) vanish. A
 /// `<` that cannot start a tag (`1 < 2`) is text; quoted attribute values
-/// may contain `>`.
+/// may contain `>`, a stray quote in an unquoted value does not open one,
+/// and a `<` never closed is text.
 fn strip_tags(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut tag = None::<String>;
@@ -140,9 +141,12 @@ fn strip_tags(raw: &str) -> String {
             }
             (Some(name), '"' | '\'') => {
                 match quote {
-                    None => quote = Some(c),
+                    // As in HTML's tokenizer, a quote opens a value only
+                    // right after `=`; inside an unquoted value
+                    // (`href=http://x/"`) it is an ordinary character.
+                    None if name.trim_end().ends_with('=') => quote = Some(c),
                     Some(q) if q == c => quote = None,
-                    Some(_) => {}
+                    _ => {}
                 }
                 name.push(c);
             }
@@ -161,6 +165,12 @@ fn strip_tags(raw: &str) -> String {
             (Some(name), c) => name.push(c),
             (None, c) => out.push(c),
         }
+    }
+    if let Some(unclosed) = tag {
+        // `<` and what follows never became a tag (`&lt;!DOCTYPE ~`, a
+        // title cut mid-way): keep it as text rather than lose it.
+        out.push('<');
+        out.push_str(&unclosed);
     }
     out
 }
@@ -201,5 +211,16 @@ mod tests {
         assert_eq!(plain_text(" a  b\u{a0}c ").as_deref(), Some("a b c"));
         assert_eq!(plain_text("1 < 2").as_deref(), Some("1 < 2"));
         assert_eq!(plain_text(r#"<img alt="dog >">"#), None);
+        assert_eq!(plain_text(r#"<img alt = 'dog >'>"#), None);
+        assert_eq!(plain_text("<!DOCTYPE ~").as_deref(), Some("<!DOCTYPE ~"));
+        assert_eq!(
+            plain_text("Budget <b>2026</b> <i").as_deref(),
+            Some("Budget 2026 <i")
+        );
+        // A stray quote inside an unquoted value does not swallow the text.
+        assert_eq!(
+            plain_text(r#"<a href=http://example.com/">example</a>"#).as_deref(),
+            Some("example")
+        );
     }
 }

@@ -5,6 +5,7 @@ use quick_xml::events::{BytesStart, Event};
 use std::borrow::Cow;
 use url::Url;
 
+use super::dtd::Entities;
 use super::entities::{decode_text, is_xml_entity, resolve, resolve_char};
 use super::repair::{repair_mojibake, repair_text};
 use super::tree::{Attr, Document, ElementData, NONE, Node, TEXT, TextNode, name_bit, name_hash};
@@ -66,6 +67,8 @@ struct Builder<'a> {
     /// The id of the XML namespace (`xml:base`, `xml:lang`).
     xml_ns: u32,
     root: u32,
+    /// Entities declared in the document's internal DTD subset.
+    entities: Entities,
     malformed: Option<String>,
     problems: usize,
 }
@@ -90,6 +93,7 @@ impl<'a> Builder<'a> {
             prefixes: Vec::new(),
             xml_ns: NONE,
             root: NONE,
+            entities: Entities::default(),
             malformed: None,
             problems: 0,
         };
@@ -567,6 +571,26 @@ impl TextRun {
                 self.decoded.push(c);
             }
             None => {
+                if !b.entities.is_empty() {
+                    match b.entities.take(name) {
+                        Some(Ok(value)) => {
+                            self.decoded.push_str(value);
+                            return;
+                        }
+                        Some(Err(())) => {
+                            b.note(|| {
+                                format!(
+                                    "entity expansion limit reached at &{name}; (kept as written)"
+                                )
+                            });
+                            self.decoded.push('&');
+                            self.decoded.push_str(name);
+                            self.decoded.push(';');
+                            return;
+                        }
+                        None => {}
+                    }
+                }
                 if !is_xml_entity(name) {
                     b.note(|| format!("undefined entity &{name};"));
                 }
@@ -637,6 +661,15 @@ pub(crate) fn parse_document(text: &str) -> Result<Document<'_>, String> {
             }
             Ok(Event::End(e)) => b.close(e.name().as_ref()),
             Ok(Event::CData(t)) => b.text(repair_text(utf8(text, t.into_inner()))),
+            Ok(Event::DocType(d)) if b.root == NONE => {
+                let doctype = utf8(text, d.into_inner());
+                let mut refused = Vec::new();
+                b.entities
+                    .declare(&doctype, text.len(), |problem| refused.push(problem));
+                for problem in refused {
+                    b.note(|| problem);
+                }
+            }
             Ok(Event::Eof) => break,
             Ok(_) => {}
             Err(e) => {
@@ -752,8 +785,32 @@ mod tests {
 
     #[test]
     fn billion_laughs_is_not_expanded() {
-        let doc = r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><rss>&lol2;</rss>"#;
+        let mut doc = String::from(r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol0 "lol">"#);
+        for level in 1..=9 {
+            let uses = format!("&lol{};", level - 1).repeat(10);
+            doc.push_str(&format!("<!ENTITY lol{level} \"{uses}\">"));
+        }
+        doc.push_str("]><rss><a>&lol9;</a><b>&lol2;</b></rss>");
+        let parsed = parse_document(&doc).unwrap();
+        let mut children = parsed.root().elements();
+        assert_eq!(children.next().unwrap().text(), "&lol9;");
+        assert_eq!(children.next().unwrap().text(), "lol".repeat(100));
+        assert!(parsed.malformed.as_deref().unwrap().contains("&lol4;"));
+    }
+
+    #[test]
+    fn declared_entities_are_expanded_in_text() {
+        let doc = r#"<!DOCTYPE rss [
+  <!ENTITY id "tag:example.com,">
+]>
+<rss><guid>&id;2006-05-04:/blog/</guid><t>&#233;&amp;</t></rss>"#;
         let parsed = parse_document(doc).unwrap();
-        assert_eq!(parsed.root().text(), "&lol2;");
+        assert!(parsed.malformed.is_none(), "{:?}", parsed.malformed);
+        let mut children = parsed.root().elements();
+        assert_eq!(
+            children.next().unwrap().text(),
+            "tag:example.com,2006-05-04:/blog/"
+        );
+        assert_eq!(children.next().unwrap().text(), "é&");
     }
 }

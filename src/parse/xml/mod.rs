@@ -4,11 +4,12 @@
 //! define (`&eacute;`), bare `&`, end tags that do not match, documents cut
 //! off mid-way. Where a strict parser gives up, this reader keeps going and
 //! notes what was wrong ([`Document::malformed`]), the way feedparser's
-//! "bozo" flag does. What it never does: expand DTD entities (so a
-//! billion-laughs document costs nothing) or nest deeper than
-//! [`MAX_DEPTH`].
+//! "bozo" flag does. What it never does: fetch an external DTD, expand an
+//! entity past a size budget (so a billion-laughs document costs nothing,
+//! see `dtd`) or nest deeper than [`MAX_DEPTH`].
 
 mod build;
+mod dtd;
 mod entities;
 mod repair;
 mod tree;
