@@ -33,14 +33,21 @@ pub(super) fn with_base<'a>(el: Element, html: Cow<'a, str>) -> Cow<'a, str> {
 /// The `alternate` link among `link` children in `namespaces` (a link with
 /// no `rel` is `alternate`); an HTML one is preferred.
 pub(super) fn alternate_link(el: Element, namespaces: &[&str]) -> Option<String> {
+    alternate_among(el.children_named(namespaces, "link"))
+}
+
+/// The `alternate` link among `links`, as [`alternate_link`] chooses it.
+pub(super) fn alternate_among<'d, 'a: 'd>(
+    links: impl IntoIterator<Item = Element<'d, 'a>>,
+) -> Option<String> {
     // Some feeds put the URL in the element's text instead of `href`.
     let href_of = |l: Element| {
         l.attr("href")
             .and_then(non_empty)
             .or_else(|| non_empty(&l.text()))
     };
-    let alternates: Vec<Element> = el
-        .children_named(namespaces, "link")
+    let alternates: Vec<Element> = links
+        .into_iter()
         .filter(|l| l.attr("rel").is_none_or(|r| r.trim() == "alternate"))
         .filter(|l| href_of(*l).is_some())
         .collect();

@@ -138,7 +138,14 @@ impl<'a> Builder<'a> {
         if prefix.is_empty() && self.decls.is_empty() {
             return NO_NS;
         }
-        if let Some((_, id)) = self.decls.iter().rev().find(|(p, _)| p == prefix) {
+        // Lengths first: the common lookup is of the default namespace
+        // (""), and a call to compare no bytes measured surprisingly dear.
+        if let Some((_, id)) = self
+            .decls
+            .iter()
+            .rev()
+            .find(|(p, _)| p.len() == prefix.len() && (prefix.is_empty() || p == prefix))
+        {
             return *id;
         }
         match (prefix, conventional(prefix)) {

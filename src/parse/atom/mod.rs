@@ -6,12 +6,15 @@ use std::borrow::Cow;
 
 use base64::Engine;
 
-use super::date::parse_date;
 use super::model::non_empty;
 use super::text::{html, html_in_place, plain_text, text_to_html};
 use super::xml::{Document, Element, ns};
 use super::{Enclosure, FeedFormat, ParsedFeed, ParsedItem, Person};
-use crate::parse::common::{alternate_link, media_enclosures, resolve, with_base};
+use crate::parse::common::{alternate_among, media_enclosures, resolve, with_base};
+
+mod children;
+
+use children::{Children, Role};
 
 /// Atom 1.0, Atom 0.3, and undeclared (some 0.3 feeds declare nothing).
 const ATOM: &[&str] = &[ns::ATOM, ns::ATOM03, ""];
@@ -107,26 +110,6 @@ fn html_value<'a>(el: Option<Element<'_, 'a>>) -> Option<Cow<'a, str>> {
     }
 }
 
-fn date_of(el: Element, names: &[&str]) -> Option<chrono::DateTime<chrono::Utc>> {
-    names
-        .iter()
-        // When an element repeats, the last one wins, as in feedparser.
-        .find_map(|n| {
-            el.children_named(ATOM, n)
-                .last()
-                .and_then(|d| parse_date(&d.text()))
-        })
-        .or_else(|| {
-            let dc = if names.contains(&"updated") {
-                "modified"
-            } else {
-                "date"
-            };
-            el.child(&[ns::DC, ns::DCTERMS], dc)
-                .and_then(|d| parse_date(&d.text()))
-        })
-}
-
 fn person(p: Element) -> Person {
     let field = |names: &[&str]| {
         names
@@ -140,15 +123,17 @@ fn person(p: Element) -> Person {
     }
 }
 
-fn people(el: Element) -> Vec<Person> {
-    let mut out: Vec<Person> = el
-        .children_named(ATOM, "author")
+/// The authors of a feed or entry: Atom `<author>`s, else Dublin Core
+/// creators.
+fn people(children: &Children<'_, '_, '_>) -> Vec<Person> {
+    let mut out: Vec<Person> = children
+        .all(Role::Author)
         .map(person)
         .filter(|p| p.name.is_some() || p.email.is_some() || p.uri.is_some())
         .collect();
     if out.is_empty() {
-        out = el
-            .children_named(&[ns::DC], "creator")
+        out = children
+            .all(Role::DcCreator)
             .filter_map(|c| Person::from_text(&c.text()))
             .collect();
     }
@@ -165,42 +150,44 @@ pub(super) fn adopt_unknown_namespace(doc: &mut Document) {
 }
 
 pub(super) fn parse<'a>(root: Element<'_, 'a>) -> ParsedFeed<'a> {
+    use Role::*;
+    let mut scratch = Vec::new();
+    let children = Children::of(root, &mut scratch);
+    let mut entry_scratch = Vec::new();
+    let items = children
+        .all(Entry)
+        .map(|e| entry(e, &mut entry_scratch))
+        .collect();
     ParsedFeed {
         format: Some(FeedFormat::Atom),
-        title: title_of(root.child(ATOM, "title")),
-        link: alternate_link(root, ATOM),
-        description: html_value(
-            root.child(ATOM, "subtitle")
-                .or_else(|| root.child(ATOM, "tagline")),
-        )
-        .map(Cow::into_owned),
+        title: title_of(children.first(Title)),
+        link: alternate_among(children.all(Link)),
+        description: html_value(children.first(Subtitle).or(children.first(Tagline)))
+            .map(Cow::into_owned),
         language: root.lang().map(|l| l.replace('_', "-")),
-        updated: date_of(root, &["updated", "modified"]),
-        authors: people(root),
+        updated: children.date(&[Updated, Modified], DcModified),
+        authors: people(&children),
         ttl_minutes: None,
         update_every_secs: None,
-        items: root
-            .children_named(ATOM, "entry")
-            .collect::<Vec<_>>()
-            .into_iter()
-            .map(entry)
-            .collect(),
+        items,
         malformed: None,
     }
 }
 
-fn entry<'a>(el: Element<'_, 'a>) -> ParsedItem<'a> {
-    let content = el
-        .child(ATOM, "content")
+fn entry<'d, 'a>(
+    el: Element<'d, 'a>,
+    scratch: &mut Vec<(Role, Element<'d, 'a>)>,
+) -> ParsedItem<'a> {
+    use Role::*;
+    let children = Children::of(el, scratch);
+    let content = children
+        .first(Content)
         .filter(|c| c.attr("src").is_none() || !c.text().trim().is_empty());
     let mut categories: Vec<String> = Vec::new();
-    let terms = el
-        .children_named(ATOM, "category")
+    let terms = children
+        .all(Category)
         .filter_map(|c| c.attr("term").or(c.attr("label")).map(str::to_string))
-        .chain(
-            el.children_named(&[ns::DC], "subject")
-                .map(|s| s.text().into_owned()),
-        );
+        .chain(children.all(DcSubject).map(|s| s.text().into_owned()));
     for term in terms {
         if let Some(t) = plain_text(&term)
             && !categories.contains(&t)
@@ -208,8 +195,8 @@ fn entry<'a>(el: Element<'_, 'a>) -> ParsedItem<'a> {
             categories.push(t);
         }
     }
-    let mut enclosures: Vec<Enclosure> = el
-        .children_named(ATOM, "link")
+    let mut enclosures: Vec<Enclosure> = children
+        .all(Link)
         .filter(|l| l.attr("rel") == Some("enclosure"))
         .filter_map(|l| {
             Some(Enclosure {
@@ -220,21 +207,28 @@ fn entry<'a>(el: Element<'_, 'a>) -> ParsedItem<'a> {
         })
         .collect();
     // YouTube and podcast hosts put the video and its picture in Media RSS.
-    let media = media_enclosures(el, &enclosures);
-    enclosures.extend(media);
+    let has_media = children.has(Media);
+    if has_media {
+        let media = media_enclosures(el, &enclosures);
+        enclosures.extend(media);
+    }
     ParsedItem {
-        id: el.child(ATOM, "id").and_then(|i| non_empty(&i.text())),
-        title: title_of(el.child(ATOM, "title")).or_else(|| {
-            el.child(&[ns::MEDIA], "title")
+        id: children.first(Id).and_then(|i| non_empty(&i.text())),
+        title: title_of(children.first(Title)).or_else(|| {
+            children
+                .first(MediaTitle)
                 .and_then(|t| plain_text(&t.text()))
         }),
-        link: alternate_link(el, ATOM),
-        summary: html_value(el.child(ATOM, "summary"))
-            .or_else(|| super::rss::media_description(el).map(Cow::Owned)),
+        link: alternate_among(children.all(Link)),
+        summary: html_value(children.first(Summary)).or_else(|| {
+            has_media
+                .then(|| super::rss::media_description(el).map(Cow::Owned))
+                .flatten()
+        }),
         content: html_value(content),
-        published: date_of(el, &["published", "issued", "created"]),
-        updated: date_of(el, &["updated", "modified"]),
-        authors: people(el),
+        published: children.date(&[Published, Issued, Created], DcDate),
+        updated: children.date(&[Updated, Modified], DcModified),
+        authors: people(&children),
         categories,
         enclosures,
         language: el.lang().map(str::to_string),

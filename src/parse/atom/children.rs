@@ -1,0 +1,179 @@
+//! An Atom feed's or entry's children sorted by what they are for, in one
+//! walk (as for RSS items: asking the tree once per field walked the
+//! children a dozen times per entry, and the feed's children, every entry
+//! among them, several times).
+
+use super::super::date::parse_date;
+use super::super::xml::{Element, name_hash, ns};
+
+/// What a child of `<feed>` or `<entry>` is for the mapping.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Role {
+    Id,
+    Title,
+    Subtitle,
+    Tagline,
+    Link,
+    Summary,
+    Content,
+    Published,
+    Issued,
+    Created,
+    Updated,
+    Modified,
+    Author,
+    Category,
+    Entry,
+    DcDate,
+    DcModified,
+    DcCreator,
+    DcSubject,
+    MediaTitle,
+    /// Any other Media RSS element (`media:content`, `media:group`…):
+    /// only whether there is one matters.
+    Media,
+}
+
+const ROLES: usize = Role::Media as usize + 1;
+
+impl Role {
+    /// The role of a child element, if the mapping uses it; names compare
+    /// without regard to ASCII case, as in every lookup of the tree.
+    fn of(e: Element) -> Option<Role> {
+        use Role::*;
+        /// A name, its hash and the role it gives.
+        type Entry = (&'static str, u32, Role);
+        const fn entry(name: &'static str, role: Role) -> Entry {
+            (name, name_hash(name), role)
+        }
+        const IN_ATOM: &[Entry] = &[
+            entry("entry", Entry),
+            entry("id", Id),
+            entry("title", Title),
+            entry("link", Link),
+            entry("summary", Summary),
+            entry("content", Content),
+            entry("published", Published),
+            entry("updated", Updated),
+            entry("author", Author),
+            entry("category", Category),
+            entry("subtitle", Subtitle),
+            entry("tagline", Tagline),
+            entry("issued", Issued),
+            entry("created", Created),
+            entry("modified", Modified),
+        ];
+        const IN_DC: &[Entry] = &[
+            entry("date", DcDate),
+            entry("modified", DcModified),
+            entry("creator", DcCreator),
+            entry("subject", DcSubject),
+        ];
+        const NONE: u32 = 0;
+        const ATOM: u32 = ns::id(ns::ATOM);
+        const ATOM03: u32 = ns::id(ns::ATOM03);
+        const DC: u32 = ns::id(ns::DC);
+        const DCTERMS: u32 = ns::id(ns::DCTERMS);
+        const MEDIA: u32 = ns::id(ns::MEDIA);
+        // Atom 1.0, 0.3 and undeclared (some 0.3 feeds declare nothing).
+        let table = match e.ns_id() {
+            ATOM | ATOM03 | NONE => IN_ATOM,
+            DC | DCTERMS => IN_DC,
+            MEDIA => {
+                const TITLE: u32 = name_hash("title");
+                return Some(if e.has_name(TITLE, "title") {
+                    MediaTitle
+                } else {
+                    Media
+                });
+            }
+            _ => return None,
+        };
+        table
+            .iter()
+            .find(|(name, hash, _)| e.has_name(*hash, name))
+            .map(|(_, _, role)| *role)
+    }
+
+    /// Roles read as lists; the others only by their first or last.
+    fn repeats(self) -> bool {
+        matches!(
+            self,
+            Role::Link
+                | Role::Author
+                | Role::Category
+                | Role::Entry
+                | Role::DcCreator
+                | Role::DcSubject
+        )
+    }
+}
+
+/// The children of one element, sorted by role.
+pub(super) struct Children<'s, 'd, 'a> {
+    first: [Option<Element<'d, 'a>>; ROLES],
+    last: [Option<Element<'d, 'a>>; ROLES],
+    /// Children of the roles that repeat, in document order.
+    repeated: &'s [(Role, Element<'d, 'a>)],
+}
+
+impl<'s, 'd, 'a> Children<'s, 'd, 'a> {
+    /// Sorts `parent`'s children; `scratch` holds the repeated ones (one
+    /// vector for all the entries of a feed).
+    pub(super) fn of(
+        parent: Element<'d, 'a>,
+        scratch: &'s mut Vec<(Role, Element<'d, 'a>)>,
+    ) -> Self {
+        scratch.clear();
+        let mut first = [None; ROLES];
+        let mut last = [None; ROLES];
+        for e in parent.elements() {
+            let Some(role) = Role::of(e) else { continue };
+            if let Some(slot) = first.get_mut(role as usize) {
+                slot.get_or_insert(e);
+            }
+            if let Some(slot) = last.get_mut(role as usize) {
+                *slot = Some(e);
+            }
+            if role.repeats() {
+                scratch.push((role, e));
+            }
+        }
+        Children {
+            first,
+            last,
+            repeated: scratch,
+        }
+    }
+
+    pub(super) fn first(&self, role: Role) -> Option<Element<'d, 'a>> {
+        self.first.get(role as usize).copied().flatten()
+    }
+
+    pub(super) fn has(&self, role: Role) -> bool {
+        self.first(role).is_some()
+    }
+
+    /// All children of a repeating `role`, in document order.
+    pub(super) fn all(&self, role: Role) -> impl Iterator<Item = Element<'d, 'a>> + '_ {
+        self.repeated
+            .iter()
+            .filter(move |(r, _)| *r == role)
+            .map(|(_, e)| *e)
+    }
+
+    /// The first readable date among `roles`, in order: of an Atom element
+    /// that repeats, the last one counts (as in feedparser); `fallback`, a
+    /// Dublin Core role, is read from its first element.
+    pub(super) fn date(
+        &self,
+        roles: &[Role],
+        fallback: Role,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        let last = |role: Role| self.last.get(role as usize).copied().flatten();
+        roles
+            .iter()
+            .find_map(|r| last(*r).and_then(|d| parse_date(&d.text())))
+            .or_else(|| self.first(fallback).and_then(|d| parse_date(&d.text())))
+    }
+}
