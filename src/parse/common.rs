@@ -38,25 +38,21 @@ pub(super) fn alternate_link(el: Element, namespaces: &[&str]) -> Option<String>
 
 /// The `alternate` link among `links`, as [`alternate_link`] chooses it.
 pub(super) fn alternate_among<'d, 'a: 'd>(
-    links: impl IntoIterator<Item = Element<'d, 'a>>,
+    links: impl Iterator<Item = Element<'d, 'a>> + Clone,
 ) -> Option<String> {
     // Some feeds put the URL in the element's text instead of `href`.
-    let href_of = |l: Element| {
+    let href_of = |l: Element<'d, 'a>| {
         l.attr("href")
             .and_then(non_empty)
             .or_else(|| non_empty(&l.text()))
     };
-    let alternates: Vec<Element> = links
-        .into_iter()
-        .filter(|l| l.attr("rel").is_none_or(|r| r.trim() == "alternate"))
-        .filter(|l| href_of(*l).is_some())
-        .collect();
-    let chosen = alternates
-        .iter()
-        .find(|l| l.attr("type").is_none_or(|t| t.contains("html")))
-        .or(alternates.first())?;
-    let href = href_of(*chosen)?;
-    Some(resolve(*chosen, &href))
+    let alternates = links.filter(|l| l.attr("rel").is_none_or(|r| r.trim() == "alternate"));
+    let (chosen, href) = alternates
+        .clone()
+        .filter(|l| l.attr("type").is_none_or(|t| t.contains("html")))
+        .chain(alternates)
+        .find_map(|l| href_of(l).map(|href| (l, href)))?;
+    Some(resolve(chosen, &href))
 }
 
 /// `media:content` and `media:thumbnail` of an item, directly or in a

@@ -109,6 +109,14 @@ impl Role {
     }
 }
 
+/// Whether `e` is in Atom 1.0's or 0.3's namespace, or in none (some 0.3
+/// feeds declare nothing).
+pub(super) fn is_atom(e: Element) -> bool {
+    const ATOM: u32 = ns::id(ns::ATOM);
+    const ATOM03: u32 = ns::id(ns::ATOM03);
+    matches!(e.ns_id(), ATOM | ATOM03 | 0)
+}
+
 /// The children of one element, sorted by role.
 pub(super) struct Children<'s, 'd, 'a> {
     first: [Option<Element<'d, 'a>>; ROLES],
@@ -155,7 +163,7 @@ impl<'s, 'd, 'a> Children<'s, 'd, 'a> {
     }
 
     /// All children of a repeating `role`, in document order.
-    pub(super) fn all(&self, role: Role) -> impl Iterator<Item = Element<'d, 'a>> + '_ {
+    pub(super) fn all(&self, role: Role) -> impl Iterator<Item = Element<'d, 'a>> + Clone + '_ {
         self.repeated
             .iter()
             .filter(move |(r, _)| *r == role)

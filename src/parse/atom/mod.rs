@@ -8,7 +8,7 @@ use base64::Engine;
 
 use super::model::non_empty;
 use super::text::{html, html_in_place, plain_text, text_to_html};
-use super::xml::{Document, Element, ns};
+use super::xml::{Document, Element, name_hash, ns};
 use super::{Enclosure, FeedFormat, ParsedFeed, ParsedItem, Person};
 use crate::parse::common::{alternate_among, media_enclosures, resolve, with_base};
 
@@ -28,17 +28,36 @@ fn is_binary_mime(kind: &str) -> bool {
         && !kind.ends_with("/xml")
 }
 
+/// `value` in ASCII lower case, copied only when it has capitals (an
+/// attribute read for every title, summary and content).
+fn lowercase(value: &str) -> Cow<'_, str> {
+    if value.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(value.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(value)
+    }
+}
+
 /// A text construct's value and whether it is HTML; text that is a span of
 /// the document (a CDATA section, text without entities) is borrowed.
 fn text_construct<'a>(el: Element<'_, 'a>) -> Option<(Cow<'a, str>, bool)> {
-    let kind = el
-        .attr("type")
-        .unwrap_or("text")
-        .trim()
-        .to_ascii_lowercase();
-    let mode = el.attr("mode").unwrap_or("xml").trim().to_ascii_lowercase();
-    let is_html_type = kind == "html" || kind.contains("html") || mode == "escaped";
-    if mode == "base64" || is_binary_mime(&kind) {
+    let kind = lowercase(el.attr("type").unwrap_or("text").trim());
+    // Atom 0.3 only.
+    let mode = el.attr("mode").map(|m| lowercase(m.trim()));
+    let mode = mode.as_deref().unwrap_or("xml");
+    // Atom 1.0's three types first, without searching inside them.
+    let (is_html_type, is_xml_type, is_binary) = match &*kind {
+        "text" => (false, false, false),
+        "html" => (true, false, false),
+        "xhtml" => (false, true, false),
+        other => (
+            other.contains("html"),
+            other.contains("xml"),
+            is_binary_mime(other),
+        ),
+    };
+    let is_html_type = is_html_type || mode == "escaped";
+    if mode == "base64" || is_binary {
         let cleaned: String = el.text().split_whitespace().collect();
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(cleaned)
@@ -52,7 +71,7 @@ fn text_construct<'a>(el: Element<'_, 'a>) -> Option<(Cow<'a, str>, bool)> {
     if let Some(div) = escaped_html_in_div(el, &kind) {
         return Some((with_base(div, Cow::Owned(div.text().into_owned())), true));
     }
-    if kind == "xhtml" || kind.contains("xml") || el.has_child_elements() {
+    if is_xml_type || el.has_child_elements() {
         // Atom 1.0 `xhtml` wraps the content in one XHTML <div>, which is
         // not part of it.
         let only_div = el
@@ -110,16 +129,40 @@ fn html_value<'a>(el: Option<Element<'_, 'a>>) -> Option<Cow<'a, str>> {
     }
 }
 
+/// An Atom person construct, its children read in one walk; Atom 0.3's
+/// `url` and `homepage` stand in for `uri`.
 fn person(p: Element) -> Person {
-    let field = |names: &[&str]| {
-        names
+    const FIELDS: [(&str, u32); 5] = [
+        ("name", name_hash("name")),
+        ("email", name_hash("email")),
+        ("uri", name_hash("uri")),
+        ("url", name_hash("url")),
+        ("homepage", name_hash("homepage")),
+    ];
+    let mut found = [None; FIELDS.len()];
+    for e in p.elements().filter(|e| children::is_atom(*e)) {
+        let slot = FIELDS
             .iter()
-            .find_map(|n| p.child(ATOM, n).and_then(|e| non_empty(&e.text())))
+            .position(|(name, hash)| e.has_name(*hash, name))
+            .and_then(|at| found.get_mut(at));
+        if let Some(slot) = slot {
+            slot.get_or_insert(e);
+        }
+    }
+    let text = |at: usize| {
+        found
+            .get(at)
+            .copied()
+            .flatten()
+            .and_then(|e: Element| non_empty(&e.text()))
     };
     Person {
-        name: field(&["name"]),
-        email: field(&["email"]),
-        uri: field(&["uri", "url", "homepage"]).map(|u| resolve(p, &u)),
+        name: text(0),
+        email: text(1),
+        uri: text(2)
+            .or_else(|| text(3))
+            .or_else(|| text(4))
+            .map(|u| resolve(p, &u)),
     }
 }
 
@@ -153,9 +196,11 @@ pub(super) fn parse<'a>(root: Element<'_, 'a>) -> ParsedFeed<'a> {
     use Role::*;
     let mut scratch = Vec::new();
     let children = Children::of(root, &mut scratch);
+    // Counted first so the (large) item list is allocated once.
+    let entries: Vec<Element> = children.all(Entry).collect();
     let mut entry_scratch = Vec::new();
-    let items = children
-        .all(Entry)
+    let items = entries
+        .into_iter()
         .map(|e| entry(e, &mut entry_scratch))
         .collect();
     ParsedFeed {

@@ -85,7 +85,7 @@ impl<'a> Builder<'a> {
             // doublings (pages never written are never touched).
             nodes: Vec::with_capacity(source.len() / 128),
             texts: Vec::with_capacity(source.len() / 128),
-            attrs: Vec::new(),
+            attrs: Vec::with_capacity(source.len() / 512),
             namespaces: vec!["".into()],
             strings: Vec::new(),
             stack: Vec::new(),

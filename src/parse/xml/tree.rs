@@ -256,7 +256,7 @@ impl<'d, 'a> Element<'d, 'a> {
     }
 
     /// Children in document order, or none at all when `any` is false.
-    fn children_if(&self, any: bool) -> impl Iterator<Item = NodeRef<'d, 'a>> + use<'d, 'a> {
+    fn children_if(&self, any: bool) -> impl Iterator<Item = NodeRef<'d, 'a>> + Clone + use<'d, 'a> {
         let doc = self.doc;
         let mut at = match doc.nodes.get(self.id as usize) {
             Some(node) if any => node.first_child,
@@ -287,7 +287,10 @@ impl<'d, 'a> Element<'d, 'a> {
         self.elements_if(true)
     }
 
-    fn elements_if(&self, any: bool) -> impl Iterator<Item = Element<'d, 'a>> + use<'d, 'a> {
+    fn elements_if(
+        &self,
+        any: bool,
+    ) -> impl Iterator<Item = Element<'d, 'a>> + Clone + use<'d, 'a> {
         self.children_if(any).filter_map(|n| match n {
             NodeRef::Element(e) => Some(e),
             NodeRef::Text(_) => None,
@@ -313,7 +316,7 @@ impl<'d, 'a> Element<'d, 'a> {
         &self,
         namespaces: &'s [&'s str],
         name: &'s str,
-    ) -> impl Iterator<Item = Element<'d, 'a>> + use<'s, 'd, 'a> {
+    ) -> impl Iterator<Item = Element<'d, 'a>> + Clone + use<'s, 'd, 'a> {
         let hash = name_hash(name);
         self.elements_if(self.may_have_child(hash))
             .filter(move |e| e.data.name_hash == hash && e.is(namespaces, name))
@@ -335,9 +338,16 @@ impl<'d, 'a> Element<'d, 'a> {
 
     /// An attribute without namespace.
     pub fn attr(&self, name: &str) -> Option<&'d str> {
-        self.attrs()
-            .find(|(ns, local, _)| same_name(local, name) && ns.is_empty())
-            .map(|(_, _, v)| v)
+        // Namespace id 0 is "no namespace"; lengths first, as most
+        // attributes asked for are absent.
+        let (start, end) = self.data.attrs;
+        self.doc
+            .attrs
+            .get(start as usize..end as usize)
+            .unwrap_or_default()
+            .iter()
+            .find(|a| a.ns == 0 && a.local.len() == name.len() && same_name(&a.local, name))
+            .map(|a| a.value.as_ref())
     }
 
     /// All text inside, concatenated. Borrowed in the common case of a
