@@ -94,19 +94,6 @@ impl Role {
             .find(|(name, hash, _)| e.has_name(*hash, name))
             .map(|(_, _, role)| *role)
     }
-
-    /// Roles read as lists; the others only by their first or last.
-    fn repeats(self) -> bool {
-        matches!(
-            self,
-            Role::Link
-                | Role::Author
-                | Role::Category
-                | Role::Entry
-                | Role::DcCreator
-                | Role::DcSubject
-        )
-    }
 }
 
 /// Whether `e` is in Atom 1.0's or 0.3's namespace, or in none (some 0.3
@@ -119,52 +106,68 @@ pub(super) fn is_atom(e: Element) -> bool {
 
 /// The children of one element, sorted by role.
 pub(super) struct Children<'s, 'd, 'a> {
-    first: [Option<Element<'d, 'a>>; ROLES],
-    last: [Option<Element<'d, 'a>>; ROLES],
-    /// Children of the roles that repeat, in document order.
-    repeated: &'s [(Role, Element<'d, 'a>)],
+    /// Where in `found` the first and the last child of each role are
+    /// (`u32::MAX`: none); indices keep this small to build per entry.
+    first: [u32; ROLES],
+    last: [u32; ROLES],
+    /// Every child with a role, in document order.
+    found: &'s [(Role, Element<'d, 'a>)],
 }
 
 impl<'s, 'd, 'a> Children<'s, 'd, 'a> {
-    /// Sorts `parent`'s children; `scratch` holds the repeated ones (one
-    /// vector for all the entries of a feed).
+    /// Sorts `parent`'s children; `scratch` holds them (one vector for all
+    /// the entries of a feed).
     pub(super) fn of(
         parent: Element<'d, 'a>,
         scratch: &'s mut Vec<(Role, Element<'d, 'a>)>,
     ) -> Self {
         scratch.clear();
-        let mut first = [None; ROLES];
-        let mut last = [None; ROLES];
+        let mut first = [u32::MAX; ROLES];
+        let mut last = [u32::MAX; ROLES];
         for e in parent.elements() {
             let Some(role) = Role::of(e) else { continue };
-            if let Some(slot) = first.get_mut(role as usize) {
-                slot.get_or_insert(e);
+            let Ok(at) = u32::try_from(scratch.len()) else {
+                break;
+            };
+            if let Some(slot) = first.get_mut(role as usize)
+                && *slot == u32::MAX
+            {
+                *slot = at;
             }
             if let Some(slot) = last.get_mut(role as usize) {
-                *slot = Some(e);
+                *slot = at;
             }
-            if role.repeats() {
-                scratch.push((role, e));
-            }
+            scratch.push((role, e));
         }
         Children {
             first,
             last,
-            repeated: scratch,
+            found: scratch,
         }
     }
 
+    fn at(&self, index: Option<&u32>) -> Option<Element<'d, 'a>> {
+        self.found.get(*index? as usize).map(|(_, e)| *e)
+    }
+
     pub(super) fn first(&self, role: Role) -> Option<Element<'d, 'a>> {
-        self.first.get(role as usize).copied().flatten()
+        self.at(self.first.get(role as usize))
+    }
+
+    fn last(&self, role: Role) -> Option<Element<'d, 'a>> {
+        self.at(self.last.get(role as usize))
     }
 
     pub(super) fn has(&self, role: Role) -> bool {
         self.first(role).is_some()
     }
 
-    /// All children of a repeating `role`, in document order.
+    /// All children of `role`, in document order.
     pub(super) fn all(&self, role: Role) -> impl Iterator<Item = Element<'d, 'a>> + Clone + '_ {
-        self.repeated
+        let from = self.first.get(role as usize).map_or(0, |at| *at as usize);
+        self.found
+            .get(from..)
+            .unwrap_or_default()
             .iter()
             .filter(move |(r, _)| *r == role)
             .map(|(_, e)| *e)
@@ -178,10 +181,9 @@ impl<'s, 'd, 'a> Children<'s, 'd, 'a> {
         roles: &[Role],
         fallback: Role,
     ) -> Option<chrono::DateTime<chrono::Utc>> {
-        let last = |role: Role| self.last.get(role as usize).copied().flatten();
         roles
             .iter()
-            .find_map(|r| last(*r).and_then(|d| parse_date(&d.text())))
+            .find_map(|r| self.last(*r).and_then(|d| parse_date(&d.text())))
             .or_else(|| self.first(fallback).and_then(|d| parse_date(&d.text())))
     }
 }
