@@ -231,8 +231,8 @@ fn entry<'d, 'a>(
     let mut categories: Vec<String> = Vec::new();
     let terms = children
         .all(Category)
-        .filter_map(|c| c.attr("term").or(c.attr("label")).map(str::to_string))
-        .chain(children.all(DcSubject).map(|s| s.text().into_owned()));
+        .filter_map(|c| c.attr("term").or(c.attr("label")).map(Cow::Borrowed))
+        .chain(children.all(DcSubject).map(|s| s.text()));
     for term in terms {
         if let Some(t) = plain_text(&term)
             && !categories.contains(&t)

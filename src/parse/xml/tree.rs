@@ -256,7 +256,10 @@ impl<'d, 'a> Element<'d, 'a> {
     }
 
     /// Children in document order, or none at all when `any` is false.
-    fn children_if(&self, any: bool) -> impl Iterator<Item = NodeRef<'d, 'a>> + Clone + use<'d, 'a> {
+    fn children_if(
+        &self,
+        any: bool,
+    ) -> impl Iterator<Item = NodeRef<'d, 'a>> + Clone + use<'d, 'a> {
         let doc = self.doc;
         let mut at = match doc.nodes.get(self.id as usize) {
             Some(node) if any => node.first_child,
