@@ -110,7 +110,7 @@ fn main() {
     // parser, N times (20 if N is not a number), on the escaped RSS input
     // (VEILLE_BENCH_CDATA=1 or VEILLE_BENCH_MARKUP=1 for the other styles,
     // VEILLE_BENCH_ATOM=1 for Atom); VEILLE_BENCH_RAW=1 runs raw quick-xml
-    // instead, for comparison.
+    // instead, for comparison, and VEILLE_BENCH_NORMALISE=1 normalisation.
     if let Some(rounds) = std::env::var_os("VEILLE_BENCH_PARSE_ONLY") {
         let rounds = rounds.to_str().and_then(|r| r.parse().ok()).unwrap_or(20);
         let style = if std::env::var_os("VEILLE_BENCH_CDATA").is_some() {
@@ -126,6 +126,21 @@ fn main() {
             rss_feed(style)
         };
         let raw = std::env::var_os("VEILLE_BENCH_RAW").is_some();
+        if std::env::var_os("VEILLE_BENCH_NORMALISE").is_some() {
+            // Normalisation only, of one parse, `rounds` times.
+            let parsed = veille::parse::parse_feed(feed.as_bytes(), None).ok();
+            let url = url::Url::parse("https://bench.example.ma/feed").ok();
+            if let (Some(p), Some(u)) = (&parsed, &url) {
+                let ctx = veille::normalise::SourceContext {
+                    feed_url: u,
+                    language: None,
+                };
+                for _ in 0..rounds {
+                    black_box(veille::normalise::normalise_feed(p, &ctx));
+                }
+            }
+            return;
+        }
         for _ in 0..rounds {
             if raw {
                 black_box(raw_quick_xml(black_box(&feed)));

@@ -39,33 +39,56 @@ fn allowed_video(src: &str) -> bool {
 /// `href`/`src` absolute against `base`; links open with
 /// `rel="noopener noreferrer"`.
 pub fn sanitize_html(html: &str, base: &Url) -> String {
-    let schemes: HashSet<&str> = ["http", "https", "mailto", "data"].into_iter().collect();
-    Builder::default()
-        .url_schemes(schemes)
-        .add_tags(["iframe"])
-        .add_tag_attributes(
-            "iframe",
-            ["src", "width", "height", "title", "allowfullscreen"],
-        )
-        .url_relative(UrlRelative::RewriteWithBase(base.clone()))
-        .link_rel(Some("noopener noreferrer"))
-        .attribute_filter(|element, attribute, value| match (element, attribute) {
-            ("img", "src") if is_data_url(value) => {
-                let raster = value
-                    .trim_start()
-                    .get(..11)
-                    .is_some_and(|p| p.eq_ignore_ascii_case("data:image/"))
-                    && !value.to_ascii_lowercase().starts_with("data:image/svg");
-                (raster && value.len() <= MAX_DATA_IMAGE_BYTES).then(|| value.into())
-            }
-            (_, _) if is_data_url(value) => None,
-            ("iframe", "src") => allowed_video(value).then(|| value.into()),
-            _ => Some(value.into()),
-        })
-        .clean(html)
-        .to_string()
-        .trim()
-        .to_string()
+    Sanitizer::new(base).clean(html)
+}
+
+/// [`sanitize_html`]'s rules for one base URL, built once and used for
+/// every item of a feed: building ammonia's allowlists (sets of tags,
+/// attributes and schemes) cost as much as cleaning a short summary.
+pub struct Sanitizer {
+    builder: Builder<'static>,
+}
+
+impl Sanitizer {
+    /// The rules, with relative links resolved against `base`.
+    pub fn new(base: &Url) -> Self {
+        let schemes: HashSet<&str> = ["http", "https", "mailto", "data"].into_iter().collect();
+        let mut builder = Builder::default();
+        builder
+            .url_schemes(schemes)
+            .add_tags(["iframe"])
+            .add_tag_attributes(
+                "iframe",
+                ["src", "width", "height", "title", "allowfullscreen"],
+            )
+            .url_relative(UrlRelative::RewriteWithBase(base.clone()))
+            .link_rel(Some("noopener noreferrer"))
+            .attribute_filter(|element, attribute, value| match (element, attribute) {
+                ("img", "src") if is_data_url(value) => {
+                    let raster = value
+                        .trim_start()
+                        .get(..11)
+                        .is_some_and(|p| p.eq_ignore_ascii_case("data:image/"))
+                        && !value.to_ascii_lowercase().starts_with("data:image/svg");
+                    (raster && value.len() <= MAX_DATA_IMAGE_BYTES).then(|| value.into())
+                }
+                (_, _) if is_data_url(value) => None,
+                ("iframe", "src") => allowed_video(value).then(|| value.into()),
+                _ => Some(value.into()),
+            });
+        Sanitizer { builder }
+    }
+
+    /// `html`, sanitised.
+    pub fn clean(&self, html: &str) -> String {
+        let cleaned = self.builder.clean(html).to_string();
+        let trimmed = cleaned.trim();
+        if trimmed.len() == cleaned.len() {
+            cleaned
+        } else {
+            trimmed.to_string()
+        }
+    }
 }
 
 /// Block-level elements after which text gets a line break, so words of

@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use crate::model::{Article, Enclosure};
 use crate::parse::{ParsedFeed, ParsedItem};
 
-pub use self::html::{html_to_text, sanitize_html};
+pub use self::html::{Sanitizer, html_to_text, sanitize_html};
 pub use self::lang::detect_language;
 pub use self::story::{BANDS, SAME_STORY, story_keys, story_similarity, story_terms, term_hashes};
 pub use self::url::{canonical_url, resolve_url};
@@ -105,11 +105,12 @@ pub fn normalise_selected(
     keep: impl Fn(&Identity) -> bool,
 ) -> Vec<Article> {
     let base = base_of(feed, source);
+    let sanitizer = Sanitizer::new(&base);
     feed.items
         .iter()
         .map(|item| (item, identify(item, &base)))
         .filter(|(_, id)| keep(id))
-        .filter_map(|(item, id)| normalise_item(item, id, feed, source, &base))
+        .filter_map(|(item, id)| normalise_item(item, id, feed, source, &base, &sanitizer))
         .collect()
 }
 
@@ -119,18 +120,19 @@ fn normalise_item(
     feed: &ParsedFeed,
     source: &SourceContext<'_>,
     base: &::url::Url,
+    sanitizer: &Sanitizer,
 ) -> Option<Article> {
     let link = item.link.as_deref().and_then(|l| resolve_url(base, l));
     let url = link.as_ref().map(canonical_url);
     let summary = item
         .summary
         .as_deref()
-        .map(|h| sanitize_html(h, base))
+        .map(|h| sanitizer.clean(h))
         .filter(|h| !h.trim().is_empty());
     let content = item
         .content
         .as_deref()
-        .map(|h| sanitize_html(h, base))
+        .map(|h| sanitizer.clean(h))
         .filter(|h| !h.trim().is_empty());
     let content_text = content
         .as_deref()

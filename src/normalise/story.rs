@@ -17,7 +17,7 @@
 //! `store::clusters`). Two sets at
 //! similarity 0.44 share a key with probability 1 − (1 − 0.44²)^16 ≈ 0.97.
 
-use super::words::words;
+use super::words::{normalise_text, split_words};
 
 /// Similarity from which two articles are the same story.
 pub const SAME_STORY: f64 = 0.38;
@@ -46,6 +46,14 @@ const STOP_WORDS: &[&str] = &[
     "هو", "هي",
 ];
 
+/// Whether `word` is one of [`STOP_WORDS`] (a set: the list is read for
+/// every word of every article).
+fn is_stop_word(word: &str) -> bool {
+    static SET: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+        std::sync::LazyLock::new(|| STOP_WORDS.iter().copied().collect());
+    SET.contains(word)
+}
+
 /// Arabic prefixes (conjunction, prepositions, article), longest first.
 const ARABIC_PREFIXES: &[&str] = &[
     "وبال", "وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ل", "ف",
@@ -71,15 +79,23 @@ pub fn story_terms(text: &str) -> Option<Vec<String>> {
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    let mut terms: Vec<String> = words(&text[..end])
-        .iter()
-        .map(|w| strip_arabic_prefix(w))
-        .filter(|w| w.chars().count() >= 3 && !STOP_WORDS.contains(w))
-        .map(|w| w.chars().take(6).collect())
+    let lede = normalise_text(text.get(..end).unwrap_or_default());
+    let mut terms: Vec<&str> = split_words(&lede)
+        .map(strip_arabic_prefix)
+        .filter(|w| w.chars().nth(2).is_some() && !is_stop_word(w))
+        .map(first_six_letters)
         .collect();
     terms.sort_unstable();
     terms.dedup();
-    (terms.len() >= MIN_TERMS).then_some(terms)
+    (terms.len() >= MIN_TERMS).then(|| terms.into_iter().map(str::to_string).collect())
+}
+
+/// The crude stem: a word's first six letters.
+fn first_six_letters(word: &str) -> &str {
+    match word.char_indices().nth(6) {
+        Some((end, _)) => word.get(..end).unwrap_or(word),
+        None => word,
+    }
 }
 
 /// Story terms as sorted 32-bit hashes: comparing and MinHashing numbers
