@@ -4,7 +4,7 @@
 //! among them, several times).
 
 use super::super::date::parse_date;
-use super::super::xml::{Element, name_hash, ns};
+use super::super::xml::{Element, Named, name_hash, named, ns};
 
 /// What a child of `<feed>` or `<entry>` is for the mapping.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -41,33 +41,28 @@ impl Role {
     /// without regard to ASCII case, as in every lookup of the tree.
     fn of(e: Element) -> Option<Role> {
         use Role::*;
-        /// A name, its hash and the role it gives.
-        type Entry = (&'static str, u32, Role);
-        const fn entry(name: &'static str, role: Role) -> Entry {
-            (name, name_hash(name), role)
-        }
-        const IN_ATOM: &[Entry] = &[
-            entry("entry", Entry),
-            entry("id", Id),
-            entry("title", Title),
-            entry("link", Link),
-            entry("summary", Summary),
-            entry("content", Content),
-            entry("published", Published),
-            entry("updated", Updated),
-            entry("author", Author),
-            entry("category", Category),
-            entry("subtitle", Subtitle),
-            entry("tagline", Tagline),
-            entry("issued", Issued),
-            entry("created", Created),
-            entry("modified", Modified),
+        const IN_ATOM: &[Named<Role>] = &[
+            named("entry", Entry),
+            named("id", Id),
+            named("title", Title),
+            named("link", Link),
+            named("summary", Summary),
+            named("content", Content),
+            named("published", Published),
+            named("updated", Updated),
+            named("author", Author),
+            named("category", Category),
+            named("subtitle", Subtitle),
+            named("tagline", Tagline),
+            named("issued", Issued),
+            named("created", Created),
+            named("modified", Modified),
         ];
-        const IN_DC: &[Entry] = &[
-            entry("date", DcDate),
-            entry("modified", DcModified),
-            entry("creator", DcCreator),
-            entry("subject", DcSubject),
+        const IN_DC: &[Named<Role>] = &[
+            named("date", DcDate),
+            named("modified", DcModified),
+            named("creator", DcCreator),
+            named("subject", DcSubject),
         ];
         const NONE: u32 = 0;
         const ATOM: u32 = ns::id(ns::ATOM);
@@ -89,10 +84,7 @@ impl Role {
             }
             _ => return None,
         };
-        table
-            .iter()
-            .find(|(name, hash, _)| e.has_name(*hash, name))
-            .map(|(_, _, role)| *role)
+        e.role_in(table)
     }
 }
 

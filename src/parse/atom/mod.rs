@@ -8,7 +8,7 @@ use base64::Engine;
 
 use super::model::non_empty;
 use super::text::{html, html_in_place, plain_text, text_to_html};
-use super::xml::{Document, Element, name_hash, ns};
+use super::xml::{Document, Element, Named, named, ns};
 use super::{Enclosure, FeedFormat, ParsedFeed, ParsedItem, Person};
 use crate::parse::common::{alternate_among, media_enclosures, resolve, with_base};
 
@@ -132,20 +132,16 @@ fn html_value<'a>(el: Option<Element<'_, 'a>>) -> Option<Cow<'a, str>> {
 /// An Atom person construct, its children read in one walk; Atom 0.3's
 /// `url` and `homepage` stand in for `uri`.
 fn person(p: Element) -> Person {
-    const FIELDS: [(&str, u32); 5] = [
-        ("name", name_hash("name")),
-        ("email", name_hash("email")),
-        ("uri", name_hash("uri")),
-        ("url", name_hash("url")),
-        ("homepage", name_hash("homepage")),
+    const FIELDS: &[Named<usize>] = &[
+        named("name", 0),
+        named("email", 1),
+        named("uri", 2),
+        named("url", 3),
+        named("homepage", 4),
     ];
     let mut found = [None; FIELDS.len()];
     for e in p.elements().filter(|e| children::is_atom(*e)) {
-        let slot = FIELDS
-            .iter()
-            .position(|(name, hash)| e.has_name(*hash, name))
-            .and_then(|at| found.get_mut(at));
-        if let Some(slot) = slot {
+        if let Some(slot) = e.role_in(FIELDS).and_then(|at| found.get_mut(at)) {
             slot.get_or_insert(e);
         }
     }

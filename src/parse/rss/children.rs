@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use super::super::date::parse_date;
 use super::super::model::non_empty;
-use super::super::xml::{Element, name_hash, ns};
+use super::super::xml::{Element, Named, named, ns};
 use super::html_of;
 
 /// What an RSS item's child element is for the mapping below.
@@ -51,49 +51,45 @@ impl Role {
     /// without regard to ASCII case, as in every lookup of the tree.
     fn of(e: Element) -> Option<Role> {
         use Role::*;
-        /// A name, its hash and the role it gives.
-        type Entry = (&'static str, u32, Role);
-        const fn entry(name: &'static str, role: Role) -> Entry {
-            (name, name_hash(name), role)
-        }
-        const IN_RSS: &[Entry] = &[
-            entry("guid", Guid),
-            entry("link", Link),
-            entry("title", Title),
-            entry("description", Description),
-            entry("summary", Summary),
-            entry("abstract", Abstract),
-            entry("fullitem", FullItem),
-            entry("pubDate", PubDate),
-            entry("author", Author),
-            entry("tags", Tags),
-            entry("category", Category),
-            entry("enclosure", Enclosure),
+        const IN_RSS: &[Named<Role>] = &[
+            named("guid", Guid),
+            named("link", Link),
+            named("title", Title),
+            named("description", Description),
+            named("summary", Summary),
+            named("abstract", Abstract),
+            named("fullitem", FullItem),
+            named("pubDate", PubDate),
+            named("author", Author),
+            named("tags", Tags),
+            named("category", Category),
+            named("enclosure", Enclosure),
         ];
-        const IN_DC: &[Entry] = &[
-            entry("title", DcTitle),
-            entry("description", DcDescription),
-            entry("issued", DcIssued),
-            entry("created", DcCreated),
-            entry("date", DcDate),
-            entry("modified", DcModified),
-            entry("language", DcLanguage),
-            entry("creator", DcCreator),
-            entry("author", DcAuthor),
-            entry("subject", DcSubject),
+        const IN_DC: &[Named<Role>] = &[
+            named("title", DcTitle),
+            named("description", DcDescription),
+            named("issued", DcIssued),
+            named("created", DcCreated),
+            named("date", DcDate),
+            named("modified", DcModified),
+            named("language", DcLanguage),
+            named("creator", DcCreator),
+            named("author", DcAuthor),
+            named("subject", DcSubject),
         ];
-        const IN_MEDIA: &[Entry] = &[entry("title", MediaTitle), entry("category", MediaCategory)];
-        const IN_ITUNES: &[Entry] = &[
-            entry("summary", ItunesSummary),
-            entry("author", ItunesAuthor),
-            entry("category", ItunesCategory),
+        const IN_MEDIA: &[Named<Role>] =
+            &[named("title", MediaTitle), named("category", MediaCategory)];
+        const IN_ITUNES: &[Named<Role>] = &[
+            named("summary", ItunesSummary),
+            named("author", ItunesAuthor),
+            named("category", ItunesCategory),
         ];
-        const IN_CONTENT: &[Entry] = &[entry("encoded", ContentEncoded)];
-        const IN_XHTML: &[Entry] = &[entry("body", XhtmlBody)];
-        const IN_ATOM: &[Entry] = &[
-            entry("published", AtomPublished),
-            entry("updated", AtomUpdated),
-            entry("link", AtomLink),
+        const IN_CONTENT: &[Named<Role>] = &[named("encoded", ContentEncoded)];
+        const IN_XHTML: &[Named<Role>] = &[named("body", XhtmlBody)];
+        const IN_ATOM: &[Named<Role>] = &[
+            named("published", AtomPublished),
+            named("updated", AtomUpdated),
+            named("link", AtomLink),
         ];
         const NONE: u32 = 0;
         const RSS10: u32 = ns::id(ns::RSS10);
@@ -118,10 +114,7 @@ impl Role {
             ATOM => IN_ATOM,
             _ => return None,
         };
-        table
-            .iter()
-            .find(|(name, hash, _)| e.has_name(*hash, name))
-            .map(|(_, _, role)| *role)
+        e.role_in(table)
     }
 }
 

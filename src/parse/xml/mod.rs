@@ -15,7 +15,7 @@ mod repair;
 mod tree;
 
 pub(crate) use build::parse_document;
-pub(crate) use tree::{Document, Element, name_hash};
+pub(crate) use tree::{Document, Element, Named, name_hash, named};
 
 /// Deepest element nesting accepted; real feeds stay under 20.
 pub(crate) const MAX_DEPTH: usize = 512;

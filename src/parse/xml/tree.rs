@@ -83,6 +83,24 @@ fn same_name(a: &str, b: &str) -> bool {
     a.eq_ignore_ascii_case(b)
 }
 
+/// A name, its [`name_hash`] and the role it gives a child element: the
+/// format adapters sort children with tables of these
+/// ([`Element::role_in`]).
+pub(crate) struct Named<R> {
+    name: &'static str,
+    hash: u32,
+    role: R,
+}
+
+/// A [`Named`] entry, hashed at compile time.
+pub(crate) const fn named<R: Copy>(name: &'static str, role: R) -> Named<R> {
+    Named {
+        name,
+        hash: name_hash(name),
+        role,
+    }
+}
+
 /// One bit of 64 chosen by a [`name_hash`], for [`Node::child_names`].
 pub(super) fn name_bit(hash: u32) -> u64 {
     1 << (hash >> 26)
@@ -221,6 +239,14 @@ impl<'d, 'a> Element<'d, 'a> {
     /// every other name.
     pub fn has_name(&self, hash: u32, name: &str) -> bool {
         self.data.name_hash == hash && same_name(&self.data.name, name)
+    }
+
+    /// The role `table` gives this element's name (ASCII case ignored).
+    pub fn role_in<R: Copy>(&self, table: &[Named<R>]) -> Option<R> {
+        table
+            .iter()
+            .find(|n| self.has_name(n.hash, n.name))
+            .map(|n| n.role)
     }
 
     /// Effective `xml:base` (inherited, resolved against the parent's).
