@@ -133,7 +133,47 @@ const NASTY: &[&[u8]] = &[
     b"<![CDATA[",
     b"xmlns:a=\"",
     b"<!DOCTYPE x [<!ENTITY a \"&a;&a;\">]>",
+    b"<!DOCTYPE rss [<!ENTITY b \"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\"><!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;\">]>",
+    b"&b;&c;&c;&c;&c;",
+    b"<!ENTITY % p \"x\">",
 ];
+
+/// Every character of text in a parsed feed: titles, summaries, contents.
+fn text_size(feed: &veille::parse::ParsedFeed) -> usize {
+    feed.items
+        .iter()
+        .map(|i| {
+            i.title.as_ref().map_or(0, String::len)
+                + i.summary.as_ref().map_or(0, |s| s.len())
+                + i.content.as_ref().map_or(0, |c| c.len())
+        })
+        .sum()
+}
+
+#[test]
+fn entity_expansion_is_bounded_by_the_document_size() {
+    // One declared entity of 16 KiB used 20,000 times: fully expanded that
+    // would be 320 MB of text from a 100 KB document.
+    let value = "x".repeat(16 * 1024);
+    let uses = "&big;".repeat(20_000);
+    let feed = format!(
+        "<!DOCTYPE rss [<!ENTITY big \"{value}\">]><rss><channel><item><title>t</title><description>{uses}</description></item></channel></rss>"
+    );
+    let parsed = parse_feed(feed.as_bytes(), None).unwrap();
+    let size = text_size(&parsed);
+    // Uses are expanded until they have added the document's own size
+    // (at least 64 KiB), then kept as written.
+    assert!(size > 64 * 1024, "{size} bytes of text: nothing expanded?");
+    assert!(size <= 2 * feed.len() + 64 * 1024, "{size} bytes of text");
+    assert!(
+        parsed
+            .malformed
+            .as_deref()
+            .is_some_and(|m| m.contains("expansion limit")),
+        "{:?}",
+        parsed.malformed
+    );
+}
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, .. ProptestConfig::default() })]
@@ -157,6 +197,9 @@ proptest! {
         }
         if let Ok(feed) = parse_feed(&bytes, None) {
             prop_assert!(feed.items.len() <= bytes.len());
+            // Declared entities expand within a budget of the document's
+            // size (at least 64 KiB); decoding never grows text much.
+            prop_assert!(text_size(&feed) <= 8 * bytes.len() + 256 * 1024);
         }
     }
 }
