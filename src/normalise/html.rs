@@ -87,6 +87,9 @@ impl Sanitizer {
 
     /// `html`, sanitised.
     pub fn clean(&self, html: &str) -> String {
+        if is_inert_text(html) {
+            return html.trim().to_string();
+        }
         let cleaned = self.builder.clean(html).to_string();
         let trimmed = cleaned.trim();
         if trimmed.len() == cleaned.len() {
@@ -95,6 +98,21 @@ impl Sanitizer {
             trimmed.to_string()
         }
     }
+}
+
+/// Whether `html` is text that sanitising and serialising would give back
+/// unchanged: no markup or reference (`<`, `&`), nothing the serialiser
+/// escapes (`>`, no-break space) and no character the HTML parser rewrites
+/// (carriage returns, NUL and other controls, a byte-order mark). Many summaries are such
+/// text, and skip the parse.
+fn is_inert_text(html: &str) -> bool {
+    html.chars().all(|c| {
+        !matches!(
+            c,
+            '<' | '&' | '>' | '\u{a0}' | '\u{feff}' | '\u{7f}'..='\u{9f}'
+        ) && (c >= ' ' || matches!(c, '\n' | '\t'))
+            && c != '\u{7f}'
+    })
 }
 
 /// Block-level elements after which text gets a line break, so words of
@@ -192,6 +210,47 @@ impl TokenSink for TextSink {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn inert_text_skips_the_parse_and_comes_out_as_ammonia_would() {
+        let base = Url::parse("https://e.ma/").unwrap();
+        let sanitizer = super::Sanitizer::new(&base);
+        let samples = [
+            "  Le Maroc présente sa stratégie d'IA.  ",
+            "الحكومة تقدم استراتيجيتها الوطنية\tللذكاء\nالاصطناعي",
+            "\"Quoted\" 'text' = 100% [link] (x) {y} / \\ #tag @who",
+            "emoji 🇲🇦 and ZWJ \u{200d} text",
+        ];
+        for text in samples {
+            assert!(super::is_inert_text(text), "{text:?}");
+            let slow = ammonia::Builder::default().clean(text).to_string();
+            assert_eq!(sanitizer.clean(text), slow.trim(), "{text:?}");
+        }
+        // And on 20,000 strings drawn from a pool of awkward characters.
+        let pool: Vec<char> = "aZ09 \t\n\"'=/\\`~!?;:,.()[]{}#%*+-_|^éàçÉœ«»“”’–—…ابتثجحخدذرزسشصضطظعغفقكلمنهويىةأإآؤئ\u{64b}\u{651}ـ\u{200f}\u{200d}\u{feff}\u{85}\u{fffe}\u{ffff}\u{c}\r\0🇲🇦€"
+            .chars()
+            .collect();
+        let mut state: u64 = 0x5eed;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..(state % 40) {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                text.push(pool[(state >> 33) as usize % pool.len()]);
+            }
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            if super::is_inert_text(&text) {
+                let slow = ammonia::Builder::default().clean(&text).to_string();
+                assert_eq!(sanitizer.clean(&text), slow.trim(), "{text:?}");
+            }
+        }
+        for not_inert in ["a < b", "AT&T", "a > b", "x\u{a0}y", "a\r\nb", "nul\0"] {
+            assert!(!super::is_inert_text(not_inert), "{not_inert:?}");
+        }
+    }
 
     #[test]
     fn scripts_handlers_and_javascript_urls_are_removed() {
