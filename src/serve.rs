@@ -150,10 +150,7 @@ async fn handle(State(root): State<Arc<PathBuf>>, request: Request) -> Response 
     let digest = Sha256::digest(&bytes);
     let etag = format!(
         "\"{}\"",
-        digest[..12]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
+        crate::model::to_hex(digest.get(..12).unwrap_or_default())
     );
     let mut response = Response::new(Body::empty());
     let h = response.headers_mut();

@@ -251,9 +251,5 @@ pub fn hex_digest(parts: &[&str]) -> String {
         hasher.update(part.as_bytes());
         hasher.update([0u8]);
     }
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::model::to_hex(&hasher.finalize())
 }
