@@ -147,6 +147,7 @@ pub fn html_to_text(html: &str) -> String {
     let sink = TextSink {
         out: RefCell::new(String::with_capacity(html.len() / 2)),
         skipping: Cell::new(false),
+        foreign_depth: Cell::new(0),
     };
     let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
     let input = BufferQueue::default();
@@ -166,6 +167,10 @@ struct TextSink {
     out: RefCell<String>,
     /// Inside a script, style or noscript element.
     skipping: Cell<bool>,
+    /// How many `<svg>`/`<math>` elements are open: inside them CDATA
+    /// sections are text (not comments) and `<style>` is not raw text, as
+    /// a tree builder would tell the tokenizer.
+    foreign_depth: Cell<u32>,
 }
 
 impl TokenSink for TextSink {
@@ -192,10 +197,22 @@ impl TokenSink for TextSink {
                     "textarea" | "title" => Some(RawKind::Rcdata),
                     _ => None,
                 };
+                let depth = self.foreign_depth.get();
+                match (tag.kind, name) {
+                    (TagKind::StartTag, "svg" | "math") if !tag.self_closing => {
+                        self.foreign_depth.set(depth.saturating_add(1));
+                    }
+                    (TagKind::EndTag, "svg" | "math") => {
+                        self.foreign_depth.set(depth.saturating_sub(1));
+                    }
+                    _ => {}
+                }
                 match (tag.kind, raw) {
                     (TagKind::StartTag, Some(kind)) if !tag.self_closing => {
                         self.skipping.set(!matches!(kind, RawKind::Rcdata));
-                        return TokenSinkResult::RawData(kind);
+                        if depth == 0 {
+                            return TokenSinkResult::RawData(kind);
+                        }
                     }
                     (TagKind::EndTag, Some(_)) => self.skipping.set(false),
                     _ => {}
@@ -204,6 +221,10 @@ impl TokenSink for TextSink {
             _ => {}
         }
         TokenSinkResult::Continue
+    }
+
+    fn adjusted_current_node_present_but_not_in_html_namespace(&self) -> bool {
+        self.foreign_depth.get() > 0
     }
 }
 
@@ -321,5 +342,14 @@ mod tests {
             "Gras et italique"
         );
         assert_eq!(html_to_text(""), "");
+        // In inline SVG, CDATA is text and a style sheet is still not.
+        assert_eq!(
+            html_to_text(
+                "<p>Fig.</p><svg><style>.a{}</style><text><![CDATA[Croissance]]></text></svg><p>fin</p>"
+            ),
+            "Fig.\nCroissance\nfin"
+        );
+        // Outside it, a CDATA section is a (bogus) comment, as in browsers.
+        assert_eq!(html_to_text("a<![CDATA[b]]>c"), "ac");
     }
 }
