@@ -129,11 +129,13 @@ fn normalise_item(
         .as_deref()
         .map(|h| sanitizer.clean(h))
         .filter(|h| !h.trim().is_empty());
-    let content = item
-        .content
-        .as_deref()
-        .map(|h| sanitizer.clean(h))
-        .filter(|h| !h.trim().is_empty());
+    // Many feeds repeat the body as the description: sanitised once.
+    let content = match (item.content.as_deref(), &summary) {
+        (Some(c), Some(s)) if item.summary.as_deref() == Some(c) => Some(s.clone()),
+        (c, _) => c
+            .map(|h| sanitizer.clean(h))
+            .filter(|h| !h.trim().is_empty()),
+    };
     let content_text = content
         .as_deref()
         .or(summary.as_deref())
@@ -252,4 +254,40 @@ pub fn hex_digest(parts: &[&str]) -> String {
         hasher.update([0u8]);
     }
     crate::model::to_hex(&hasher.finalize())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::{SourceContext, normalise_feed};
+    use crate::parse::{ParsedFeed, ParsedItem};
+
+    #[test]
+    fn a_body_repeated_as_the_description_is_sanitised_once_and_the_same() {
+        let body = r#"<p>Le <a href="/ia">plan IA</a> du Maroc.</p><script>alert(1)</script>"#;
+        let other = "<p>Résumé</p><script>alert(2)</script>";
+        let url = url::Url::parse("https://e.ma/feed").unwrap();
+        let item = |summary: &'static str, content: &'static str| ParsedItem {
+            title: Some("Plan IA".into()),
+            summary: Some(Cow::Borrowed(summary)),
+            content: Some(Cow::Borrowed(content)),
+            ..ParsedItem::default()
+        };
+        let feed = ParsedFeed {
+            items: vec![item(body, body), item(other, body)],
+            ..ParsedFeed::default()
+        };
+        let source = SourceContext {
+            feed_url: &url,
+            language: Some("fr"),
+        };
+        let articles = normalise_feed(&feed, &source);
+        let expected = r#"<p>Le <a href="https://e.ma/ia" rel="noopener noreferrer">plan IA</a> du Maroc.</p>"#;
+        assert_eq!(articles[0].content.as_deref(), Some(expected));
+        assert_eq!(articles[0].summary.as_deref(), Some(expected));
+        // Different fields are each sanitised.
+        assert_eq!(articles[1].summary.as_deref(), Some("<p>Résumé</p>"));
+        assert_eq!(articles[1].content.as_deref(), Some(expected));
+    }
 }
