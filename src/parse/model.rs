@@ -71,7 +71,8 @@ pub struct ParsedItem<'a> {
     pub categories: Vec<String>,
     /// RSS `enclosure`, Atom `link[rel=enclosure]`, JSON `attachments`.
     pub enclosures: Vec<Enclosure>,
-    /// Item-level language when declared (Atom `xml:lang`, JSON `language`).
+    /// Item-level language when declared and unlike the feed's (Atom
+    /// `xml:lang`, JSON `language`); `None` means the feed's.
     #[serde(skip)]
     pub language: Option<String>,
 }

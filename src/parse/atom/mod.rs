@@ -197,7 +197,7 @@ pub(super) fn parse<'a>(root: Element<'_, 'a>) -> ParsedFeed<'a> {
     let mut entry_scratch = Vec::new();
     let items = entries
         .into_iter()
-        .map(|e| entry(e, &mut entry_scratch))
+        .map(|e| entry(e, root.lang(), &mut entry_scratch))
         .collect();
     ParsedFeed {
         format: Some(FeedFormat::Atom),
@@ -215,8 +215,11 @@ pub(super) fn parse<'a>(root: Element<'_, 'a>) -> ParsedFeed<'a> {
     }
 }
 
+/// An entry; `feed_lang` is the feed's `xml:lang`, which an entry
+/// inherits and need not repeat.
 fn entry<'d, 'a>(
     el: Element<'d, 'a>,
+    feed_lang: Option<&str>,
     scratch: &mut Vec<(Role, Element<'d, 'a>)>,
 ) -> ParsedItem<'a> {
     use Role::*;
@@ -272,6 +275,9 @@ fn entry<'d, 'a>(
         authors: people(&children),
         categories,
         enclosures,
-        language: el.lang().map(str::to_string),
+        language: el
+            .lang()
+            .filter(|lang| Some(*lang) != feed_lang)
+            .map(str::to_string),
     }
 }
