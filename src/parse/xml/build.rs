@@ -304,7 +304,11 @@ impl<'a> Builder<'a> {
                 Cow::Owned(v) => Cow::Owned(String::from_utf8_lossy(v).into_owned()),
             };
             let value = if value.contains('&') {
-                Cow::Owned(decode_text(&value))
+                let entities = &mut self.entities;
+                Cow::Owned(decode_text(&value, |name| match entities.take(name) {
+                    Some(Ok(text)) => Some(text.to_string()),
+                    _ => None,
+                }))
             } else {
                 value
             };
@@ -807,13 +811,15 @@ mod tests {
     }
 
     #[test]
-    fn declared_entities_are_expanded_in_text() {
+    fn declared_entities_are_expanded_in_text_and_attributes() {
         let doc = r#"<!DOCTYPE rss [
   <!ENTITY id "tag:example.com,">
 ]>
-<rss><guid>&id;2006-05-04:/blog/</guid><t>&#233;&amp;</t></rss>"#;
+<rss><guid>&id;2006-05-04:/blog/</guid><t>&#233;&amp;</t><link href="&id;x?a=1&amp;b=2"/></rss>"#;
         let parsed = parse_document(doc).unwrap();
         assert!(parsed.malformed.is_none(), "{:?}", parsed.malformed);
+        let link = parsed.root().elements().nth(2).unwrap();
+        assert_eq!(link.attr("href"), Some("tag:example.com,x?a=1&b=2"));
         let mut children = parsed.root().elements();
         assert_eq!(
             children.next().unwrap().text(),

@@ -39,8 +39,9 @@ pub(super) fn resolve_char(name: &str) -> Option<char> {
     }
 }
 
-/// Decodes entity references inside an attribute value or raw text.
-pub(super) fn decode_text(raw: &str) -> String {
+/// Decodes entity references inside an attribute value or raw text;
+/// `declared` gives the value of an entity the document declared, if any.
+pub(super) fn decode_text(raw: &str, mut declared: impl FnMut(&str) -> Option<String>) -> String {
     if !raw.contains('&') {
         return raw.to_string();
     }
@@ -54,8 +55,15 @@ pub(super) fn decode_text(raw: &str) -> String {
             .filter(|end| *end <= 32 && !after[..*end].contains([' ', '&', '<']))
         {
             Some(end) if end > 0 => {
-                out.push_str(&resolve(&after[..end]));
-                rest = &after[end + 1..];
+                let name = after.get(..end).unwrap_or_default();
+                if let Some(c) = resolve_char(name) {
+                    out.push(c);
+                } else if let Some(value) = declared(name) {
+                    out.push_str(&value);
+                } else {
+                    out.push_str(&resolve(name));
+                }
+                rest = after.get(end + 1..).unwrap_or_default();
             }
             _ => {
                 out.push('&');
@@ -90,6 +98,14 @@ mod tests {
         assert_eq!(resolve("#x27"), "'");
         assert_eq!(resolve("#150"), "–");
         assert_eq!(resolve("bogus"), "&bogus;");
-        assert_eq!(decode_text("AT&amp;T & co &lt;b&gt;"), "AT&T & co <b>");
+        assert_eq!(
+            decode_text("AT&amp;T & co &lt;b&gt;", |_| None),
+            "AT&T & co <b>"
+        );
+        let declared = |name: &str| (name == "base").then(|| "https://e.ma".to_string());
+        assert_eq!(
+            decode_text("&base;/a?x=1&amp;y=&eacute;", declared),
+            "https://e.ma/a?x=1&y=é"
+        );
     }
 }
