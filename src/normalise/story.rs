@@ -144,41 +144,84 @@ pub fn story_similarity(a: &[u32], b: &[u32]) -> f64 {
 }
 
 /// A 64-bit mixer (splitmix64's finaliser): one "permutation" per seed.
-fn mix(x: u64) -> u64 {
+const fn mix(x: u64) -> u64 {
     let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
 }
 
+/// The MinHash seeds: one "permutation" per signature value.
+const SEEDS: [u64; BANDS * 2] = {
+    let mut seeds = [0; BANDS * 2];
+    let mut s = 0;
+    while s < seeds.len() {
+        seeds[s] = mix((s as u64).wrapping_add(0x5eed));
+        s += 1;
+    }
+    seeds
+};
+
 /// The story keys of a hashed term list: one per band of its MinHash
-/// signature.
-pub fn story_keys(hashes: &[u32]) -> Vec<i64> {
-    let seeds: Vec<u64> = (0..BANDS as u64 * 2)
-        .map(|s| mix(s.wrapping_add(0x5eed)))
-        .collect();
-    let signature: Vec<u64> = seeds
-        .iter()
-        .map(|seed| {
-            hashes
-                .iter()
-                .map(|h| mix(u64::from(*h) ^ seed))
-                .min()
-                .unwrap_or(0)
-        })
-        .collect();
-    signature
-        .chunks(2)
-        .enumerate()
-        .map(|(band, pair)| {
-            mix(mix(band as u64 ^ pair[0]) ^ pair.get(1).copied().unwrap_or(0)) as i64
-        })
-        .collect()
+/// signature. Clustering computes these for every recent article, so the
+/// signature is built in one pass over the terms into a fixed array.
+pub fn story_keys(hashes: &[u32]) -> [i64; BANDS] {
+    let mut signature = [u64::MAX; BANDS * 2];
+    for h in hashes {
+        let h = u64::from(*h);
+        for (min, seed) in signature.iter_mut().zip(SEEDS) {
+            *min = (*min).min(mix(h ^ seed));
+        }
+    }
+    if hashes.is_empty() {
+        signature = [0; BANDS * 2];
+    }
+    let mut keys = [0; BANDS];
+    for (band, (key, pair)) in keys.iter_mut().zip(signature.chunks_exact(2)).enumerate() {
+        let (first, second) = match pair {
+            [first, second] => (*first, *second),
+            _ => (0, 0),
+        };
+        *key = mix(mix(band as u64 ^ first) ^ second) as i64;
+    }
+    keys
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_are_the_minhash_bands_of_the_definition() {
+        // The signature by its definition: per seed, the least mixed hash.
+        fn by_definition(hashes: &[u32]) -> Vec<i64> {
+            let signature: Vec<u64> = (0..BANDS as u64 * 2)
+                .map(|s| mix(s.wrapping_add(0x5eed)))
+                .map(|seed| {
+                    hashes
+                        .iter()
+                        .map(|h| mix(u64::from(*h) ^ seed))
+                        .min()
+                        .unwrap_or(0)
+                })
+                .collect();
+            signature
+                .chunks(2)
+                .enumerate()
+                .map(|(band, pair)| mix(mix(band as u64 ^ pair[0]) ^ pair[1]) as i64)
+                .collect()
+        }
+        let mut state = 7u64;
+        for len in [0, 1, 2, 8, 40, 150] {
+            let hashes: Vec<u32> = (0..len)
+                .map(|_| {
+                    state = mix(state);
+                    state as u32
+                })
+                .collect();
+            assert_eq!(story_keys(&hashes).to_vec(), by_definition(&hashes));
+        }
+    }
 
     #[test]
     fn arabic_prefixes_and_stop_words() {

@@ -8,7 +8,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::normalise::{SAME_STORY, story_keys, story_similarity};
+use crate::normalise::{BANDS, SAME_STORY, story_keys, story_similarity};
 
 /// How far apart in time two reports of one story may be.
 pub(super) const WINDOW_DAYS: i64 = 3;
@@ -39,14 +39,16 @@ pub(super) fn assign_clusters(recent: &mut [Recent], pool: &[u32]) -> Vec<(i64, 
     let terms_of = |r: &Recent| pool.get(r.terms.clone()).unwrap_or_default();
     // Keys are cut to 32 bits here: a rare clash only costs one more
     // similarity check.
-    let mut index: Vec<(u32, u32)> = recent
+    // Each article's keys, computed once (a MinHash over all its terms),
+    // 64 bytes an article.
+    let keys: Vec<[u32; BANDS]> = recent
+        .iter()
+        .map(|r| story_keys(terms_of(r)).map(|k| k as u32))
+        .collect();
+    let mut index: Vec<(u32, u32)> = keys
         .iter()
         .enumerate()
-        .flat_map(|(i, r)| {
-            story_keys(terms_of(r))
-                .into_iter()
-                .map(move |k| (k as u32, i as u32))
-        })
+        .flat_map(|(i, keys)| keys.iter().map(move |k| (*k, i as u32)))
         .collect();
     index.sort_unstable();
     let mut updates: Vec<(i64, i64)> = Vec::new();
@@ -56,8 +58,10 @@ pub(super) fn assign_clusters(recent: &mut [Recent], pool: &[u32]) -> Vec<(i64, 
         }
         let mut best: Option<(f64, usize)> = None;
         let mut compared: Vec<usize> = Vec::new();
-        for key in story_keys(terms_of(&recent[i])) {
-            let key = key as u32;
+        let Some(own_keys) = keys.get(i) else {
+            continue;
+        };
+        for &key in own_keys {
             // Entries with this key and a smaller index, newest first.
             let upper = index.partition_point(|&(k, j)| (k, j) < (key, i as u32));
             let lower = index.partition_point(|&(k, _)| k < key);
