@@ -16,9 +16,6 @@ mod children;
 
 use children::{Children, Role};
 
-/// Atom 1.0, Atom 0.3, and undeclared (some 0.3 feeds declare nothing).
-const ATOM: &[&str] = &[ns::ATOM, ns::ATOM03, ""];
-
 /// Whether an Atom 1.0 `type` is a MIME type whose content is base64
 /// (RFC 4287 §4.1.3.3: neither text nor XML).
 fn is_binary_mime(kind: &str) -> bool {
@@ -182,8 +179,8 @@ fn people(children: &Children<'_, '_, '_>) -> Vec<Person> {
 /// A `<feed>` in a namespace veille does not know (a draft or private
 /// Atom variant) is read as Atom 0.3: its elements are re-labelled.
 pub(super) fn adopt_unknown_namespace(doc: &mut Document) {
-    let namespace = doc.root().ns().to_string();
-    if !ATOM.contains(&namespace.as_str()) {
+    if !children::is_atom(doc.root()) {
+        let namespace = doc.root().ns().to_string();
         doc.relabel_namespace(&namespace, ns::ATOM03);
     }
 }

@@ -305,9 +305,8 @@ impl<'a> Builder<'a> {
             };
             let value = if value.contains('&') {
                 let entities = &mut self.entities;
-                Cow::Owned(decode_text(&value, |name| match entities.take(name) {
-                    Some(Ok(text)) => Some(text.to_string()),
-                    _ => None,
+                Cow::Owned(decode_text(&value, |name| {
+                    entities.take(name).map(Cow::into_owned)
                 }))
             } else {
                 value
@@ -583,25 +582,9 @@ impl TextRun {
                 self.decoded.push(c);
             }
             None => {
-                if !b.entities.is_empty() {
-                    match b.entities.take(name) {
-                        Some(Ok(value)) => {
-                            self.decoded.push_str(value);
-                            return;
-                        }
-                        Some(Err(())) => {
-                            b.note(|| {
-                                format!(
-                                    "entity expansion limit reached at &{name}; (kept as written)"
-                                )
-                            });
-                            self.decoded.push('&');
-                            self.decoded.push_str(name);
-                            self.decoded.push(';');
-                            return;
-                        }
-                        None => {}
-                    }
+                if let Some(text) = b.entities.take(name) {
+                    self.decoded.push_str(&text);
+                    return;
                 }
                 if !is_xml_entity(name) {
                     b.note(|| format!("undefined entity &{name};"));
@@ -692,6 +675,12 @@ pub(crate) fn parse_document(text: &str) -> Result<Document<'_>, String> {
                 }
             }
         }
+    }
+    if let Some(name) = b.entities.over_budget() {
+        let name = name.to_string();
+        b.note(|| {
+            format!("entity expansion limit reached at &{name}; (later uses kept as written)")
+        });
     }
     if let Some(open) = b.stack.first() {
         let q = open.qname.clone();

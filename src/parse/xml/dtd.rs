@@ -11,6 +11,8 @@
 //! ([`Entities::take`]): a document cannot make the reader write much more
 //! text than it is long.
 
+use std::borrow::Cow;
+
 use super::entities::resolve;
 
 /// Longest expanded value of one declared entity.
@@ -27,6 +29,8 @@ pub(super) struct Entities {
     refused: Vec<Box<str>>,
     /// Bytes that uses of declared entities may still add to the document.
     budget: usize,
+    /// The first entity whose use found the budget spent.
+    over_budget: Option<Box<str>>,
 }
 
 impl Entities {
@@ -80,21 +84,24 @@ impl Entities {
         }
     }
 
-    /// Whether the document declared any entity (the common case is none).
-    pub(super) fn is_empty(&self) -> bool {
-        self.declared.is_empty()
-    }
-
-    /// The value of a declared entity, charged to the budget; `Err` when
-    /// it is declared but the budget is spent.
-    pub(super) fn take(&mut self, name: &str) -> Option<Result<&str, ()>> {
+    /// What a reference to a declared entity stands for: its value,
+    /// charged to the budget, or, once the budget is spent, the reference
+    /// as written (see [`Entities::over_budget`]). `None` for a name the
+    /// document did not declare.
+    pub(super) fn take(&mut self, name: &str) -> Option<Cow<'_, str>> {
         let index = self.declared.iter().position(|(n, _)| &**n == name)?;
         let value = &self.declared.get(index)?.1;
         if value.len() > self.budget {
-            return Some(Err(()));
+            self.over_budget.get_or_insert_with(|| name.into());
+            return Some(Cow::Owned(format!("&{name};")));
         }
         self.budget -= value.len();
-        Some(Ok(value))
+        Some(Cow::Borrowed(value))
+    }
+
+    /// The first entity left unexpanded because uses had spent the budget.
+    pub(super) fn over_budget(&self) -> Option<&str> {
+        self.over_budget.as_deref()
     }
 
     fn lookup(&self, name: &str) -> Option<&str> {
@@ -200,10 +207,10 @@ mod tests {
             ]"#,
         );
         assert!(notes.is_empty(), "{notes:?}");
-        assert_eq!(e.take("id"), Some(Ok("tag:example.com,")));
+        assert_eq!(e.take("id").as_deref(), Some("tag:example.com,"));
         assert_eq!(
-            e.take("full"),
-            Some(Ok("tag:example.com,2006 & café é &unknown;"))
+            e.take("full").as_deref(),
+            Some("tag:example.com,2006 & café é &unknown;")
         );
         for absent in ["commented", "param", "ext", "nothing"] {
             assert_eq!(e.take(absent), None, "{absent}");
@@ -222,7 +229,7 @@ mod tests {
         // 3 × 10^4 bytes is past the limit: lol4 and everything above it,
         // which uses it, stay undefined (noted once each).
         assert!(3 * 10usize.pow(4) > MAX_VALUE);
-        assert_eq!(e.take("lol3").map(|v| v.map(str::len)), Some(Ok(3000)));
+        assert_eq!(e.take("lol3").map(|v| v.len()), Some(3000));
         assert_eq!(e.take("lol4"), None);
         assert_eq!(e.take("lol9"), None);
         assert_eq!(notes.len(), 6, "{notes:?}");
@@ -240,8 +247,10 @@ mod tests {
         // Budget: at least 64 KiB, so six uses of 10,000 bytes fit, the
         // seventh does not.
         for _ in 0..6 {
-            assert!(matches!(e.take("big"), Some(Ok(_))));
+            assert_eq!(e.take("big").map(|v| v.len()), Some(10_000));
         }
-        assert_eq!(e.take("big"), Some(Err(())));
+        assert_eq!(e.over_budget(), None);
+        assert_eq!(e.take("big").as_deref(), Some("&big;"));
+        assert_eq!(e.over_budget(), Some("big"));
     }
 }
