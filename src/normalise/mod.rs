@@ -130,11 +130,13 @@ fn normalise_item(
         .map(|h| sanitizer.clean(h))
         .filter(|h| !h.trim().is_empty());
     // Many feeds repeat the body as the description: sanitised once.
-    let content = match (item.content.as_deref(), &summary) {
-        (Some(c), Some(s)) if item.summary.as_deref() == Some(c) => Some(s.clone()),
-        (c, _) => c
+    let content = if item.content.is_some() && item.content == item.summary {
+        summary.clone()
+    } else {
+        item.content
+            .as_deref()
             .map(|h| sanitizer.clean(h))
-            .filter(|h| !h.trim().is_empty()),
+            .filter(|h| !h.trim().is_empty())
     };
     let content_text = content
         .as_deref()
