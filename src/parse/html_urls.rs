@@ -94,7 +94,7 @@ pub(crate) fn resolve_html(html: &str, base: &str) -> String {
 }
 
 /// Index just past the `>` that closes the tag starting at 0.
-fn tag_end(tag: &str) -> Option<usize> {
+pub(super) fn tag_end(tag: &str) -> Option<usize> {
     let mut quote = None;
     for (i, c) in tag.char_indices().skip(1) {
         match (quote, c) {

@@ -10,7 +10,7 @@ use super::model::non_empty;
 use super::text::{html, html_in_place, plain_text, text_to_html};
 use super::xml::{Document, Element, Named, named, ns};
 use super::{Enclosure, FeedFormat, ParsedFeed, ParsedItem, Person};
-use crate::parse::common::{alternate_among, media_enclosures, resolve, with_base};
+use crate::parse::common::{alternate_among, carried_html, media_enclosures, resolve};
 
 mod children;
 
@@ -66,7 +66,7 @@ fn text_construct<'a>(el: Element<'_, 'a>) -> Option<(Cow<'a, str>, bool)> {
         ));
     }
     if let Some(div) = escaped_html_in_div(el, &kind) {
-        return Some((with_base(div, Cow::Owned(div.text().into_owned())), true));
+        return Some((carried_html(div, Cow::Owned(div.text().into_owned())), true));
     }
     if is_xml_type || el.has_child_elements() {
         // Atom 1.0 `xhtml` wraps the content in one XHTML <div>, which is
@@ -86,7 +86,7 @@ fn text_construct<'a>(el: Element<'_, 'a>) -> Option<(Cow<'a, str>, bool)> {
         None => Cow::Owned(el.text().into_owned()),
     };
     Some(if is_html_type {
-        (with_base(el, text), true)
+        (carried_html(el, text), true)
     } else {
         (text, false)
     })

@@ -9,7 +9,7 @@ use super::model::non_empty;
 use super::text::{html, html_in_place, plain_text};
 use super::xml::{Document, Element, ns};
 use super::{Enclosure, FeedFormat, ParsedFeed, ParsedItem, Person};
-use crate::parse::common::{alternate_link, media_enclosures, resolve, with_base};
+use crate::parse::common::{alternate_link, carried_html, media_enclosures, resolve};
 
 mod children;
 
@@ -37,7 +37,7 @@ fn html_of<'a>(el: Element<'_, 'a>) -> Option<Cow<'a, str>> {
             Some(source) => html_in_place(source),
             None => html(&el.text()).map(Cow::Owned),
         };
-        html.map(|h| with_base(el, h))
+        html.map(|h| carried_html(el, h))
     }
 }
 
