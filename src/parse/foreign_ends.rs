@@ -18,27 +18,31 @@
 //! through html5ever, which writes `<circle r="5"></circle>` for both.
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
 
 use super::html_urls::tag_end;
 
 /// `html` with each empty self-closed element inside `<svg>` or `<math>`
 /// that is directly followed by its parent's end tag written as a start
 /// tag alone. Borrowed when nothing changes (the common case: no SVG).
+///
+/// Every HTML field goes through here, so the test for "nothing to do" is
+/// two vectorised searches with prebuilt finders. A root written in
+/// capitals (`<SVG>`) is not looked for: its markup stays as written,
+/// which HTML parsers read the same way.
 pub(super) fn imply_last_foreign_ends(html: &str) -> Cow<'_, str> {
-    if memchr::memmem::find(html.as_bytes(), b"/>").is_none() || !has_foreign_root(html) {
+    static SELF_CLOSED: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("/>"));
+    static SVG: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("<svg"));
+    static MATH: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("<math"));
+    let bytes = html.as_bytes();
+    if SELF_CLOSED.find(bytes).is_none()
+        || (SVG.find(bytes).is_none() && MATH.find(bytes).is_none())
+    {
         return Cow::Borrowed(html);
     }
     rewrite(html).map_or(Cow::Borrowed(html), Cow::Owned)
-}
-
-/// Whether an `<svg` or `<math` start tag may occur (ASCII case ignored).
-fn has_foreign_root(html: &str) -> bool {
-    let bytes = html.as_bytes();
-    memchr::memchr_iter(b'<', bytes).any(|at| {
-        bytes.get(at + 1..at + 4).is_some_and(|name| {
-            name.eq_ignore_ascii_case(b"svg") || name.eq_ignore_ascii_case(b"mat")
-        })
-    })
 }
 
 /// One tag of the markup, as the scanner sees it.
@@ -158,13 +162,17 @@ mod tests {
             r#"<svg width="3"><title>t</title><circle r="5"></svg>"#
         );
         assert_eq!(
-            imply_last_foreign_ends(r#"<p><SVG><g><path d="M0 0"/></g></SVG></p>"#),
-            r#"<p><SVG><g><path d="M0 0"></g></SVG></p>"#
+            imply_last_foreign_ends(r#"<p><svg><G><path d="M0 0"/></G></svg></p>"#),
+            r#"<p><svg><G><path d="M0 0"></G></svg></p>"#
         );
         // Only the last one: a sibling would nest inside the first.
         assert_eq!(
             imply_last_foreign_ends(r#"<svg><circle r="5"/><rect/></svg>"#),
             r#"<svg><circle r="5"/><rect></svg>"#
+        );
+        assert_eq!(
+            imply_last_foreign_ends("<p>a<br/>b</p><svg><circle/></svg>"),
+            "<p>a<br/>b</p><svg><circle></svg>"
         );
         assert_eq!(
             imply_last_foreign_ends("<math><mi>x</mi><mspace/></math>"),
