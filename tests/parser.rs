@@ -157,6 +157,7 @@ const NASTY: &[&[u8]] = &[
     b"<!DOCTYPE rss [<!ENTITY b \"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\"><!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;\">]>",
     b"&b;&c;&c;&c;&c;",
     b"<!ENTITY % p \"x\">",
+    b"&lt;svg&gt;&lt;g&gt;&lt;c x='/>'/&gt;&lt;/g",
 ];
 
 /// Every character of text in a parsed feed: titles, summaries, contents.
