@@ -171,3 +171,46 @@ async fn a_media_thumbnail_is_published_as_the_items_image() {
         "https://news.example.ma/img/ia.jpg"
     );
 }
+
+#[tokio::test]
+async fn an_empty_feed_has_a_plausible_date_that_stays_put() {
+    let (_dir, _server, config) = configured().await;
+    let path = config.path.clone();
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str("\n[[feed]]\nslug = \"nothing\"\ntitle = \"Nothing\"\nquery = \"zzzzzz\"\n");
+    std::fs::write(&path, text).unwrap();
+    let config = Config::load(&path).unwrap();
+    let files = [
+        config.publish.dir.join("nothing/rss.xml"),
+        config.publish.dir.join("nothing/atom.xml"),
+        config.publish.dir.join("health/atom.xml"),
+    ];
+    let read_all = || {
+        files
+            .iter()
+            .map(|f| std::fs::read(f).unwrap())
+            .collect::<Vec<_>>()
+    };
+    crate::util::run(&config, true).await;
+    let first = read_all();
+    for (file, bytes) in files.iter().zip(&first) {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(!text.contains("1970"), "{}: {text}", file.display());
+    }
+    let this_year = chrono::Utc::now().format("%Y").to_string();
+    let feed = read_back(&config, "nothing", "atom.xml");
+    assert!(feed.items.is_empty());
+    assert!(
+        format!("{:?}", feed.updated).contains(&this_year),
+        "{:?}",
+        feed.updated
+    );
+    // Written once when it became empty (a second boundary crossed while
+    // writing may cost one rewrite), then left alone.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    crate::util::run(&config, true).await;
+    let second = read_all();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    crate::util::run(&config, true).await;
+    assert_eq!(read_all(), second);
+}

@@ -22,4 +22,5 @@ mod serve;
 mod sources_cli;
 mod topics;
 mod validate;
+mod w3c;
 mod workers;

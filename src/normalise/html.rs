@@ -13,15 +13,7 @@ use html5ever::tokenizer::{
 };
 use url::Url;
 
-/// Hosts whose embedded video players (`<iframe>`) are kept.
-const VIDEO_HOSTS: &[&str] = &[
-    "www.youtube.com",
-    "youtube.com",
-    "www.youtube-nocookie.com",
-    "player.vimeo.com",
-    "www.dailymotion.com",
-    "geo.dailymotion.com",
-];
+use super::embeds::{allowed_video, drop_frames_without_source};
 
 /// Largest inline `data:` image kept (a small icon or chart, not a payload).
 const MAX_DATA_IMAGE_BYTES: usize = 8 * 1024;
@@ -33,15 +25,9 @@ fn is_data_url(value: &str) -> bool {
         .is_some_and(|p| p.eq_ignore_ascii_case("data:"))
 }
 
-fn allowed_video(src: &str) -> bool {
-    Url::parse(src).is_ok_and(|u| {
-        u.scheme() == "https" && u.host_str().is_some_and(|h| VIDEO_HOSTS.contains(&h))
-    })
-}
-
 /// Sanitises feed HTML for display: no scripts, styles, forms, event
 /// handlers or `javascript:` URLs; iframes only for allowlisted video
-/// players; `data:` URLs only for small inline raster images; every
+/// players (any other frame goes whole, content included); `data:` URLs only for small inline raster images; every
 /// `href`/`src` absolute against `base`; links open with
 /// `rel="noopener noreferrer"`.
 pub fn sanitize_html(html: &str, base: &Url) -> String {
@@ -90,7 +76,10 @@ impl Sanitizer {
         if is_inert_text(html) {
             return html.trim().to_string();
         }
-        let cleaned = self.builder.clean(html).to_string();
+        let mut cleaned = self.builder.clean(html).to_string();
+        if cleaned.contains("<iframe") {
+            cleaned = drop_frames_without_source(cleaned);
+        }
         let trimmed = cleaned.trim();
         if trimmed.len() == cleaned.len() {
             cleaned
@@ -307,6 +296,11 @@ mod tests {
             "{out}"
         );
         assert!(!out.contains("evil.example"), "{out}");
+        assert_eq!(
+            out.matches("<iframe").count(),
+            1,
+            "refused frame gone: {out}"
+        );
         assert!(out.contains(&small), "small data image kept");
         assert!(
             !out.contains(&big) && out.len() < 5_000,
@@ -317,6 +311,16 @@ mod tests {
             "{out}"
         );
         assert!(!out.contains("<form") && !out.contains("<input"), "{out}");
+    }
+
+    #[test]
+    fn a_refused_frame_goes_with_its_content() {
+        let base = Url::parse("https://news.example.ma/").unwrap();
+        let out = sanitize_html(
+            r#"<p>a</p><iframe src="https://evil.example/t" width="1"><p>Cliquez <a href="https://evil.example/">ici</a></p></iframe><iframe src="javascript:alert(1)"></iframe><iframe>sans source</iframe><p>b</p>"#,
+            &base,
+        );
+        assert_eq!(out, "<p>a</p><p>b</p>");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! taken from the declarations or detected, and each article gets its
 //! identity key (guid, else canonical URL, else a hash of title and date).
 
+mod embeds;
 mod html;
 mod lang;
 mod story;
@@ -16,6 +17,7 @@ use sha2::{Digest, Sha256};
 use crate::model::{Article, Enclosure};
 use crate::parse::{ParsedFeed, ParsedItem};
 
+pub use self::embeds::{video_frames_as_links, video_players};
 pub use self::html::{Sanitizer, html_to_text, sanitize_html};
 pub use self::lang::detect_language;
 pub use self::story::{BANDS, SAME_STORY, story_keys, story_similarity, story_terms, term_hashes};

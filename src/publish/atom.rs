@@ -6,7 +6,7 @@ use atom_syndication::{
 };
 use chrono::{DateTime, Utc};
 
-use super::{FeedMeta, PublishError, PublishItem, feed_updated, item_id, item_updated};
+use super::{FeedMeta, PublishError, PublishItem, frames_as_links, item_id, item_updated};
 
 fn fixed(t: DateTime<Utc>) -> FixedDateTime {
     t.fixed_offset()
@@ -21,11 +21,16 @@ fn link(href: String, rel: &str, mime: Option<&str>) -> Link {
     }
 }
 
-pub(super) fn render(meta: &FeedMeta, items: &[PublishItem]) -> Result<Vec<u8>, PublishError> {
+/// `updated`: the feed's last change (see `feed_updated`).
+pub(super) fn render(
+    meta: &FeedMeta,
+    items: &[PublishItem],
+    updated: DateTime<Utc>,
+) -> Result<Vec<u8>, PublishError> {
     let feed = Feed {
         title: Text::plain(meta.title.clone()),
         id: meta.file_url("atom.xml"),
-        updated: fixed(feed_updated(items)),
+        updated: fixed(updated),
         authors: vec![Person {
             name: "veille".into(),
             ..Person::default()
@@ -102,13 +107,15 @@ fn entry(p: &PublishItem, full_content: bool) -> Entry {
             ..Person::default()
         }],
         links,
-        summary: p.summary_html().map(Text::html),
+        summary: p
+            .summary_html()
+            .map(|html| Text::html(frames_as_links(html))),
         content: art
             .content
             .clone()
             .filter(|_| full_content)
             .map(|html| Content {
-                value: Some(html),
+                value: Some(frames_as_links(html)),
                 content_type: Some("html".into()),
                 lang: art.language.clone(),
                 ..Content::default()

@@ -24,11 +24,12 @@ pub fn publish_health(
         .join("health/atom.xml")
         .map(|u| u.to_string())
         .unwrap_or_default();
+    let path = folder.join("atom.xml");
     let updated = events
         .iter()
         .map(|e| e.at)
         .max()
-        .unwrap_or(chrono::DateTime::<chrono::Utc>::UNIX_EPOCH);
+        .unwrap_or_else(|| write::empty_since(&path, "<entry"));
     let feed = Feed {
         title: Text::plain("veille: source health"),
         id: self_url.clone(),
@@ -61,5 +62,5 @@ pub fn publish_health(
         ..Feed::default()
     };
     let out = super::atom::serialise(&feed, "health")?;
-    write::write_if_changed(&folder.join("atom.xml"), &out)
+    write::write_if_changed(&path, &out)
 }

@@ -36,6 +36,7 @@ h1 { font-size: 1.6rem; margin: 0 0 .25rem; } h2 { font-size: 1.25rem; margin: 2
 .subscribe a { margin-inline-end: .6rem; font-size: .9rem; }
 ol { list-style: none; padding: 0; } li { padding: .55rem 0; border-bottom: 1px solid var(--rule); }
 li p { margin: .2rem 0 0; }
+.video iframe { display: block; max-width: 100%; border: 0; margin: .4rem 0 0; }
 .chart { display: block; margin: .5rem 0; color: var(--accent); } .chart rect { fill: currentColor; opacity: .75; } .chart line { stroke: var(--rule); }
 ";
 
@@ -103,6 +104,20 @@ fn excerpt(item: &PublishItem, max_chars: usize) -> String {
     }
 }
 
+/// The item's first video player (YouTube, Vimeo, Dailymotion), as the
+/// sanitiser kept it: a page of excerpts still shows the video a report is
+/// about.
+fn push_video_player(item: &PublishItem, out: &mut String) {
+    let art = &item.stored.article;
+    let player = [art.content.as_deref(), art.summary.as_deref()]
+        .into_iter()
+        .flatten()
+        .find_map(|html| crate::normalise::video_players(html).first().copied());
+    if let Some(player) = player {
+        let _ = write!(out, "<div class=\"video\">{player}</div>");
+    }
+}
+
 fn item_html(item: &PublishItem, out: &mut String) {
     let a = &item.stored;
     let art = &a.article;
@@ -134,6 +149,7 @@ fn item_html(item: &PublishItem, out: &mut String) {
     if !text.is_empty() {
         let _ = write!(out, "<p dir=\"auto\">{}</p>", esc(&text));
     }
+    push_video_player(item, out);
     out.push_str("</li>\n");
 }
 

@@ -104,6 +104,17 @@ impl PublishItem {
     }
 }
 
+/// HTML for an RSS or Atom feed: video players as links to their videos.
+/// Feed validators reject `<iframe>` in those formats and many readers
+/// strip it, which would lose the video; JSON Feed and the HTML pages keep
+/// the player.
+fn frames_as_links(html: String) -> String {
+    match crate::normalise::video_frames_as_links(&html) {
+        std::borrow::Cow::Borrowed(_) => html,
+        std::borrow::Cow::Owned(linked) => linked,
+    }
+}
+
 /// What publishing one feed did.
 #[derive(Debug, Clone, Default)]
 pub struct PublishedFeed {
@@ -132,12 +143,12 @@ pub fn publish_feed(
         ..PublishedFeed::default()
     };
     for format in &meta.formats {
+        let path = folder.join(format.file_name());
         let bytes = match format {
-            OutputFormat::Rss => rss::render(meta, items)?,
-            OutputFormat::Atom => atom::render(meta, items)?,
+            OutputFormat::Rss => rss::render(meta, items, feed_updated(items, &path, "<item"))?,
+            OutputFormat::Atom => atom::render(meta, items, feed_updated(items, &path, "<entry"))?,
             OutputFormat::Json => json::render(meta, items)?,
         };
-        let path = folder.join(format.file_name());
         if write::write_if_changed(&path, &bytes)? {
             result.written.push(path);
         } else {
@@ -160,13 +171,14 @@ pub fn publish_opml(dir: &Path, entries: &[OpmlEntry]) -> Result<bool, PublishEr
 }
 
 /// The date a feed reports as its last change: the newest item date, so
-/// that an unchanged selection renders to identical bytes.
-fn feed_updated(items: &[PublishItem]) -> DateTime<Utc> {
+/// that an unchanged selection renders to identical bytes; for an empty
+/// feed, when it became empty ([`write::empty_since`]).
+fn feed_updated(items: &[PublishItem], path: &Path, item_tag: &str) -> DateTime<Utc> {
     items
         .iter()
         .map(|i| item_updated(&i.stored))
         .max()
-        .unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
+        .unwrap_or_else(|| write::empty_since(path, item_tag))
 }
 
 /// An item's last-change date: declared update, else its ordering date.

@@ -2,13 +2,19 @@
 //! `content:encoded` for full text and `dc:creator` for authors (RSS's own
 //! `author` must be an e-mail address).
 
+use chrono::{DateTime, Utc};
 use rss::extension::atom::{AtomExtension, Link};
 use rss::extension::dublincore::DublinCoreExtension;
 use rss::{Category, Channel, Enclosure, Guid, Item, Source};
 
-use super::{FeedMeta, PublishError, PublishItem, feed_updated, item_id};
+use super::{FeedMeta, PublishError, PublishItem, frames_as_links, item_id};
 
-pub(super) fn render(meta: &FeedMeta, items: &[PublishItem]) -> Result<Vec<u8>, PublishError> {
+/// `updated`: the feed's last change (see `feed_updated`).
+pub(super) fn render(
+    meta: &FeedMeta,
+    items: &[PublishItem],
+    updated: DateTime<Utc>,
+) -> Result<Vec<u8>, PublishError> {
     let channel = Channel {
         title: meta.title.clone(),
         link: meta.file_url("index.html"),
@@ -17,7 +23,7 @@ pub(super) fn render(meta: &FeedMeta, items: &[PublishItem]) -> Result<Vec<u8>, 
         } else {
             meta.description.clone()
         },
-        last_build_date: Some(feed_updated(items).to_rfc2822()),
+        last_build_date: Some(updated.to_rfc2822()),
         generator: Some(format!("veille {}", env!("CARGO_PKG_VERSION"))),
         atom_ext: Some(AtomExtension {
             links: vec![Link {
@@ -53,8 +59,15 @@ fn item(p: &PublishItem, full_content: bool) -> Item {
     Item {
         title: Some(art.title.clone()),
         link: art.link.clone(),
-        description: p.summary_html().or_else(|| art.content.clone()),
-        content: art.content.clone().filter(|_| full_content),
+        description: p
+            .summary_html()
+            .or_else(|| art.content.clone())
+            .map(frames_as_links),
+        content: art
+            .content
+            .clone()
+            .filter(|_| full_content)
+            .map(frames_as_links),
         guid: Some(Guid {
             value: item_id(a),
             permalink: false,

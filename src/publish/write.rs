@@ -3,6 +3,8 @@
 use std::io::Write;
 use std::path::Path;
 
+use chrono::{DateTime, Utc};
+
 use super::PublishError;
 
 /// Writes `bytes` to `path` unless the file already holds exactly them.
@@ -31,4 +33,21 @@ pub(crate) fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, Publis
     }
     tmp.persist(path).map_err(|e| io(e.error))?;
     Ok(true)
+}
+
+/// The date an empty feed at `path` reports as its last change: when the
+/// file was written if it is already empty (no `item_tag` in it), so an
+/// empty feed stays byte for byte the same from run to run; else now, the
+/// run that emptied it. A fixed date such as 1970 would be wrong, and
+/// validators call it implausible.
+pub(crate) fn empty_since(path: &Path, item_tag: &str) -> DateTime<Utc> {
+    let already_empty = std::fs::read(path)
+        .ok()
+        .filter(|bytes| memchr::memmem::find(bytes, item_tag.as_bytes()).is_none());
+    let written = already_empty
+        .and_then(|_| std::fs::metadata(path).ok())
+        .and_then(|meta| meta.modified().ok())
+        .map(DateTime::<Utc>::from);
+    let at = written.unwrap_or_else(Utc::now);
+    DateTime::from_timestamp(at.timestamp(), 0).unwrap_or(at)
 }
