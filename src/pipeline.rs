@@ -6,9 +6,12 @@
 //! failing source is a value ([`SourceOutcome`]), recorded and reported,
 //! never a reason to stop the run.
 
+pub mod check_source;
 pub mod collect;
 mod fetch_all;
+pub mod full_text;
 mod ingest;
+pub mod requests;
 pub mod schedule;
 
 use std::sync::Arc;
@@ -16,7 +19,7 @@ use std::sync::Arc;
 use chrono::Utc;
 
 use crate::config::{Config, DatabaseConfig};
-use crate::fetch::{FetchError, Fetcher, FetcherOptions};
+use crate::fetch::{FetchError, Fetcher};
 use crate::filter::{Query, QueryError};
 use crate::lock::{LockError, RunLock};
 use crate::publish::{
@@ -188,14 +191,7 @@ pub async fn run(
     let states = store.sync_sources(&new_sources, Utc::now()).await?;
     let mut report = RunReport::default();
     if options.fetch {
-        let fetcher = Arc::new(Fetcher::new(FetcherOptions {
-            user_agent: config.fetch.user_agent.clone(),
-            timeout: config.fetch.timeout,
-            connect_timeout: config.fetch.connect_timeout,
-            max_body_bytes: config.fetch.max_body_bytes,
-            per_host: config.fetch.per_host_concurrency,
-            allow_private_networks: config.fetch.allow_private_networks,
-        })?);
+        let fetcher = Arc::new(Fetcher::new(requests::fetcher_options(config))?);
         let sources = fetch_all::due(config.enabled_sources(), &states, options.all, Utc::now());
         let lease = match &config.database {
             DatabaseConfig::Postgres { lease, .. } => *lease,

@@ -279,5 +279,152 @@ async fn check_source_shows_what_each_selector_matched() {
         text.contains("Lancement de la stratégie nationale"),
         "{text}"
     );
-    assert!(text.contains("characters of text"), "{text}");
+    assert!(
+        text.contains("page text kept: automatic extraction found"),
+        "{text}"
+    );
+}
+
+/// A wire dispatch: two paragraphs, 130 characters of text in all.
+const SHORT_ARTICLE: &str = "<html><head><title>Dépêche</title></head><body><nav>Accueil Économie Sport</nav><div class=\"article-body\"><p>Rabat - Le Conseil de gouvernance a adopté jeudi le projet de décret.</p><p>Le texte encadre l'usage de l'IA dans l'administration.</p></div><footer>Mentions légales</footer></body></html>";
+
+fn one_teaser(server: &ScriptServer) -> String {
+    format!(
+        "<rss version=\"2.0\"><channel><title>Wire</title><link>https://wire.example.ma/</link><description>d</description>\
+         <item><title>Décret IA</title><link>{}</link><guid>w1</guid><description>Court résumé.</description></item></channel></rss>",
+        server.url("depeche")
+    )
+}
+
+#[tokio::test]
+async fn a_named_selector_is_kept_whenever_it_holds_more_than_the_teaser() {
+    let server = ScriptServer::start().await;
+    server.set(
+        "depeche",
+        Behavior::Raw {
+            status: 200,
+            body: SHORT_ARTICLE.as_bytes().to_vec(),
+            headers: vec![("content-type", "text/html; charset=utf-8".into())],
+        },
+    );
+    server.feed("wire.xml", one_teaser(&server), 1);
+    let dir = tempfile::tempdir().unwrap();
+    let sources = source(
+        "Wire",
+        &server.url("wire.xml"),
+        "full_text = \"div.article-body\"",
+    );
+    let config = config_with(dir.path(), "", &sources);
+    run(&config, true).await;
+    let stored = rows(dir.path(), "SELECT content, content_text FROM articles").await;
+    let text: String = stored[0].get("content_text");
+    assert!(
+        text.contains("Conseil de gouvernance") && text.contains("l'administration"),
+        "the dispatch replaced the teaser: {text}"
+    );
+    assert!(text.chars().count() < 200, "a short text, taken anyway");
+    assert!(!text.contains("Mentions légales"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn check_source_shows_the_rule_that_decided_for_each_sampled_item() {
+    let server = ScriptServer::start().await;
+    server.set(
+        "depeche",
+        Behavior::Raw {
+            status: 200,
+            body: SHORT_ARTICLE.as_bytes().to_vec(),
+            headers: vec![("content-type", "text/html; charset=utf-8".into())],
+        },
+    );
+    server.feed("wire.xml", one_teaser(&server), 1);
+    let dir = tempfile::tempdir().unwrap();
+    let sources = source(
+        "Wire",
+        &server.url("wire.xml"),
+        "full_text = \"div.article-body\"",
+    ) + &source("Auto", &server.url("wire.xml"), "full_text = \"auto\"");
+    config_with(dir.path(), "", &sources);
+    let path = dir.path().join("config.toml");
+    let check = |name: &'static str| {
+        let path = path.clone();
+        tokio::task::spawn_blocking(move || {
+            crate::util::veille(&path, &["check", "--source", name])
+        })
+    };
+    let out = check("Wire").await.unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!(
+            "full text of {}: page text kept: selector \"div.article-body\" found",
+            server.url("depeche")
+        )) && text.contains("more than the feed's own 13"),
+        "{text}"
+    );
+    let out = check("Auto").await.unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("feed text kept: ") && text.contains("under the 200 it needs"),
+        "{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn check_source_fetches_with_the_fetch_settings_of_a_run() {
+    let server = ScriptServer::start().await;
+    server.set(
+        "depeche",
+        Behavior::Raw {
+            status: 200,
+            body: SHORT_ARTICLE.as_bytes().to_vec(),
+            headers: vec![("content-type", "text/html; charset=utf-8".into())],
+        },
+    );
+    server.feed("wire.xml", one_teaser(&server), 1);
+    let big = format!("{}<!-- {} -->", one_teaser(&server), "x".repeat(20_000));
+    server.feed("big.xml", big, 1);
+    let dir = tempfile::tempdir().unwrap();
+    let sources = source(
+        "Wire",
+        &server.url("wire.xml"),
+        "full_text = \"div.article-body\"",
+    ) + &source("Big", &server.url("big.xml"), "");
+    config_with(
+        dir.path(),
+        "user_agent = \"veille-test/7 (+https://example.org/bot)\"\nmax_body_bytes = 10000",
+        &sources,
+    );
+    let path = dir.path().join("config.toml");
+    let check = |name: &'static str| {
+        let path = path.clone();
+        tokio::task::spawn_blocking(move || {
+            crate::util::veille(&path, &["check", "--source", name])
+        })
+    };
+    let out = check("Wire").await.unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for path in ["wire.xml", "depeche"] {
+        let seen = server.requests(path);
+        assert_eq!(seen.len(), 1, "{path}");
+        assert_eq!(
+            seen[0]["user-agent"], "veille-test/7 (+https://example.org/bot)",
+            "{path} fetched with [fetch] user_agent"
+        );
+    }
+    // `max_body_bytes` holds as it does in a run.
+    let out = check("Big").await.unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let config = veille::config::Config::load(&dir.path().join("config.toml")).unwrap();
+    let report = run(&config, true).await;
+    let in_run = outcome(&report, "Big").as_ref().unwrap_err().clone();
+    assert!(
+        err.contains("10000") && in_run.contains("10000"),
+        "{err} / {in_run}"
+    );
 }

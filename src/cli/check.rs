@@ -7,6 +7,8 @@ use std::path::Path;
 use super::{Exit, load_config};
 use crate::config::Config;
 use crate::filter::Query;
+use crate::pipeline::check_source::{CheckError, SourceCheck};
+use crate::untrusted::{printable, quote};
 
 pub(super) fn check(path: &Path) -> Exit {
     let config = match load_config(path) {
@@ -86,128 +88,63 @@ pub(super) fn check_queries(config: &Config) -> Result<(), Exit> {
     if ok { Ok(()) } else { Err(Exit::Usage) }
 }
 
-/// `veille check --source NAME`: a live fetch of one source, showing what
-/// veille reads from it; for HTML sources, what each selector matched; with
-/// `full_text`, what extraction finds on the first article.
+/// `veille check --source NAME`: a live fetch of one source, made as
+/// `veille run` makes it, and what veille reads from it.
 pub(super) async fn check_source(path: &Path, name: &str) -> Exit {
-    use crate::config::SourceKind;
-    use crate::fetch::{FetchRequest, Fetcher, FetcherOptions};
     let config = match load_config(path) {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let Some(source) = config.sources.iter().find(|s| s.name == name) else {
-        eprintln!("veille: no source named {name:?} in {}", path.display());
-        return Exit::Usage;
-    };
-    let fetcher = match Fetcher::new(FetcherOptions {
-        allow_private_networks: config.fetch.allow_private_networks,
-        ..FetcherOptions::one_off()
-    }) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("veille: {e}");
-            return Exit::Fatal;
+    match crate::pipeline::check_source::check_source(&config, name).await {
+        Ok(check) => {
+            super::output::print(&describe_check(name, &check));
+            Exit::Ok
         }
-    };
-    let request = FetchRequest {
-        user_agent: source.user_agent.clone(),
-        headers: source.headers.clone(),
-        cookies: source.cookies.clone(),
-        ..FetchRequest::new(source.url.clone())
-    };
-    let response = match fetcher.fetch(&request).await {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("veille: source {name:?}: {e}");
-            return Exit::Fatal;
+        Err(e @ CheckError::NoSuchSource(_)) => {
+            eprintln!("veille: {e} in {}", path.display());
+            Exit::Usage
         }
-    };
+        Err(e) => {
+            eprintln!("veille: source {name:?}: {}", printable(&e.to_string()));
+            Exit::Fatal
+        }
+    }
+}
+
+/// The report of `check --source`, with text from the network made
+/// printable.
+fn describe_check(name: &str, check: &SourceCheck) -> String {
     let mut out = format!(
         "{name}: HTTP {} from {}, {} bytes\n",
-        response.status,
-        response.final_url,
-        response.body.len()
+        check.status, check.final_url, check.bytes
     );
-    let first_link = match &source.kind {
-        SourceKind::Html(rules) => {
-            match crate::scrape::describe_matches(
-                &response.body,
-                &response.final_url,
-                rules,
-                chrono::Utc::now(),
-            ) {
-                Ok(text) => out.push_str(&text),
-                Err(e) => {
-                    eprintln!("veille: source {name:?}: {e}");
-                    return Exit::Fatal;
-                }
-            }
-            crate::scrape::scrape_listing(
-                &response.body,
-                &response.final_url,
-                rules,
-                chrono::Utc::now(),
-            )
-            .ok()
-            .and_then(|f| f.items.into_iter().find_map(|i| i.link))
-        }
-        SourceKind::Feed => {
-            match crate::parse::parse_feed(&response.body, response.charset.as_deref()) {
-                Ok(feed) => {
-                    let _ = writeln!(
-                        out,
-                        "{} items; title {:?}",
-                        feed.items.len(),
-                        feed.title.as_deref().unwrap_or("")
-                    );
-                    if let Some(why) = &feed.malformed {
-                        let _ = writeln!(out, "malformed (read anyway): {why}");
-                    }
-                    for item in feed.items.iter().take(3) {
-                        let _ =
-                            writeln!(out, "  - {}", item.title.as_deref().unwrap_or("(no title)"));
-                    }
-                    feed.items.into_iter().find_map(|i| i.link)
-                }
-                Err(e) => {
-                    eprintln!("veille: source {name:?}: {e}");
-                    return Exit::Fatal;
-                }
-            }
-        }
-    };
-    if let (Some(how), Some(link)) = (&source.full_text, first_link) {
-        let result = match url::Url::parse(&link) {
-            Ok(url) => {
-                let request = FetchRequest {
-                    derived_from: Some(source.url.clone()),
-                    ..FetchRequest::new(url)
-                };
-                match fetcher.fetch(&request).await {
-                    Ok(page) => {
-                        let html = crate::parse::decode_text(&page.body, page.charset.as_deref());
-                        crate::scrape::extract_full_text(&html, page.final_url.as_str(), how)
-                            .map(|body| {
-                                format!(
-                                    "{} characters of text",
-                                    crate::normalise::html_to_text(&body).chars().count()
-                                )
-                            })
-                            .map_err(|e| e.to_string())
-                    }
-                    Err(e) => Err(e.to_string()),
-                }
-            }
-            Err(e) => Err(e.to_string()),
+    if let Some(selectors) = &check.selectors {
+        out.push_str(&printable(selectors));
+    }
+    let _ = writeln!(
+        out,
+        "{} items; title {}",
+        check.items,
+        quote(check.title.as_deref().unwrap_or(""), 200)
+    );
+    if let Some(why) = &check.malformed {
+        let _ = writeln!(out, "malformed (read anyway): {}", printable(why));
+    }
+    for title in &check.first_titles {
+        let _ = writeln!(out, "  - {}", printable(title));
+    }
+    for sample in &check.full_text {
+        let link = sample.link.as_deref().unwrap_or("(no link)");
+        let decision = match &sample.outcome {
+            Ok(extracted) => format!("page text kept: {extracted}"),
+            Err(why) => format!("feed text kept: {why}"),
         };
         let _ = writeln!(
             out,
-            "full text of {link}: {}",
-            result
-                .unwrap_or_else(|e| format!("not extracted ({e}); the feed's text would be kept"))
+            "full text of {}: {}",
+            printable(link),
+            printable(&decision)
         );
     }
-    super::output::print(&out);
-    Exit::Ok
+    out
 }

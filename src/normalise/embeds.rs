@@ -163,9 +163,7 @@ fn read_frame(html: &str, start: usize, mut cursor: usize) -> Frame {
 /// and the byte after it.
 fn read_attribute(html: &str, at: usize) -> (&str, Option<String>, usize) {
     let rest = html.get(at..).unwrap_or_default();
-    let name_len = rest
-        .find(['=', ' ', '>'])
-        .unwrap_or(rest.len());
+    let name_len = rest.find(['=', ' ', '>']).unwrap_or(rest.len());
     let name = rest.get(..name_len).unwrap_or_default();
     let Some(quoted) = rest.get(name_len..).and_then(|r| r.strip_prefix("=\"")) else {
         return (name, None, at + name_len.max(1));

@@ -25,7 +25,7 @@ use super::ingest::FeedInfo;
 use super::schedule::{Intervals, Outcome, plan};
 use super::{Progress, SourceOutcome, SourceSuccess};
 use crate::config::{FetchConfig, SourceConfig};
-use crate::fetch::{FetchError, FetchRequest, FetchResponse, Fetcher};
+use crate::fetch::{FetchError, FetchResponse, Fetcher};
 use crate::store::{Claim, FetchRecord, PreparedArticles, SourceState, Store};
 
 /// What one task brings back to be committed.
@@ -186,15 +186,12 @@ async fn fetch_one(
         .as_deref()
         .and_then(|u| url::Url::parse(u).ok())
         .unwrap_or_else(|| source.url.clone());
-    let request = FetchRequest {
-        url: url.clone(),
-        etag: state.etag.clone(),
-        last_modified: state.last_modified.clone(),
-        user_agent: source.user_agent.clone(),
-        headers: source.headers.clone(),
-        cookies: source.cookies.clone(),
-        derived_from: None,
-    };
+    let request = super::requests::source_request(
+        &source,
+        url.clone(),
+        state.etag.clone(),
+        state.last_modified.clone(),
+    );
     let mut fetched = Fetched {
         url: url.to_string(),
         source,

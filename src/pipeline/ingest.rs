@@ -7,15 +7,16 @@ use std::collections::HashSet;
 
 use url::Url;
 
+use super::full_text::{FullTextError, page_full_text};
 use crate::config::{SourceConfig, SourceKind};
-use crate::fetch::{FetchRequest, FetchResponse, Fetcher};
+use crate::fetch::{FetchResponse, Fetcher};
 use crate::model::Article;
 use crate::normalise::{
     Identity, SourceContext, apply_full_text, identify_feed, normalise_selected,
 };
 use crate::parse::discover::{feed_links, looks_like_html};
 use crate::parse::{ParsedFeed, parse_feed};
-use crate::scrape::{FullText, extract_full_text, scrape_listing};
+use crate::scrape::{FullText, scrape_listing};
 use crate::store::Store;
 
 /// Article pages fetched for full text per source and run: a first run on
@@ -95,7 +96,7 @@ pub(super) async fn ingest(
 }
 
 /// Reads a body as the source's kind says, with each item's identity.
-fn read<'a>(
+pub(super) fn read<'a>(
     body: &'a [u8],
     charset: Option<&str>,
     page_url: &Url,
@@ -135,32 +136,17 @@ fn read<'a>(
 }
 
 /// Fetches an article's page (a derived URL: the request-forgery guard
-/// applies) and replaces its content with the extracted text.
+/// applies) and replaces its content with the extracted text when the rule
+/// takes it.
 async fn full_text(
     fetcher: &Fetcher,
     source: &SourceConfig,
     article: &mut Article,
     how: &FullText,
-) -> Result<(), String> {
-    let link = article.link.as_deref().ok_or("no link")?;
-    let url = Url::parse(link).map_err(|e| e.to_string())?;
-    let request = FetchRequest {
-        user_agent: source.user_agent.clone(),
-        derived_from: Some(source.url.clone()),
-        ..FetchRequest::new(url)
-    };
-    let response = fetcher.fetch(&request).await.map_err(|e| e.to_string())?;
-    let page_url = response.final_url.clone();
-    let how = how.clone();
-    let body = response.body;
-    let charset = response.charset;
-    let extracted = tokio::task::spawn_blocking(move || {
-        let html = crate::parse::decode_text(&body, charset.as_deref());
-        extract_full_text(&html, page_url.as_str(), &how).map(|h| (h, page_url))
-    })
-    .await
-    .map_err(|e| e.to_string())?
-    .map_err(|e| e.to_string())?;
-    apply_full_text(article, &extracted.0, &extracted.1);
+) -> Result<(), FullTextError> {
+    let feed_chars = article.content_text.chars().count();
+    let (extracted, page_url) =
+        page_full_text(fetcher, source, article.link.as_deref(), how, feed_chars).await?;
+    apply_full_text(article, &extracted.html, &page_url);
     Ok(())
 }

@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
-pub use extract::{ExtractError, FullText, extract_full_text};
+pub use extract::{ExtractError, Extracted, FullText, extract_full_text};
 
 use crate::parse::{Enclosure, ParsedFeed, ParsedItem, Person};
 

@@ -1,0 +1,120 @@
+//! Text from the network, made safe to show: in an error message, on a
+//! terminal, in `fetches.error` or the health feed.
+//!
+//! A hostile or broken server controls root element names, charset labels,
+//! header values and titles. Quoted raw, they carry control characters (a
+//! terminal obeys escape sequences), bidirectional overrides (which reorder
+//! the rest of the line), runs of U+FFFD from undecodable bytes, and any
+//! length. Both helpers write such characters as `\u{…}` escapes.
+
+use std::borrow::Cow;
+use std::fmt::Write;
+
+/// Whether `c` is written as an escape: C0 and C1 controls, DEL, the
+/// replacement character, bidirectional controls and the byte-order mark.
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{fffd}' | '\u{feff}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}'
+        )
+}
+
+fn push_escaped(out: &mut String, c: char) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\t' => out.push_str("\\t"),
+        '\r' => out.push_str("\\r"),
+        _ => {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        }
+    }
+}
+
+/// `text` in double quotes, escaped (also `"` and `\`), cut after
+/// `max_chars` characters with `…`: for a value from a source inside a
+/// message, e.g. `unknown root element <"\u{fffd}4;…">`.
+pub fn quote(text: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max_chars * 2) + 2);
+    out.push('"');
+    for (n, c) in text.chars().enumerate() {
+        if n == max_chars {
+            out.push('…');
+            break;
+        }
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if needs_escape(c) => push_escaped(&mut out, c),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// `text` with the characters of [`needs_escape`] escaped, and nothing
+/// else changed: for whole messages at the point they reach a terminal or
+/// a database column, whatever produced them.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if needs_escape(c) {
+            push_escaped(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Longest message kept in an error column (`fetches.error`,
+/// `sources.last_error`) and in the health feed.
+pub const MAX_ERROR_CHARS: usize = 1000;
+
+/// A message as stored in an error column: printable, and cut after
+/// [`MAX_ERROR_CHARS`] characters with `…`.
+pub fn error_column(message: &str) -> String {
+    let safe = printable(message);
+    match safe.char_indices().nth(MAX_ERROR_CHARS) {
+        Some((at, _)) => format!("{}…", safe.get(..at).unwrap_or_default()),
+        None => safe.into_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_escapes_and_caps() {
+        assert_eq!(
+            quote("\u{fffd}\u{fffd}4;\u{13}x\u{b}", 40),
+            r#""\u{fffd}\u{fffd}4;\u{13}x\u{b}""#
+        );
+        assert_eq!(quote("say \"hi\"\\", 40), r#""say \"hi\"\\""#);
+        assert_eq!(quote("abcdef", 3), "\"abc…\"");
+        assert_eq!(quote("\u{1b}[31mred", 40), r#""\u{1b}[31mred""#);
+        // Arabic and accents stay as they are; a bidi override does not.
+        assert_eq!(quote("الذكاء é\u{202e}x", 40), "\"الذكاء é\\u{202e}x\"");
+    }
+
+    #[test]
+    fn printable_keeps_clean_text_borrowed() {
+        assert!(matches!(
+            printable("HTTP 404 from https://e.ma/"),
+            Cow::Borrowed(_)
+        ));
+        assert_eq!(printable("a\nb\u{7}c\u{9b}"), "a\\nb\\u{7}c\\u{9b}");
+        assert_eq!(
+            error_column(&"é".repeat(2000)).chars().count(),
+            MAX_ERROR_CHARS + 1
+        );
+    }
+}
