@@ -218,7 +218,7 @@ pub async fn run(
             &config.fetch,
             progress,
         )
-        .await;
+        .await?;
         tracing::debug!("fetching done; clustering new articles");
         store.cluster_new_articles(started, Some(run_id)).await?;
         tracing::debug!("clustering done");

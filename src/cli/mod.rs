@@ -265,6 +265,15 @@ async fn run(cli: &Cli, options: RunOptions) -> Exit {
             eprintln!("veille: {e}");
             Exit::Usage
         }
+        Err(RunError::Store(e)) => {
+            // One line naming the database and, when known, the cause.
+            let cause = e.cause().map(|c| format!("{c}: ")).unwrap_or_default();
+            eprintln!(
+                "veille: fatal: database {}: {cause}{e}",
+                crate::pipeline::database_label(&config)
+            );
+            Exit::Fatal
+        }
         Err(e) => {
             eprintln!("veille: fatal: {e}");
             Exit::Fatal

@@ -21,12 +21,12 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use tokio::task::JoinSet;
 
-use super::ingest::FeedInfo;
+use super::ingest::{FeedInfo, IngestError};
 use super::schedule::{Intervals, Outcome, plan};
 use super::{Progress, SourceOutcome, SourceSuccess};
 use crate::config::{FetchConfig, SourceConfig};
 use crate::fetch::{FetchError, FetchResponse, Fetcher};
-use crate::store::{Claim, FetchRecord, PreparedArticles, SourceState, Store};
+use crate::store::{Claim, FetchRecord, PreparedArticles, SourceState, Store, StoreError};
 
 /// What one task brings back to be committed.
 struct Fetched {
@@ -79,6 +79,9 @@ enum Done {
     Committed(SourceOutcome),
 }
 
+/// A fetch task's result: a database error ends the run.
+type TaskResult = Result<Done, StoreError>;
+
 /// What every fetch of a run shares.
 pub(super) struct Shared<'a> {
     /// The run the fetches are recorded under.
@@ -95,8 +98,26 @@ pub(super) async fn fetch_all(
     shared: &Shared<'_>,
     config: &FetchConfig,
     progress: &dyn Progress,
-) -> Vec<SourceOutcome> {
+) -> Result<Vec<SourceOutcome>, StoreError> {
     progress.start(sources.len());
+    let result = fetch_and_commit(store, fetcher, sources, states, shared, config, progress).await;
+    progress.finish();
+    result
+}
+
+/// [`fetch_all`]'s loop. A database error stops it at once: the tasks
+/// still running are aborted (dropped with the `JoinSet`), nothing more is
+/// fetched, and the error goes up, since every later commit would fail too
+/// and a source must not be blamed for the database.
+async fn fetch_and_commit(
+    store: &Store,
+    fetcher: Arc<Fetcher>,
+    sources: &[SourceConfig],
+    states: &HashMap<String, SourceState>,
+    shared: &Shared<'_>,
+    config: &FetchConfig,
+    progress: &dyn Progress,
+) -> Result<Vec<SourceOutcome>, StoreError> {
     let limit = config.concurrency.max(1);
     // Workers sharing a database start at different places in the list,
     // so they do not all contend for the same first sources.
@@ -116,40 +137,32 @@ pub(super) async fn fetch_all(
             };
             // Taken by another worker, or fetched by one since this run
             // read the states: not this worker's to fetch.
-            let state = match store.claim_source(&state, shared.claim).await {
-                Ok(Some(fresh)) => fresh,
-                Ok(None) => continue,
-                Err(e) => {
-                    let outcome = SourceOutcome {
-                        name: source.name.clone(),
-                        url: source.url.to_string(),
-                        result: Err(e.to_string()),
-                    };
-                    progress.source_done(&outcome);
-                    outcomes.push(outcome);
-                    continue;
-                }
+            let Some(state) = store.claim_source(&state, shared.claim).await? else {
+                continue;
             };
             let (fetcher, store) = (fetcher.clone(), store.clone());
             let (claim, per_host) = (shared.claim.clone(), config.per_host_concurrency);
             let (run_id, task_config) = (shared.run_id, config.clone());
             tasks.spawn(async move {
-                let fetched = fetch_one(&fetcher, &store, source, state, &claim, per_host).await;
+                let fetched = fetch_one(&fetcher, &store, source, state, &claim, per_host).await?;
                 // A database that takes several writers at once (PostgreSQL)
                 // commits in the task; SQLite's one writer commits in turn.
-                if store.concurrent_writers() {
-                    Done::Committed(commit(&store, fetched, run_id, &task_config).await)
+                Ok(if store.concurrent_writers() {
+                    Done::Committed(commit(&store, fetched, run_id, &task_config).await?)
                 } else {
                     Done::Fetched(Box::new(fetched))
-                }
+                }) as TaskResult
             });
         }
         let Some(joined) = tasks.join_next().await else {
             break;
         };
         let outcome = match joined {
-            Ok(Done::Fetched(fetched)) => commit(store, *fetched, shared.run_id, config).await,
-            Ok(Done::Committed(outcome)) => outcome,
+            Ok(Ok(Done::Fetched(fetched))) => {
+                commit(store, *fetched, shared.run_id, config).await?
+            }
+            Ok(Ok(Done::Committed(outcome))) => outcome,
+            Ok(Err(fatal)) => return Err(fatal),
             // A panic in a task is a bug, but it must not take the run down.
             Err(e) => SourceOutcome {
                 name: "?".into(),
@@ -160,8 +173,7 @@ pub(super) async fn fetch_all(
         progress.source_done(&outcome);
         outcomes.push(outcome);
     }
-    progress.finish();
-    outcomes
+    Ok(outcomes)
 }
 
 fn failure(e: &FetchError) -> FetchFailure {
@@ -179,7 +191,7 @@ async fn fetch_one(
     state: SourceState,
     claim: &Claim,
     per_host: usize,
-) -> Fetched {
+) -> Result<Fetched, StoreError> {
     let started_at = Utc::now();
     let url = state
         .fetch_url
@@ -205,17 +217,7 @@ async fn fetch_one(
         error: None,
     };
     let host = url.host_str().unwrap_or_default().to_string();
-    let slot = match store.take_host_slot(&host, per_host, claim).await {
-        Ok(slot) => slot,
-        Err(e) => {
-            fetched.error = Some(FetchFailure {
-                status: None,
-                message: e.to_string(),
-                retry_after: None,
-            });
-            return fetched;
-        }
-    };
+    let slot = store.take_host_slot(&host, per_host, claim).await?;
     let result = fetcher.fetch(&request).await;
     if let Some(slot) = slot
         && let Err(e) = store.release_host_slot(&host, slot, claim).await
@@ -257,7 +259,8 @@ async fn fetch_one(
                         }
                     }
                 }
-                Err(message) => {
+                Err(IngestError::Store(fatal)) => return Err(fatal),
+                Err(IngestError::Source(message)) => {
                     fetched.error = Some(FetchFailure {
                         status: Some(response.status),
                         message,
@@ -272,10 +275,17 @@ async fn fetch_one(
         }
     }
     fetched.finished_at = Utc::now();
-    fetched
+    Ok(fetched)
 }
 
-async fn commit(store: &Store, f: Fetched, run_id: i64, config: &FetchConfig) -> SourceOutcome {
+/// Records one fetch and its articles in one transaction. The outcome is
+/// the source's; an `Err` is the database's, and ends the run.
+async fn commit(
+    store: &Store,
+    f: Fetched,
+    run_id: i64,
+    config: &FetchConfig,
+) -> Result<SourceOutcome, StoreError> {
     let status = f
         .response
         .as_ref()
@@ -328,19 +338,17 @@ async fn commit(store: &Store, f: Fetched, run_id: i64, config: &FetchConfig) ->
         update,
         events,
     };
-    let result = match store.commit_fetch(&record, &f.articles).await {
-        Ok(counts) => match &outcome.error {
-            None => Ok(SourceSuccess {
-                http_status: status.unwrap_or(0),
-                counts,
-            }),
-            Some(message) => Err(message.clone()),
-        },
-        Err(e) => Err(e.to_string()),
+    let counts = store.commit_fetch(&record, &f.articles).await?;
+    let result = match &outcome.error {
+        None => Ok(SourceSuccess {
+            http_status: status.unwrap_or(0),
+            counts,
+        }),
+        Some(message) => Err(message.clone()),
     };
-    SourceOutcome {
+    Ok(SourceOutcome {
         name: f.source.name,
         url: f.url,
         result,
-    }
+    })
 }

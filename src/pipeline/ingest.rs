@@ -17,7 +17,7 @@ use crate::normalise::{
 use crate::parse::discover::{feed_links, looks_like_html};
 use crate::parse::{ParsedFeed, parse_feed};
 use crate::scrape::{FullText, scrape_listing};
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 
 /// Article pages fetched for full text per source and run: a first run on
 /// a long feed stays bounded; later runs only see a few new items.
@@ -46,6 +46,22 @@ impl From<ParsedFeed<'_>> for FeedInfo {
     }
 }
 
+/// Why a body gave no articles: the source's fault (recorded as its
+/// failure), or the database's (which ends the run).
+#[derive(Debug)]
+pub(super) enum IngestError {
+    /// Not a feed, an unreadable listing page…: the source failed.
+    Source(String),
+    /// The store could not answer.
+    Store(StoreError),
+}
+
+impl From<String> for IngestError {
+    fn from(message: String) -> IngestError {
+        IngestError::Source(message)
+    }
+}
+
 pub(super) async fn ingest(
     store: &Store,
     fetcher: &Fetcher,
@@ -53,7 +69,7 @@ pub(super) async fn ingest(
     source_id: i64,
     response: &FetchResponse,
     body: Vec<u8>,
-) -> Result<(FeedInfo, Vec<Article>), String> {
+) -> Result<(FeedInfo, Vec<Article>), IngestError> {
     let charset = response.charset.clone();
     let page_url = response.final_url.clone();
     let kind = source.kind.clone();
@@ -68,7 +84,7 @@ pub(super) async fn ingest(
         let keys: Vec<&str> = identities.iter().map(|i| i.dedup_key.as_str()).collect();
         let known = runtime
             .block_on(lookup.known_hashes(source_id, &keys))
-            .map_err(|e| e.to_string())?;
+            .map_err(IngestError::Store)?;
         let context = SourceContext {
             feed_url: &page_url,
             language: language.as_deref(),
@@ -77,7 +93,7 @@ pub(super) async fn ingest(
             known.get(&id.dedup_key) != Some(&id.content_hash)
         });
         let known_keys: HashSet<String> = known.into_keys().collect();
-        Ok::<_, String>((FeedInfo::from(feed), articles, known_keys))
+        Ok::<_, IngestError>((FeedInfo::from(feed), articles, known_keys))
     })
     .await
     .map_err(|e| format!("internal error while reading the feed: {e}"))??;

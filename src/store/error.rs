@@ -34,6 +34,40 @@ pub enum StoreError {
     },
 }
 
+impl StoreError {
+    /// The cause in a few words a person acts on ("disk full"), when the
+    /// driver's error is one of the well-known conditions.
+    pub fn cause(&self) -> Option<&'static str> {
+        let StoreError::Query { source, .. } = self else {
+            return None;
+        };
+        let sqlx::Error::Database(db) = source else {
+            return matches!(source, sqlx::Error::Io(_)).then_some("I/O error");
+        };
+        let code = db.code()?;
+        // SQLite reports extended result codes; the primary code is the
+        // low byte. PostgreSQL reports SQLSTATE strings.
+        if let Ok(extended) = code.parse::<i32>() {
+            return match extended & 0xff {
+                13 => Some("disk full"),
+                5 | 6 => Some("database is locked"),
+                8 => Some("read-only database"),
+                10 => Some("disk I/O error"),
+                11 | 26 => Some("database file is corrupt"),
+                14 => Some("cannot open the database file"),
+                _ => None,
+            };
+        }
+        match code.as_ref() {
+            "53100" => Some("disk full"),
+            "53200" => Some("out of memory"),
+            "57P01" | "57P02" | "57P03" => Some("server shutting down"),
+            c if c.starts_with("08") => Some("connection lost"),
+            _ => None,
+        }
+    }
+}
+
 /// Adds "while …" context to sqlx results.
 pub(crate) trait Context<T> {
     fn context(self, what: impl Into<String>) -> Result<T, StoreError>;
