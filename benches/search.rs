@@ -267,6 +267,7 @@ async fn main() {
         .map(|i| NewSource {
             name: &names[i],
             url: &urls[i],
+            kind: "feed",
             tags: &tags[i % 2],
             language: None,
             enabled: true,

@@ -182,6 +182,7 @@ pub async fn run(
         .map(|s| NewSource {
             name: &s.name,
             url: s.url.as_str(),
+            kind: s.kind.name(),
             tags: &s.tags,
             language: s.language.as_deref(),
             enabled: s.enabled,

@@ -74,6 +74,23 @@ pub fn printable(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// An element or attribute name from a document, for a message: as it is
+/// when it reads as a name (letters, digits, `-_.:`, at most 64
+/// characters), else [`quote`]d and cut, so bytes that only happened to
+/// follow a `<` cannot reach the terminal.
+pub fn name(text: &str) -> Cow<'_, str> {
+    let plain = !text.is_empty()
+        && text.chars().count() <= 64
+        && text
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'));
+    if plain {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(quote(text, 32))
+    }
+}
+
 /// Longest message kept in an error column (`fetches.error`,
 /// `sources.last_error`) and in the health feed.
 pub const MAX_ERROR_CHARS: usize = 1000;
@@ -81,8 +98,13 @@ pub const MAX_ERROR_CHARS: usize = 1000;
 /// A message as stored in an error column: printable, and cut after
 /// [`MAX_ERROR_CHARS`] characters with `…`.
 pub fn error_column(message: &str) -> String {
-    let safe = printable(message);
-    match safe.char_indices().nth(MAX_ERROR_CHARS) {
+    printable_cut(message, MAX_ERROR_CHARS)
+}
+
+/// `text` made [`printable`] and cut after `max_chars` characters with `…`.
+pub fn printable_cut(text: &str, max_chars: usize) -> String {
+    let safe = printable(text);
+    match safe.char_indices().nth(max_chars) {
         Some((at, _)) => format!("{}…", safe.get(..at).unwrap_or_default()),
         None => safe.into_owned(),
     }
@@ -103,6 +125,18 @@ mod tests {
         assert_eq!(quote("\u{1b}[31mred", 40), r#""\u{1b}[31mred""#);
         // Arabic and accents stay as they are; a bidi override does not.
         assert_eq!(quote("الذكاء é\u{202e}x", 40), "\"الذكاء é\\u{202e}x\"");
+    }
+
+    #[test]
+    fn names_are_quoted_only_when_they_do_not_read_as_names() {
+        assert_eq!(name("rss"), "rss");
+        assert_eq!(name("dc:creator"), "dc:creator");
+        assert_eq!(name("عنوان"), "عنوان");
+        assert_eq!(
+            name("\u{fffd}\u{fffd}4;\u{13}"),
+            r#""\u{fffd}\u{fffd}4;\u{13}""#
+        );
+        assert_eq!(name(&"a".repeat(100)), format!("\"{}…\"", "a".repeat(32)));
     }
 
     #[test]

@@ -60,6 +60,7 @@ async fn clustering_precision_and_recall_on_labelled_pairs() {
     let new = |name: &'static str| NewSource {
         name,
         url: "https://outlet.example/feed",
+        kind: "feed",
         tags: &tags,
         language: None,
         enabled: true,

@@ -146,3 +146,87 @@ async fn a_run_killed_midway_leaves_a_usable_database() {
     let integrity: String = scalar(dir.path(), "PRAGMA integrity_check").await;
     assert_eq!(integrity, "ok");
 }
+
+/// Whether `text` holds a character a terminal or an XML file must not
+/// get raw: a control character other than a newline, or U+FFFD.
+fn has_raw_controls(text: &str) -> bool {
+    text.chars()
+        .any(|c| (c.is_control() && c != '\n') || c == '\u{fffd}')
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bytes_from_a_source_are_escaped_in_every_error_line() {
+    let server = ScriptServer::start().await;
+    // Random-looking bytes with a '<' early on: the lenient reader finds a
+    // "root element" made of undecodable bytes and control characters.
+    let mut body = b"\x93\x0e<\xef\xbf\xbd\xef\xbf\xbd4;\x13\x0b\x1b[31m".to_vec();
+    body.extend((0..4096u32).map(|i| (i * 7919 % 251) as u8));
+    server.set(
+        "noise",
+        Behavior::Raw {
+            status: 200,
+            body,
+            headers: vec![("content-type", "application/rss+xml".into())],
+        },
+    );
+    let dir = tempfile::tempdir().unwrap();
+    config_with(dir.path(), "", &source("Noise", &server.url("noise"), ""));
+    let path = dir.path().join("config.toml");
+    // Three runs: the third failure in a row announces it in the health feed.
+    let mut stderr = String::new();
+    for _ in 0..3 {
+        let path = path.clone();
+        let out =
+            tokio::task::spawn_blocking(move || crate::util::veille(&path, &["run", "--all"]))
+                .await
+                .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        stderr = String::from_utf8(out.stderr).expect("stderr is UTF-8");
+    }
+    assert!(
+        stderr.contains("veille: source \"Noise\" failed:"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("not a feed: unknown root element <\""),
+        "{stderr}"
+    );
+    assert!(stderr.contains("> (not XML)"), "{stderr}");
+    assert!(stderr.contains("\\u{"), "escapes are written out: {stderr}");
+    assert!(!has_raw_controls(&stderr), "{stderr:?}");
+
+    let errors: Vec<String> = {
+        let pool = sqlx::SqlitePool::connect(&format!(
+            "sqlite://{}",
+            dir.path().join("veille.db").display()
+        ))
+        .await
+        .unwrap();
+        let rows = sqlx::query_scalar("SELECT error FROM fetches UNION ALL SELECT last_error FROM sources UNION ALL SELECT detail FROM source_events")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        rows
+    };
+    assert!(errors.len() >= 5, "{errors:?}");
+    for error in &errors {
+        assert!(!has_raw_controls(error), "{error:?}");
+        assert!(error.chars().count() <= 1001, "{} characters", error.len());
+    }
+
+    let listed = {
+        let path = path.clone();
+        tokio::task::spawn_blocking(move || crate::util::veille(&path, &["sources"]))
+            .await
+            .unwrap()
+    };
+    let table = String::from_utf8(listed.stdout).unwrap();
+    assert!(table.contains("last error: "), "{table}");
+    assert!(!has_raw_controls(&table), "{table:?}");
+
+    let health = std::fs::read_to_string(dir.path().join("public/health/atom.xml")).unwrap();
+    assert!(health.contains("Noise: failing"), "{health}");
+    assert!(!has_raw_controls(&health), "{health:?}");
+    veille::parse::parse_feed(health.as_bytes(), None).unwrap();
+}

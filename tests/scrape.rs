@@ -428,3 +428,41 @@ async fn check_source_fetches_with_the_fetch_settings_of_a_run() {
         "{err} / {in_run}"
     );
 }
+
+#[tokio::test]
+async fn sources_kind_follows_the_config_on_every_sync() {
+    let server = ScriptServer::start().await;
+    serve_page(&server, "actualites", "listing-fr.html");
+    server.feed("wire.xml", one_teaser(&server), 1);
+    let dir = tempfile::tempdir().unwrap();
+    let sources = source("Ministère", &server.url("actualites"), FR_RULES)
+        + &source("Wire", &server.url("wire.xml"), "");
+    let config = config_with(dir.path(), "", &sources);
+    run(&config, true).await;
+    let kinds = || async {
+        rows(dir.path(), "SELECT name, kind FROM sources ORDER BY name")
+            .await
+            .iter()
+            .map(|r| (r.get::<String, _>("name"), r.get::<String, _>("kind")))
+            .collect::<Vec<_>>()
+    };
+    let expected = vec![
+        ("Ministère".to_string(), "html".to_string()),
+        ("Wire".to_string(), "feed".to_string()),
+    ];
+    assert_eq!(kinds().await, expected);
+    // A database written before kinds were recorded: the next run fixes it.
+    let pool = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("veille.db").display()
+    ))
+    .await
+    .unwrap();
+    sqlx::query("UPDATE sources SET kind = 'feed'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    run(&config, false).await;
+    assert_eq!(kinds().await, expected);
+}

@@ -35,6 +35,7 @@ async fn open(dir: &std::path::Path) -> (Store, i64) {
             &[NewSource {
                 name: "Le Desk",
                 url: "https://ledesk.example/feed",
+                kind: "feed",
                 tags: &tags,
                 language: None,
                 enabled: true,

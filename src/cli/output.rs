@@ -72,8 +72,9 @@ impl Progress for RunProgress {
         }
         match &outcome.result {
             Err(reason) if !self.quiet => self.line(format!(
-                "veille: source {:?} failed: {reason}",
-                outcome.name
+                "veille: source {:?} failed: {}",
+                outcome.name,
+                crate::untrusted::printable(reason)
             )),
             Ok(ok) if self.verbose => self.line(format!(
                 "veille: source {:?}: HTTP {}, {} items, {} new, {} updated",

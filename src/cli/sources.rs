@@ -62,6 +62,14 @@ pub(super) async fn list(config_path: &Path, json: bool) -> Exit {
             h.articles,
             h.items_per_day
         );
+        if let Some(error) = &h.last_error {
+            let _ = writeln!(
+                out,
+                "{:<32} last error: {}",
+                "",
+                crate::untrusted::printable_cut(error, 160)
+            );
+        }
     }
     super::output::print(&out);
     Exit::Ok

@@ -130,6 +130,16 @@ pub enum SourceKind {
     Html(crate::scrape::ScrapeRules),
 }
 
+impl SourceKind {
+    /// The name `config.toml` and `sources.kind` use: `feed` or `html`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            SourceKind::Feed => "feed",
+            SourceKind::Html(_) => "html",
+        }
+    }
+}
+
 /// One `[[feed]]`: a published topic.
 #[derive(Debug, Clone)]
 pub struct FeedConfig {

@@ -20,14 +20,38 @@ pub(super) fn is_json(text: &str) -> bool {
     text.trim_start().starts_with('{')
 }
 
-/// Classifies an XML document by its root element.
-pub(super) fn xml_format(root: Element) -> Result<FeedFormat, ParseError> {
-    match root.name().to_ascii_lowercase().as_str() {
-        "rss" | "rdf" | "channel" => Ok(FeedFormat::Rss),
-        "feed" => Ok(FeedFormat::Atom),
+/// The XML feed formats, told apart by their root element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum XmlFeed {
+    /// RSS (any version, RDF included).
+    Rss,
+    /// An Atom feed.
+    Atom,
+    /// A standalone Atom entry document (RFC 4287 section 4.1.2): a feed
+    /// of one item, as feedparser reads it.
+    AtomEntry,
+}
+
+/// Classifies an XML document by its root element. `text` is the whole
+/// document, to say when it is not XML at all (random bytes in which the
+/// lenient reader found a `<`).
+pub(super) fn xml_format(root: Element, text: &str) -> Result<XmlFeed, ParseError> {
+    let name = root.name();
+    match name.to_ascii_lowercase().as_str() {
+        "rss" | "rdf" | "channel" => Ok(XmlFeed::Rss),
+        "feed" => Ok(XmlFeed::Atom),
+        "entry" => Ok(XmlFeed::AtomEntry),
         "html" => Err(ParseError::NotAFeed("an HTML page, not a feed".into())),
-        other => Err(ParseError::NotAFeed(format!(
-            "unknown root element <{other}>"
-        ))),
+        _ => {
+            let not_xml = !text
+                .trim_start_matches('\u{feff}')
+                .trim_start()
+                .starts_with('<');
+            Err(ParseError::NotAFeed(format!(
+                "unknown root element <{}>{}",
+                crate::untrusted::name(name),
+                if not_xml { " (not XML)" } else { "" }
+            )))
+        }
     }
 }

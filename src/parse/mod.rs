@@ -29,6 +29,7 @@ mod text;
 mod xml;
 
 pub use detect::FeedFormat;
+use detect::XmlFeed;
 pub use error::ParseError;
 pub use model::{Enclosure, ParsedFeed, ParsedItem, Person};
 
@@ -63,16 +64,19 @@ fn parse_text(text: &str) -> Result<ParsedFeed<'_>, ParseError> {
         return json::parse(text);
     }
     let mut document = xml::parse_document(text).map_err(ParseError::Xml)?;
-    let mut feed = match detect::xml_format(document.root())? {
-        FeedFormat::Rss => {
+    let mut feed = match detect::xml_format(document.root(), text)? {
+        XmlFeed::Rss => {
             rss::adopt_unknown_namespace(&mut document);
             rss::parse(document.root())
         }
-        FeedFormat::Atom => {
+        XmlFeed::Atom => {
             atom::adopt_unknown_namespace(&mut document);
             atom::parse(document.root())
         }
-        FeedFormat::JsonFeed => return json::parse(text),
+        XmlFeed::AtomEntry => {
+            atom::adopt_unknown_namespace(&mut document);
+            atom::parse_entry_document(document.root())
+        }
     };
     feed.malformed = document.malformed;
     Ok(feed)

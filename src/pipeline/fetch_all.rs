@@ -27,6 +27,7 @@ use super::{Progress, SourceOutcome, SourceSuccess};
 use crate::config::{FetchConfig, SourceConfig};
 use crate::fetch::{FetchError, FetchResponse, Fetcher};
 use crate::store::{Claim, FetchRecord, PreparedArticles, SourceState, Store, StoreError};
+use crate::untrusted::error_column;
 
 /// What one task brings back to be committed.
 struct Fetched {
@@ -295,7 +296,10 @@ async fn commit(
     let outcome = Outcome {
         ok,
         status,
-        error: f.error.as_ref().map(|e| e.message.clone()),
+        // Text from the source (a root element's name, a header) may be
+        // in the message: escaped and capped once, here, before it reaches
+        // `fetches.error`, the health feed or a terminal.
+        error: f.error.as_ref().map(|e| error_column(&e.message)),
         retry_after: f.error.as_ref().and_then(|e| e.retry_after),
         permanent_redirect: f
             .response
@@ -322,7 +326,10 @@ async fn commit(
         not_modified: f.response.as_ref().is_some_and(|r| r.not_modified),
         items_seen: f.feed.as_ref().map_or(0, |p| p.items),
         error: outcome.error.clone(),
-        malformed: f.feed.as_ref().and_then(|p| p.malformed.clone()),
+        malformed: f
+            .feed
+            .as_ref()
+            .and_then(|p| p.malformed.as_deref().map(error_column)),
         etag: f
             .response
             .as_ref()

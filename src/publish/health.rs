@@ -51,7 +51,9 @@ pub fn publish_health(
                 id: format!("urn:veille:health:{}", e.id),
                 updated: e.at.fixed_offset(),
                 published: Some(e.at.fixed_offset()),
-                summary: Some(Text::plain(e.detail.clone())),
+                // Rows written before messages were escaped may still
+                // hold control characters, which XML cannot carry.
+                summary: Some(Text::plain(crate::untrusted::error_column(&e.detail))),
                 authors: vec![Person {
                     name: "veille".into(),
                     ..Person::default()

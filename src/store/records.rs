@@ -155,6 +155,8 @@ pub struct NewSource<'a> {
     pub name: &'a str,
     /// Configured URL.
     pub url: &'a str,
+    /// What the URL points at (`sources.kind`): `feed` or `html`.
+    pub kind: &'a str,
     /// Tags.
     pub tags: &'a [String],
     /// Configured language.

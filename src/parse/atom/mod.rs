@@ -212,6 +212,21 @@ pub(super) fn parse<'a>(root: Element<'_, 'a>) -> ParsedFeed<'a> {
     }
 }
 
+/// A standalone entry document (root `<entry>`, RFC 4287 section 4.1.2):
+/// a feed of that one item with no feed-level metadata, as feedparser
+/// reads it.
+pub(super) fn parse_entry_document<'a>(root: Element<'_, 'a>) -> ParsedFeed<'a> {
+    let mut scratch = Vec::new();
+    let mut item = entry(root, None, &mut scratch);
+    item.language = root.lang().map(|l| l.replace('_', "-"));
+    ParsedFeed {
+        format: Some(FeedFormat::Atom),
+        language: item.language.clone(),
+        items: vec![item],
+        ..ParsedFeed::default()
+    }
+}
+
 /// An entry; `feed_lang` is the feed's `xml:lang`, which an entry
 /// inherits and need not repeat.
 fn entry<'d, 'a>(

@@ -295,7 +295,7 @@ impl<'a> Builder<'a> {
         prefixes.clear();
         for attr in start.attributes().with_checks(false) {
             let Ok(attr) = attr else {
-                self.note(|| format!("malformed attribute in <{qname}>"));
+                self.note(|| format!("malformed attribute in <{}>", crate::untrusted::name(qname)));
                 continue;
             };
             let key = borrow_from(self.source, attr.key.as_ref());
@@ -367,13 +367,24 @@ impl<'a> Builder<'a> {
                         .last()
                         .map(|open| open.qname.clone())
                         .unwrap_or_default();
-                    self.note(|| format!("</{}> closes <{open}>, which was never closed", name()));
+                    self.note(|| {
+                        format!(
+                            "</{}> closes <{}>, which was never closed",
+                            crate::untrusted::name(&name()),
+                            crate::untrusted::name(&open)
+                        )
+                    });
                 }
                 while self.stack.len() > at {
                     self.close_top();
                 }
             }
-            None => self.note(|| format!("end tag </{}> without a start tag", name())),
+            None => self.note(|| {
+                format!(
+                    "end tag </{}> without a start tag",
+                    crate::untrusted::name(&name())
+                )
+            }),
         }
     }
 

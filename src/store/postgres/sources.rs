@@ -30,8 +30,8 @@ impl PgStore {
         for s in sources {
             let tags = serde_json::to_string(s.tags).unwrap_or_else(|_| "[]".into());
             let row = sqlx::query(
-                "INSERT INTO sources (name, url, tags, language, enabled, fingerprint, created_at)
-                 VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7)
+                "INSERT INTO sources (name, url, tags, language, enabled, fingerprint, created_at, kind)
+                 VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8)
                  ON CONFLICT (name) DO UPDATE SET
                     etag = CASE WHEN sources.url = excluded.url THEN sources.etag END,
                     last_modified = CASE WHEN sources.url = excluded.url THEN sources.last_modified END,
@@ -41,7 +41,7 @@ impl PgStore {
                     next_fetch_at = CASE WHEN sources.fingerprint IS NOT DISTINCT FROM excluded.fingerprint THEN sources.next_fetch_at END,
                     error_count = CASE WHEN sources.fingerprint IS NOT DISTINCT FROM excluded.fingerprint THEN sources.error_count ELSE 0 END,
                     url = excluded.url, tags = excluded.tags, fingerprint = excluded.fingerprint,
-                    language = excluded.language, enabled = excluded.enabled
+                    language = excluded.language, enabled = excluded.enabled, kind = excluded.kind
                  RETURNING id, etag, last_modified, fetch_url, redirect_candidate, gone_at, next_fetch_at, error_count",
             )
             .bind(s.name)
@@ -51,6 +51,7 @@ impl PgStore {
             .bind(s.enabled)
             .bind(s.fingerprint)
             .bind(now)
+            .bind(s.kind)
             .fetch_one(&mut *tx)
             .await
             .context(format!("saving source {:?}", s.name))?;
