@@ -235,3 +235,63 @@ fn unreachable_postgres_is_fatal_with_the_cause_and_no_password() {
     assert!(err.to_lowercase().contains("refused"), "{err}");
     assert!(!err.contains("hunter2"), "{err}");
 }
+
+#[test]
+fn parse_stored_prints_what_a_run_would_store() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/feeds/maroc-rss2.xml");
+    let out = Command::new(cargo_bin!("veille"))
+        .args(["parse", "--stored"])
+        .arg(&fixture)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let first = &v["articles"][0];
+    assert_eq!(first["dedup_key"], "guid:news-ma-1001");
+    assert_eq!(first["language"], "fr");
+    // Sanitised: the feed's <script> is gone, links are absolute.
+    let content = first["content"].as_str().unwrap();
+    assert!(!content.contains("script"), "{content}");
+    assert!(
+        content.contains("href=\"https://news.example.ma/dossiers/ia\""),
+        "{content}"
+    );
+    // Canonical URL without tracking parameters; the link as published.
+    assert_eq!(
+        first["url"],
+        "https://news.example.ma/economie/strategie-ia"
+    );
+    assert!(first["link"].as_str().unwrap().contains("utm_source"));
+    assert!(first["content_text"].as_str().unwrap().starts_with("Rabat"));
+    // The parsed form keeps the feed's own markup, script included.
+    let parsed = Command::new(cargo_bin!("veille"))
+        .args(["parse", "--json"])
+        .arg(&fixture)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&parsed.stdout).unwrap();
+    assert!(
+        v["items"][0]["content"]
+            .as_str()
+            .unwrap()
+            .contains("<script>")
+    );
+}
+
+#[test]
+fn parse_help_says_what_each_form_prints() {
+    let out = Command::new(cargo_bin!("veille"))
+        .args(["parse", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        help.contains("--json") && help.contains("parsed feed"),
+        "{help}"
+    );
+    assert!(
+        help.contains("--stored") && help.contains("would store"),
+        "{help}"
+    );
+    assert!(!help.contains("normalised feed"), "{help}");
+}

@@ -85,9 +85,15 @@ pub enum Command {
     Parse {
         /// A file path, or an http(s) URL.
         target: String,
-        /// Print the normalised feed as JSON.
+        /// Print the parsed feed as JSON (the neutral model the corpus
+        /// checker reads): what the parser read, before normalising.
         #[arg(long)]
         json: bool,
+        /// Print, as JSON, the articles a run would store from it:
+        /// sanitised HTML, canonical URL, language and identity, under the
+        /// names of the `articles` columns.
+        #[arg(long, conflicts_with = "json")]
+        stored: bool,
     },
     /// Preview what a query matches in the database, newest first.
     Search {
@@ -182,7 +188,18 @@ async fn dispatch(cli: &Cli) -> Exit {
         all,
     };
     match &cli.command {
-        Command::Parse { target, json } => parse_cmd::parse(target, *json).await,
+        Command::Parse {
+            target,
+            json,
+            stored,
+        } => {
+            let output = match (json, stored) {
+                (_, true) => parse_cmd::ParseOutput::Stored,
+                (true, false) => parse_cmd::ParseOutput::Parsed,
+                (false, false) => parse_cmd::ParseOutput::Summary,
+            };
+            parse_cmd::parse(target, output).await
+        }
         Command::Check { source: None } => check::check(&cli.config),
         Command::Check { source: Some(name) } => check::check_source(&cli.config, name).await,
         Command::Run { all } => run(cli, stages(true, true, *all)).await,

@@ -1,14 +1,30 @@
-//! `veille parse FILE_OR_URL [--json]`: what veille reads from one feed.
-//! The JSON shape is a contract (the shared corpus checker reads it).
+//! `veille parse FILE_OR_URL [--json] [--stored]`: what veille reads from
+//! one feed. `--json` prints the parsed feed in the neutral model that the
+//! shared corpus checker reads (`veille parse --json {file}`): a contract.
+//! `--stored` prints instead what a run would store: the normalised
+//! articles (sanitised HTML, canonical URL, language, identity) under the
+//! names of the `articles` columns.
 
 use serde_json::{Value, json};
 
 use super::Exit;
 use crate::fetch::{FetchRequest, Fetcher, FetcherOptions};
+use crate::normalise::{SourceContext, normalise_selected};
 use crate::parse::{ParsedFeed, Person, parse_feed};
 
-pub(super) async fn parse(target: &str, as_json: bool) -> Exit {
-    let (bytes, charset) = match load(target).await {
+/// What `veille parse` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ParseOutput {
+    /// A few lines per item.
+    Summary,
+    /// The parsed feed, in the corpus checker's neutral model.
+    Parsed,
+    /// The normalised articles, as a run would store them.
+    Stored,
+}
+
+pub(super) async fn parse(target: &str, output: ParseOutput) -> Exit {
+    let (bytes, charset, feed_url) = match load(target).await {
         Ok(loaded) => loaded,
         Err(message) => {
             eprintln!("veille: {message}");
@@ -16,15 +32,12 @@ pub(super) async fn parse(target: &str, as_json: bool) -> Exit {
         }
     };
     match parse_feed(&bytes, charset.as_deref()) {
-        Ok(feed) if as_json => {
-            super::output::print(&format!(
-                "{}\n",
-                serde_json::to_string_pretty(&to_json(&feed)).unwrap_or_default()
-            ));
-            Exit::Ok
-        }
         Ok(feed) => {
-            print_summary(&feed);
+            match output {
+                ParseOutput::Summary => print_summary(&feed),
+                ParseOutput::Parsed => print_json(&to_json(&feed)),
+                ParseOutput::Stored => print_json(&stored_json(&feed, &feed_url)),
+            }
             Exit::Ok
         }
         Err(e) => {
@@ -34,7 +47,16 @@ pub(super) async fn parse(target: &str, as_json: bool) -> Exit {
     }
 }
 
-async fn load(target: &str) -> Result<(Vec<u8>, Option<String>), String> {
+fn print_json(value: &Value) {
+    super::output::print(&format!(
+        "{}\n",
+        serde_json::to_string_pretty(value).unwrap_or_default()
+    ));
+}
+
+/// The bytes, their HTTP charset, and the URL they came from (the base for
+/// relative links: the final URL after redirects, or the file's own).
+async fn load(target: &str) -> Result<(Vec<u8>, Option<String>, url::Url), String> {
     if target.starts_with("http://") || target.starts_with("https://") {
         let url = url::Url::parse(target).map_err(|e| format!("{target}: invalid URL: {e}"))?;
         let fetcher = Fetcher::new(FetcherOptions::one_off()).map_err(|e| e.to_string())?;
@@ -42,11 +64,13 @@ async fn load(target: &str) -> Result<(Vec<u8>, Option<String>), String> {
             .fetch(&FetchRequest::new(url))
             .await
             .map_err(|e| e.to_string())?;
-        Ok((response.body, response.charset))
+        Ok((response.body, response.charset, response.final_url))
     } else {
-        std::fs::read(target)
-            .map(|b| (b, None))
-            .map_err(|e| format!("cannot read {target}: {e}"))
+        let bytes = std::fs::read(target).map_err(|e| format!("cannot read {target}: {e}"))?;
+        let path = std::path::absolute(target).map_err(|e| format!("{target}: {e}"))?;
+        let url = url::Url::from_file_path(&path)
+            .map_err(|_| format!("{target}: not a path a URL can name"))?;
+        Ok((bytes, None, url))
     }
 }
 
@@ -87,6 +111,44 @@ fn to_json(feed: &ParsedFeed) -> Value {
             "authors": people(&feed.authors),
         },
         "items": items,
+    })
+}
+
+/// The articles a run would store from `feed`, fetched from `feed_url`.
+fn stored_json(feed: &ParsedFeed, feed_url: &url::Url) -> Value {
+    let context = SourceContext {
+        feed_url,
+        language: None,
+    };
+    let articles: Vec<Value> = normalise_selected(feed, &context, |_| true)
+        .iter()
+        .map(|a| {
+            json!({
+                "dedup_key": a.dedup_key,
+                "guid": a.guid,
+                "url": a.url,
+                "link": a.link,
+                "title": a.title,
+                "author": a.author,
+                "summary": a.summary,
+                "content": a.content,
+                "content_text": a.content_text,
+                "published_at": a.published_at.map(crate::model::rfc3339),
+                "updated_at": a.updated_at.map(crate::model::rfc3339),
+                "language": a.language,
+                "categories": a.categories,
+                "enclosures": a.enclosures,
+                "content_hash": a.content_hash,
+            })
+        })
+        .collect();
+    json!({
+        "feed": {
+            "title": feed.title,
+            "link": feed.link,
+            "language": feed.language,
+        },
+        "articles": articles,
     })
 }
 

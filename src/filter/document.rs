@@ -421,14 +421,6 @@ fn term_spans_in(tokens: &[Token], kind: &TermKind) -> Vec<(usize, usize)> {
     out
 }
 
-impl Term {
-    /// Whether this term is in `text` taken as a list of unstemmed words:
-    /// how the store resolves `source:` and `tag:` against the sources.
-    pub fn matches_words(&self, text: &str) -> bool {
-        !term_spans_in(&surface_tokens(text), &self.kind).is_empty()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use chrono::{TimeZone, Utc};
