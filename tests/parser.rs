@@ -225,3 +225,55 @@ proptest! {
         }
     }
 }
+
+/// `text` as UTF-16 without a byte-order mark.
+fn utf16_without_bom(text: &str, big_endian: bool) -> Vec<u8> {
+    text.encode_utf16()
+        .flat_map(|u| {
+            if big_endian {
+                u.to_be_bytes()
+            } else {
+                u.to_le_bytes()
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn real_world_shapes_other_parsers_read() {
+    // UTF-16 without a BOM, no prolog (as SimplePie's feed-utf16be.xml).
+    let rss = "<rss version=\"2.0\">\n<channel><title>Actualités</title><link>https://e.ma/</link>\
+               <item><title>Décret sur l'IA</title><link>https://e.ma/1</link></item></channel></rss>";
+    for big_endian in [true, false] {
+        let bytes = utf16_without_bom(rss, big_endian);
+        let feed = parse_feed(&bytes, Some("utf-8")).unwrap();
+        assert_eq!(feed.title.as_deref(), Some("Actualités"));
+        assert_eq!(feed.items[0].title.as_deref(), Some("Décret sur l'IA"));
+    }
+    // Month before day on a 12-hour clock without a zone (NBC New York),
+    // and a truncated offset (an RSS 1.0 example).
+    let dates = "<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel><title>t</title>\
+                 <item><title>a</title><pubDate>Sat, Dec 16 2023 02:02:33 PM</pubDate></item>\
+                 <item><title>b</title><dc:date>2017-06-13T03:18:00+00:0</dc:date></item></channel></rss>";
+    let feed = parse_feed(dates.as_bytes(), None).unwrap();
+    let published: Vec<String> = feed
+        .items
+        .iter()
+        .map(|i| i.published.map(|d| d.to_rfc3339()).unwrap_or_default())
+        .collect();
+    assert_eq!(
+        published,
+        ["2023-12-16T14:02:33+00:00", "2017-06-13T03:18:00+00:00"]
+    );
+    // A standalone Atom entry document is a feed of that one item.
+    let entry = "<?xml version=\"1.0\"?><entry xmlns=\"http://www.w3.org/2005/Atom\">\
+                 <title>Specifications</title><id>urn:uuid:1</id><updated>2009-08-31T18:55:12Z</updated>\
+                 <link href=\"https://e.org/spec\"/><summary>Une fiche technique.</summary></entry>";
+    let feed = parse_feed(entry.as_bytes(), None).unwrap();
+    assert_eq!(feed.items.len(), 1);
+    let item = &feed.items[0];
+    assert_eq!(item.title.as_deref(), Some("Specifications"));
+    assert_eq!(item.id.as_deref(), Some("urn:uuid:1"));
+    assert_eq!(item.link.as_deref(), Some("https://e.org/spec"));
+    assert!(item.updated.is_some());
+}

@@ -91,17 +91,17 @@ fn zone_offset(zone: &str) -> Option<i32> {
         '-' => (-1, &z[1..]),
         _ => return None,
     };
-    let digits: String = digits.chars().filter(|c| *c != ':').collect();
-    if !digits.chars().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    let (h, m) = match digits.len() {
-        1 | 2 => (digits.parse::<i32>().ok()?, 0),
-        4 => (
-            digits.get(..2)?.parse::<i32>().ok()?,
-            digits.get(2..)?.parse::<i32>().ok()?,
-        ),
-        _ => return None,
+    let number = |s: &str| {
+        (matches!(s.len(), 1 | 2) && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<i32>().ok())
+            .flatten()
+    };
+    // `+01:00`, and a truncated `+00:0` (one minute digit, read as
+    // feedparser reads it); without a colon `+1`, `+01` or `+0100`.
+    let (h, m) = match digits.split_once(':') {
+        Some((h, m)) => (number(h)?, number(m)?),
+        None if digits.len() == 4 => (number(digits.get(..2)?)?, number(digits.get(2..)?)?),
+        None => (number(digits)?, 0),
     };
     (h <= 14 && m < 60).then_some(sign * (h * 3600 + m * 60))
 }
@@ -218,11 +218,54 @@ fn lenient_rfc822(text: &str) -> Option<DateTime<Utc>> {
     let date = NaiveDate::from_ymd_opt(year, mon, day.parse().ok()?)?;
     let (time, zone) = match rest {
         [] => (NaiveTime::MIN, ""),
-        [t] => (parse_time(t)?, ""),
-        [t, z, ..] => (parse_time(t)?, *z),
+        [t, half, zone @ ..] if meridiem(half).is_some() => (
+            twelve_hour(parse_time(t)?, meridiem(half)?)?,
+            zone.first().copied().unwrap_or(""),
+        ),
+        [t, zone @ ..] => (clock_time(t)?, zone.first().copied().unwrap_or("")),
     };
     let zone = zone.trim_start_matches('(').trim_end_matches(')');
     to_utc(date, time, zone_offset(zone)?)
+}
+
+/// Whether a token is `AM` or `PM` (any case, dotted or not): `Some(true)`
+/// for the afternoon.
+fn meridiem(token: &str) -> Option<bool> {
+    let letters: String = token
+        .chars()
+        .filter(|c| *c != '.')
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    match letters.as_str() {
+        "am" => Some(false),
+        "pm" => Some(true),
+        _ => None,
+    }
+}
+
+/// A time on a 12-hour clock: 12 AM is midnight, 12 PM noon, 2 PM 14:00.
+fn twelve_hour(time: NaiveTime, afternoon: bool) -> Option<NaiveTime> {
+    use chrono::Timelike;
+    let hour = time.hour();
+    if !(1..=12).contains(&hour) {
+        return None;
+    }
+    let hour = match (hour, afternoon) {
+        (12, false) => 0,
+        (12, true) => 12,
+        (h, false) => h,
+        (h, true) => h + 12,
+    };
+    time.with_hour(hour)
+}
+
+/// A time token, with `AM`/`PM` glued to it (`2:02PM`) or not.
+fn clock_time(token: &str) -> Option<NaiveTime> {
+    let split = token.len().checked_sub(2)?;
+    match (token.get(..split), token.get(split..).and_then(meridiem)) {
+        (Some(clock), Some(afternoon)) => twelve_hour(parse_time(clock)?, afternoon),
+        _ => parse_time(token),
+    }
 }
 
 /// ISO 8601 variants chrono's RFC 3339 reader refuses.
@@ -311,6 +354,26 @@ mod tests {
         assert_eq!(iso("2026-02-05T10:00+0100"), "2026-02-05T09:00:00Z");
         assert_eq!(iso("2026-02-05"), "2026-02-05T00:00:00Z");
         assert_eq!(iso("20260205T100000Z"), "2026-02-05T10:00:00Z");
+    }
+
+    #[test]
+    fn twelve_hour_clocks_and_month_first_dates() {
+        // feed-rs's rss_2.0_nbcny.xml: month before day, 12-hour clock, no zone.
+        assert_eq!(iso("Sat, Dec 16 2023 02:02:33 PM"), "2023-12-16T14:02:33Z");
+        assert_eq!(iso("Sat, Dec 16 2023 12:02:33 AM"), "2023-12-16T00:02:33Z");
+        assert_eq!(iso("Sat, Dec 16 2023 12:02:33 PM"), "2023-12-16T12:02:33Z");
+        assert_eq!(iso("Dec 16 2023 2:02 p.m. EST"), "2023-12-16T19:02:00Z");
+        assert_eq!(iso("16 Dec 2023 9:15am +0100"), "2023-12-16T08:15:00Z");
+        assert_eq!(iso("Sat, Dec 16 2023 13:02:33 PM"), "");
+    }
+
+    #[test]
+    fn truncated_offsets() {
+        // feed-rs's rss_1.0_example_1.xml.
+        assert_eq!(iso("2017-06-13T03:18:00+00:0"), "2017-06-13T03:18:00Z");
+        assert_eq!(iso("2017-06-13T03:18:00+05:3"), "2017-06-12T22:15:00Z");
+        assert_eq!(iso("2017-06-13T03:18:00+5:30"), "2017-06-12T21:48:00Z");
+        assert_eq!(iso("2017-06-13T03:18:00+053"), "");
     }
 
     #[test]

@@ -15,6 +15,7 @@ use encoding_rs::{Encoding, UTF_8};
 pub(super) fn to_utf8<'a>(bytes: &'a [u8], http_charset: Option<&str>) -> Cow<'a, str> {
     let encoding = Encoding::for_bom(bytes)
         .map(|(enc, _)| enc)
+        .or_else(|| utf16_without_bom(bytes))
         .or_else(|| http_charset.and_then(|c| Encoding::for_label(c.trim().as_bytes())))
         .or_else(|| prolog_encoding(bytes))
         .unwrap_or_else(|| sniff(bytes));
@@ -33,6 +34,22 @@ pub(super) fn to_utf8<'a>(bytes: &'a [u8], http_charset: Option<&str>) -> Cow<'a
         };
     }
     Cow::Owned(strip_prolog_encoding(text.trim_start_matches('\u{feff}')))
+}
+
+/// UTF-16 without a byte-order mark, told by the first four bytes as XML
+/// 1.0 Appendix F describes: `00 3C 00 3F` (`<?` big-endian) or
+/// `3C 00 3F 00` (little-endian). Read more widely, as any two ASCII
+/// characters with a zero byte before (BE) or after (LE) each: a document
+/// without a prolog starts `00 3C 00 72` (`<r`), and an ASCII-compatible
+/// one never has a NUL there. Checked before the HTTP charset, which such
+/// bytes contradict whatever it says.
+fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
+    let ascii = |b: u8| (0x09..0x7f).contains(&b);
+    match bytes.get(..4)? {
+        [0, a, 0, b] if ascii(*a) && ascii(*b) => Some(encoding_rs::UTF_16BE),
+        [a, 0, b, 0] if ascii(*a) && ascii(*b) => Some(encoding_rs::UTF_16LE),
+        _ => None,
+    }
 }
 
 fn sniff(bytes: &[u8]) -> &'static Encoding {
@@ -115,6 +132,42 @@ fn strip_prolog_encoding(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::to_utf8;
+
+    fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
+        text.encode_utf16()
+            .flat_map(|u| {
+                if big_endian {
+                    u.to_be_bytes()
+                } else {
+                    u.to_le_bytes()
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn utf16_without_a_byte_order_mark_is_told_by_its_first_bytes() {
+        for big_endian in [true, false] {
+            for doc in [
+                "<?xml version=\"1.0\" encoding=\"utf-16\"?><rss><channel><title>Café</title></channel></rss>",
+                "<rss version=\"2.0\"><channel><title>Café</title></channel></rss>",
+                "\n  <feed/>",
+            ] {
+                let bytes = utf16(doc, big_endian);
+                let text = to_utf8(&bytes, Some("utf-8"));
+                assert!(
+                    text.trim_start().starts_with('<') && !text.contains('\0'),
+                    "{big_endian}: {text:?}"
+                );
+                assert!(!text.contains("utf-16"), "prolog label dropped: {text}");
+                if doc.contains("Café") {
+                    assert!(text.contains("<title>Café</title>"), "{text}");
+                }
+            }
+        }
+        // ASCII-compatible documents are left alone.
+        assert_eq!(to_utf8(b"<rss/>", None), "<rss/>");
+    }
 
     #[test]
     fn prolog_declared_windows_1256_is_decoded_and_prolog_rewritten() {
