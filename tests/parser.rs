@@ -276,4 +276,24 @@ fn real_world_shapes_other_parsers_read() {
     assert_eq!(item.id.as_deref(), Some("urn:uuid:1"));
     assert_eq!(item.link.as_deref(), Some("https://e.org/spec"));
     assert!(item.updated.is_some());
+    // An Atom entry without a link: a web-address id is its permalink, a
+    // urn: id is not a link.
+    let atom = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title>\
+                <entry><id>https://numi.st/post/2022/travel-uke</id><title>a</title></entry>\
+                <entry><id>urn:uuid:2</id><title>b</title></entry></feed>";
+    let feed = parse_feed(atom.as_bytes(), None).unwrap();
+    assert_eq!(
+        feed.items[0].link.as_deref(),
+        Some("https://numi.st/post/2022/travel-uke")
+    );
+    assert_eq!(feed.items[1].link, None);
+    // UTF-8 encoded twice (SimplePie's capture of rss.com): restored, in
+    // Latin-1 and windows-1252 forms; text as meant is left alone.
+    let doubled = "<rss version=\"2.0\"><channel><title>t</title>\
+                   <item><title>Grupo F\u{c3}\u{b3}rmula</title><description>&lt;p&gt;You \u{e2}\u{20ac}\u{201c} It\u{e2}\u{20ac}\u{2122}s&lt;/p&gt;</description></item>\
+                   <item><title>Stratégie d’IA</title></item></channel></rss>";
+    let feed = parse_feed(doubled.as_bytes(), None).unwrap();
+    assert_eq!(feed.items[0].title.as_deref(), Some("Grupo Fórmula"));
+    assert_eq!(feed.items[0].summary.as_deref(), Some("<p>You – It’s</p>"));
+    assert_eq!(feed.items[1].title.as_deref(), Some("Stratégie d’IA"));
 }

@@ -23,6 +23,7 @@ mod foreign_ends;
 mod html_urls;
 mod json;
 mod model;
+mod mojibake;
 pub mod opml;
 mod rss;
 mod text;
@@ -48,7 +49,11 @@ pub fn parse_feed<'a>(
     http_charset: Option<&str>,
 ) -> Result<ParsedFeed<'a>, ParseError> {
     match decode::to_utf8(bytes, http_charset) {
-        std::borrow::Cow::Borrowed(text) => parse_text(text),
+        // The bytes were UTF-8 (or ASCII), where double encoding happens.
+        std::borrow::Cow::Borrowed(text) => parse_text(text).map(|mut feed| {
+            mojibake::repair_feed(&mut feed);
+            feed
+        }),
         // Transcoded text lives only here: the feed takes its own copy.
         std::borrow::Cow::Owned(text) => parse_text(&text).map(ParsedFeed::into_owned),
     }

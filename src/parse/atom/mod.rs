@@ -268,14 +268,23 @@ fn entry<'d, 'a>(
         let media = media_enclosures(el, &enclosures);
         enclosures.extend(media);
     }
+    let id = children.first(Id).and_then(|i| non_empty(&i.text()));
+    // An entry without a link whose id is a web address: that address is
+    // its permalink (as an RSS permalink guid is). `urn:` and `tag:` ids are
+    // not links, though feedparser copies them into `link` too.
+    let link = alternate_among(children.all(Link)).or_else(|| {
+        id.as_deref()
+            .filter(|id| id.starts_with("https://") || id.starts_with("http://"))
+            .map(str::to_string)
+    });
     ParsedItem {
-        id: children.first(Id).and_then(|i| non_empty(&i.text())),
+        id,
         title: title_of(children.first(Title)).or_else(|| {
             children
                 .first(MediaTitle)
                 .and_then(|t| plain_text(&t.text()))
         }),
-        link: alternate_among(children.all(Link)),
+        link,
         summary: html_value(children.first(Summary)).or_else(|| {
             has_media
                 .then(|| super::rss::media_description(el).map(Cow::Owned))

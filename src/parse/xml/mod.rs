@@ -12,6 +12,8 @@ mod build;
 mod dtd;
 mod entities;
 mod repair;
+
+pub(super) use repair::undo_double_encoding;
 mod tree;
 
 pub(crate) use build::parse_document;

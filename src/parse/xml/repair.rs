@@ -123,21 +123,25 @@ fn is_continuation_as_1252(c: char) -> bool {
 
 /// Text that is UTF-8 read as windows-1252 ("â€¦" for "…"): when every
 /// character maps back to a windows-1252 byte and those bytes are valid,
-/// non-ASCII UTF-8, the UTF-8 reading is the real text. Only text
-/// assembled from entity references is checked (`&#195;&#169;`); text
-/// taken straight from the document stays as written.
+/// non-ASCII UTF-8, the UTF-8 reading is the real text. Here only text
+/// assembled from entity references is checked (`&#195;&#169;`); text as
+/// written goes through [`undo_double_encoding`] once the whole feed is
+/// read, and only when the document was UTF-8.
 pub(super) fn repair_mojibake(text: String) -> String {
-    if text.is_ascii() || !looks_double_encoded(&text) {
-        return text;
+    undo_double_encoding(&text).unwrap_or(text)
+}
+
+/// The real text of double-encoded UTF-8, or `None` when `text` is not
+/// that (nearly always, told by a byte scan without allocating).
+pub(in crate::parse) fn undo_double_encoding(text: &str) -> Option<String> {
+    if text.is_ascii() || !looks_double_encoded(text) {
+        return None;
     }
-    let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&text);
+    let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(text);
     if unmappable {
-        return text;
+        return None;
     }
-    match std::str::from_utf8(&bytes) {
-        Ok(fixed) => fixed.to_string(),
-        Err(_) => text,
-    }
+    std::str::from_utf8(&bytes).ok().map(str::to_string)
 }
 
 #[cfg(test)]
