@@ -56,7 +56,7 @@ pub fn quote(text: &str, max_chars: usize) -> String {
     out
 }
 
-/// `text` with the characters of [`needs_escape`] escaped, and nothing
+/// `text` with control, bidirectional and replacement characters escaped, and nothing
 /// else changed: for whole messages at the point they reach a terminal or
 /// a database column, whatever produced them.
 pub fn printable(text: &str) -> Cow<'_, str> {

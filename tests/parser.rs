@@ -324,7 +324,11 @@ fn realworld_differences_with_feedparser_stay_the_explained_ones() {
         .output()
         .unwrap();
     let report = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{report}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{report}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // README lists each of these differences and why it is veille's
     // deliberate reading; a new one fails here until it is explained.
     let last = report.lines().last().unwrap_or_default();

@@ -74,7 +74,7 @@ pub enum Command {
     /// Validate the configuration and list its sources and feeds.
     Check {
         /// Also fetch this source now, exactly as `veille run` would (same
-        /// [fetch] settings, user agent, headers and cookies), and show what
+        /// `[fetch]` settings, user agent, headers and cookies), and show what
         /// veille reads from it: for an HTML source what each selector
         /// matched, with `full_text` which rule decided for the first items.
         /// Nothing is stored.

@@ -91,7 +91,7 @@ impl FullText {
 
 /// Extracts the article body from `html` when it holds more text than the
 /// feed's own item (`feed_chars` characters) and, for `auto`, at least
-/// [`AUTO_MIN_CHARS`].
+/// `AUTO_MIN_CHARS` (200).
 pub fn extract_full_text(
     html: &str,
     page_url: &str,
