@@ -91,6 +91,24 @@ pub fn name(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// Text for a terminal, several lines long: like [`printable`], but line
+/// breaks and tabs stay as they are.
+pub fn printable_lines(text: &str) -> Cow<'_, str> {
+    let escapes = |c: char| needs_escape(c) && !matches!(c, '\n' | '\t');
+    if !text.chars().any(escapes) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if escapes(c) {
+            push_escaped(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// Longest message kept in an error column (`fetches.error`,
 /// `sources.last_error`) and in the health feed.
 pub const MAX_ERROR_CHARS: usize = 1000;
@@ -146,6 +164,7 @@ mod tests {
             Cow::Borrowed(_)
         ));
         assert_eq!(printable("a\nb\u{7}c\u{9b}"), "a\\nb\\u{7}c\\u{9b}");
+        assert_eq!(printable_lines("a\n\tb\u{1b}[0m"), "a\n\tb\\u{1b}[0m");
         assert_eq!(
             error_column(&"é".repeat(2000)).chars().count(),
             MAX_ERROR_CHARS + 1

@@ -267,8 +267,15 @@ async fn check_source_shows_what_each_selector_matched() {
         text.contains("item \"article.news-item\": 3 matches"),
         "{text}"
     );
+    // One line per selector, the items' line on its own.
     assert!(
-        text.contains("date \".news-date\": found in 3 of 3 items"),
+        text.lines()
+            .any(|l| l == "date \".news-date\": found in 3 of 3 items"),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.ends_with(" items; title \"\"") || l.contains(" items; title ")),
         "{text}"
     );
     assert!(

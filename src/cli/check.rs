@@ -66,7 +66,7 @@ pub(super) fn check(path: &Path) -> Exit {
             f.slug, f.title, f.limit, f.query
         );
     }
-    super::output::print(&out);
+    super::output::print_text(&out);
     Exit::Ok
 }
 
@@ -97,7 +97,7 @@ pub(super) async fn check_source(path: &Path, name: &str) -> Exit {
     };
     match crate::pipeline::check_source::check_source(&config, name).await {
         Ok(check) => {
-            super::output::print(&describe_check(name, &check));
+            super::output::print_text(&describe_check(name, &check));
             Exit::Ok
         }
         Err(e @ CheckError::NoSuchSource(_)) => {
@@ -119,7 +119,7 @@ fn describe_check(name: &str, check: &SourceCheck) -> String {
         check.status, check.final_url, check.bytes
     );
     if let Some(selectors) = &check.selectors {
-        out.push_str(&printable(selectors));
+        out.push_str(selectors);
     }
     let _ = writeln!(
         out,

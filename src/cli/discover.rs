@@ -30,7 +30,7 @@ pub(super) async fn discover(target: &str) -> Exit {
     if !looks_like_html(&response.body)
         && let Ok(feed) = parse_feed(&response.body, response.charset.as_deref())
     {
-        super::output::print(&format!(
+        super::output::print_text(&format!(
             "{} is itself a feed: {}\n",
             response.final_url,
             feed.title.as_deref().unwrap_or("(untitled)")
@@ -51,6 +51,6 @@ pub(super) async fn discover(target: &str) -> Exit {
             f.title.unwrap_or_default()
         ));
     }
-    super::output::print(&out);
+    super::output::print_text(&out);
     Exit::Ok
 }

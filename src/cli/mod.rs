@@ -73,8 +73,9 @@ pub enum Command {
     Publish,
     /// Validate the configuration and list its sources and feeds.
     Check {
-        /// Also fetch this source now, exactly as `veille run` would (same
-        /// `[fetch]` settings, user agent, headers and cookies), and show what
+        /// Also fetch this source now as `veille run` would (same `[fetch]`
+        /// settings, user agent, headers and cookies; from the configured
+        /// URL, where a run may use an adopted permanent redirect), and show what
         /// veille reads from it: for an HTML source what each selector
         /// matched, with `full_text` which rule decided for the first items.
         /// Nothing is stored.

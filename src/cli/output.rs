@@ -16,6 +16,13 @@ pub(super) fn print(text: &str) {
     let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
 }
 
+/// Writes text for people to stdout: whatever in it came from the network
+/// (titles, links, selector reports) has its control characters escaped.
+/// JSON and OPML go through [`print`], already escaped by their writers.
+pub(super) fn print_text(text: &str) {
+    print(&crate::untrusted::printable_lines(text));
+}
+
 /// Logs go to stderr; `RUST_LOG` overrides the level chosen by -v/-q.
 pub(super) fn init_logging(verbose: u8, quiet: bool) {
     let level = match (quiet, verbose) {

@@ -27,7 +27,7 @@ pub(super) async fn parse(target: &str, output: ParseOutput) -> Exit {
     let (bytes, charset, feed_url) = match load(target).await {
         Ok(loaded) => loaded,
         Err(message) => {
-            eprintln!("veille: {message}");
+            eprintln!("veille: {}", crate::untrusted::printable(&message));
             return Exit::Fatal;
         }
     };
@@ -41,7 +41,11 @@ pub(super) async fn parse(target: &str, output: ParseOutput) -> Exit {
             Exit::Ok
         }
         Err(e) => {
-            eprintln!("veille: {target}: {e}");
+            eprintln!(
+                "veille: {}: {}",
+                crate::untrusted::printable(target),
+                crate::untrusted::printable(&e.to_string())
+            );
             Exit::Fatal
         }
     }
@@ -177,5 +181,5 @@ fn print_summary(feed: &ParsedFeed) {
             let _ = writeln!(out, "                        {link}");
         }
     }
-    super::output::print(&out);
+    super::output::print_text(&out);
 }

@@ -71,7 +71,7 @@ pub(super) async fn list(config_path: &Path, json: bool) -> Exit {
             );
         }
     }
-    super::output::print(&out);
+    super::output::print_text(&out);
     Exit::Ok
 }
 

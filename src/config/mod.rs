@@ -163,6 +163,12 @@ pub struct FeedConfig {
     pub dedupe: bool,
     /// Include the full content, not just the summary.
     pub full_content: bool,
+    /// Labelled examples the feed's model is fitted from (JSON Lines,
+    /// `topics/<slug>.jsonl`); with them, an article is published when the
+    /// query matches and the model accepts it.
+    pub examples: Option<PathBuf>,
+    /// Least relevance score (0 to 100) an article needs to be published.
+    pub min_score: f64,
 }
 
 impl Config {

@@ -93,4 +93,6 @@ pub(super) struct RawFeed {
     pub max_age: Option<Spanned<String>>,
     pub dedupe: Option<bool>,
     pub full_content: Option<bool>,
+    pub examples: Option<Spanned<String>>,
+    pub min_score: Option<Spanned<f64>>,
 }

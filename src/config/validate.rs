@@ -500,6 +500,18 @@ impl Checker<'_> {
             },
             dedupe: raw.dedupe.unwrap_or(false),
             full_content: raw.full_content.unwrap_or(true),
+            examples: raw.examples.as_ref().map(|e| self.resolve(e.get_ref())),
+            min_score: match &raw.min_score {
+                Some(m) if (0.0..=100.0).contains(m.get_ref()) => *m.get_ref(),
+                Some(m) => {
+                    return Err(self.invalid(
+                        m.span(),
+                        &key("min_score"),
+                        format!("must be between 0 and 100, got {}", m.get_ref()),
+                    ));
+                }
+                None => 0.0,
+            },
         })
     }
 }

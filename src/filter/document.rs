@@ -366,6 +366,95 @@ impl Document {
     }
 }
 
+/// Where one facet of a query (one group of a top-level AND) matched a
+/// document: what relevance scores and topic models are built from.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FacetMatch {
+    /// Token positions in the body (the title's tokens come first) where a
+    /// term of the facet starts, sorted.
+    pub positions: Vec<usize>,
+    /// The distinct stems that matched, as the index holds them.
+    pub stems: Vec<String>,
+    /// A `tag:` or `source:` term matched: the outlet itself says so.
+    pub by_source: bool,
+}
+
+impl Document {
+    /// Tokens of the title (the body starts with them).
+    pub fn title_len(&self) -> usize {
+        self.title.len()
+    }
+
+    /// The analysed body: title, content, then summary.
+    pub fn body_tokens(&self) -> &[Token] {
+        &self.body
+    }
+
+    /// The primary language subtag, when known.
+    pub fn language(&self) -> Option<&str> {
+        self.language.as_deref()
+    }
+
+    /// The source's tags, folded.
+    pub fn source_tag_words(&self) -> impl Iterator<Item = &str> {
+        self.source_tags.iter().map(|t| t.surface.as_str())
+    }
+
+    /// Where the terms of `facet` (outside its `NOT`s) matched.
+    pub fn facet_match(&self, facet: &Query) -> FacetMatch {
+        let mut out = FacetMatch::default();
+        self.collect_facet(facet, &mut out);
+        out.positions.sort_unstable();
+        out.positions.dedup();
+        out
+    }
+
+    fn collect_facet(&self, query: &Query, out: &mut FacetMatch) {
+        match query {
+            Query::And(qs) | Query::Or(qs) => {
+                for q in qs {
+                    self.collect_facet(q, out);
+                }
+            }
+            Query::Term(term) => match term.field {
+                Field::Text | Field::Title => {
+                    for span in self.term_spans(term) {
+                        self.push_span(span.start, span.end, out);
+                    }
+                }
+                Field::Tag | Field::Source => out.by_source |= !self.term_spans(term).is_empty(),
+                Field::Author | Field::Url => {}
+            },
+            Query::Near {
+                left,
+                right,
+                distance,
+            } if left.field.is_stemmed() => {
+                for span in self.near_spans(left, right, *distance) {
+                    self.push_span(span.start, span.end, out);
+                }
+            }
+            Query::Regex(p) if matches!(p.field, Field::Text | Field::Title) => {
+                if p.regex.is_match(&self.title_text) {
+                    out.positions.push(0);
+                } else if p.field == Field::Text && p.regex.is_match(&self.text_text) {
+                    out.positions.push(self.title.len());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn push_span(&self, start: usize, end: usize, out: &mut FacetMatch) {
+        out.positions.push(start);
+        for token in self.body.get(start..end).unwrap_or_default() {
+            if !out.stems.contains(&token.stem) {
+                out.stems.push(token.stem.clone());
+            }
+        }
+    }
+}
+
 /// Which token list of a field a span is in (tags have two).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum List {

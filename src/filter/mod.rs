@@ -13,11 +13,12 @@ mod document;
 mod error;
 mod parser;
 mod render;
+pub mod score;
 
 use chrono::{DateTime, Timelike, Utc};
 
 pub use analyze::{ANALYZER_VERSION, Stemming, Token};
-pub use document::{Document, DocumentFields, Hit, IndexRow};
+pub use document::{Document, DocumentFields, FacetMatch, Hit, IndexRow};
 pub use error::QueryError;
 
 /// Where a term looks.

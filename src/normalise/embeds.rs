@@ -8,9 +8,10 @@
 //!
 //! The input is always ammonia's output (html5ever's serialiser), whose
 //! form is fixed: lower-case tag names, every attribute value in double
-//! quotes with `"` escaped, and an iframe's content as raw text ended by the
+//! quotes with `"`, `<` and `>` escaped (so no `<iframe` can appear inside
+//! one), comments removed, and an iframe's content as raw text ended by the
 //! first `</iframe>`. So a scan is exact here, where it would not be on
-//! arbitrary HTML.
+//! arbitrary HTML; a test in `html.rs` holds the serialiser to it.
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -195,7 +196,7 @@ fn watch_url(player: &str) -> String {
             .map(|(_, v)| v.into_owned())
     };
     let page = match (host, segments.as_slice()) {
-        (h, ["embed", id]) if h.contains("youtube") && !id.is_empty() => {
+        (h, ["embed", id]) if h.contains("youtube") && !id.is_empty() && *id != "videoseries" => {
             let start = query("start").filter(|s| s.bytes().all(|b| b.is_ascii_digit()));
             Some(match start {
                 Some(s) if !s.is_empty() => format!("https://www.youtube.com/watch?v={id}&t={s}"),

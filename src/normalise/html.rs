@@ -321,6 +321,18 @@ mod tests {
             &base,
         );
         assert_eq!(out, "<p>a</p><p>b</p>");
+        // Markup-like attribute values cannot fake a frame: the serialiser
+        // escapes < and > in them, so the scan never starts inside one.
+        let out = sanitize_html(
+            r#"<img alt="<iframe>" src="a.png">x<iframe></iframe><a title="y onerror=alert(1) z" href="/b">b</a>"#,
+            &base,
+        );
+        assert!(out.contains(r#"alt="&lt;iframe&gt;""#), "{out}");
+        assert!(
+            out.contains(r#"title="y onerror=alert(1) z""#) && out.contains(">b</a>"),
+            "{out}"
+        );
+        assert!(!out.contains("<iframe"), "{out}");
     }
 
     #[test]

@@ -40,7 +40,9 @@ pub(super) fn xml_format(root: Element, text: &str) -> Result<XmlFeed, ParseErro
     match name.to_ascii_lowercase().as_str() {
         "rss" | "rdf" | "channel" => Ok(XmlFeed::Rss),
         "feed" => Ok(XmlFeed::Atom),
-        "entry" => Ok(XmlFeed::AtomEntry),
+        "entry" if matches!(root.ns(), super::xml::ns::ATOM | super::xml::ns::ATOM03) => {
+            Ok(XmlFeed::AtomEntry)
+        }
         "html" => Err(ParseError::NotAFeed("an HTML page, not a feed".into())),
         _ => {
             let not_xml = !text

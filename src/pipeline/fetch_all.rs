@@ -223,60 +223,50 @@ async fn fetch_one(
     if let Some(slot) = slot
         && let Err(e) = store.release_host_slot(&host, slot, claim).await
     {
-        // The slot's lease runs out on its own.
+        // The one database error that does not end the run: the slot's
+        // lease runs out on its own, and the fetch itself is done.
         tracing::warn!("{e}");
     }
     match result {
         Err(e) => fetched.error = Some(failure(&e)),
         Ok(response) if response.not_modified => fetched.response = Some(response),
-        Ok(mut response) => {
-            let body = std::mem::take(&mut response.body);
-            fetched.bytes = body.len() as u64;
-            match super::ingest::ingest(
-                store,
-                fetcher,
-                &fetched.source,
-                fetched.state.id,
-                &response,
-                body,
-            )
-            .await
-            {
-                Ok((feed, articles)) => {
-                    fetched.feed = Some(feed);
-                    let name = fetched.source.name.clone();
-                    match tokio::task::spawn_blocking(move || {
-                        PreparedArticles::new(&name, articles)
-                    })
-                    .await
-                    {
-                        Ok(prepared) => fetched.articles = prepared,
-                        Err(e) => {
-                            fetched.error = Some(FetchFailure {
-                                status: Some(response.status),
-                                message: format!("analysing articles failed: {e}"),
-                                retry_after: None,
-                            })
-                        }
-                    }
-                }
-                Err(IngestError::Store(fatal)) => return Err(fatal),
-                Err(IngestError::Source(message)) => {
-                    fetched.error = Some(FetchFailure {
-                        status: Some(response.status),
-                        message,
-                        retry_after: None,
-                    })
-                }
-            }
-            fetched.response = Some(FetchResponse {
-                body: Vec::new(),
-                ..response
-            });
-        }
+        Ok(response) => read_body(store, fetcher, &mut fetched, response).await?,
     }
     fetched.finished_at = Utc::now();
     Ok(fetched)
+}
+
+/// Reads a fetched body into `fetched`: its feed, its articles analysed for
+/// the index, or the source's failure. Only a database error is an `Err`.
+async fn read_body(
+    store: &Store,
+    fetcher: &Fetcher,
+    fetched: &mut Fetched,
+    mut response: FetchResponse,
+) -> Result<(), StoreError> {
+    let body = std::mem::take(&mut response.body);
+    fetched.bytes = body.len() as u64;
+    let source = &fetched.source;
+    let failure = |message: String| FetchFailure {
+        status: Some(response.status),
+        message,
+        retry_after: None,
+    };
+    match super::ingest::ingest(store, fetcher, source, fetched.state.id, &response, body).await {
+        Ok((feed, articles)) => {
+            fetched.feed = Some(feed);
+            let name = source.name.clone();
+            match tokio::task::spawn_blocking(move || PreparedArticles::new(&name, articles)).await
+            {
+                Ok(prepared) => fetched.articles = prepared,
+                Err(e) => fetched.error = Some(failure(format!("analysing articles failed: {e}"))),
+            }
+        }
+        Err(IngestError::Store(fatal)) => return Err(fatal),
+        Err(IngestError::Source(message)) => fetched.error = Some(failure(message)),
+    }
+    fetched.response = Some(response);
+    Ok(())
 }
 
 /// Records one fetch and its articles in one transaction. The outcome is

@@ -104,7 +104,12 @@ pub(super) async fn ingest(
         for article in new.take(MAX_FULL_TEXT_PER_RUN) {
             if let Err(why) = full_text(fetcher, source, article, how).await {
                 // The feed's own text stays; the reason is worth a log line.
-                tracing::info!(source = %source.name, link = ?article.link, "full text not extracted: {why}");
+                tracing::info!(
+                    source = %source.name,
+                    link = ?article.link,
+                    "full text not extracted: {}",
+                    crate::untrusted::printable(&why.to_string())
+                );
             }
         }
     }

@@ -35,19 +35,17 @@ pub(crate) fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, Publis
     Ok(true)
 }
 
-/// The date an empty feed at `path` reports as its last change: when the
-/// file was written if it is already empty (no `item_tag` in it), so an
-/// empty feed stays byte for byte the same from run to run; else now, the
-/// run that emptied it. A fixed date such as 1970 would be wrong, and
-/// validators call it implausible.
+/// The date an empty feed at `path` reports as its last change: the date
+/// the file already gives when it is already empty (no `item_tag` in it),
+/// so an empty feed stays byte for byte the same from run to run; else
+/// now, the run that emptied it. A fixed date such as 1970 would be wrong,
+/// and validators call it implausible.
 pub(crate) fn empty_since(path: &Path, item_tag: &str) -> DateTime<Utc> {
     let already_empty = std::fs::read(path)
         .ok()
         .filter(|bytes| memchr::memmem::find(bytes, item_tag.as_bytes()).is_none());
-    let written = already_empty
-        .and_then(|_| std::fs::metadata(path).ok())
-        .and_then(|meta| meta.modified().ok())
-        .map(DateTime::<Utc>::from);
+    let written =
+        already_empty.and_then(|bytes| crate::parse::parse_feed(&bytes, None).ok()?.updated);
     let at = written.unwrap_or_else(Utc::now);
     DateTime::from_timestamp(at.timestamp(), 0).unwrap_or(at)
 }

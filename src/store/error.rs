@@ -46,8 +46,9 @@ impl StoreError {
         };
         let code = db.code()?;
         // SQLite reports extended result codes; the primary code is the
-        // low byte. PostgreSQL reports SQLSTATE strings.
-        if let Ok(extended) = code.parse::<i32>() {
+        // low byte. PostgreSQL reports SQLSTATE strings (often digits too).
+        let sqlite = db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some();
+        if let Some(extended) = code.parse::<i32>().ok().filter(|_| sqlite) {
             return match extended & 0xff {
                 13 => Some("disk full"),
                 5 | 6 => Some("database is locked"),
