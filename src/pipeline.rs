@@ -13,6 +13,7 @@ pub mod full_text;
 mod ingest;
 pub mod requests;
 pub mod schedule;
+pub mod topics;
 
 use std::sync::Arc;
 

@@ -8,6 +8,7 @@ mod parse_cmd;
 mod search;
 mod serve_cmd;
 mod sources;
+mod topic;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -125,6 +126,12 @@ pub enum Command {
         /// The page URL.
         url: String,
     },
+    /// Curate a topic's model: evaluate it, or label an article.
+    Topic {
+        /// What to do.
+        #[command(subcommand)]
+        action: TopicAction,
+    },
     /// Serve the publish folder over HTTP, for subscribers.
     Serve {
         /// Address to listen on.
@@ -148,6 +155,31 @@ pub enum SourcesAction {
     },
     /// Print the configured sources as OPML.
     Export,
+}
+
+/// `veille topic …`.
+#[derive(Debug, Subcommand)]
+pub enum TopicAction {
+    /// Cross-validated precision, recall and F1 of the feed's query alone
+    /// and with its model, on its examples: overall, per language and per
+    /// kind, with the examples it gets wrong.
+    Eval {
+        /// The feed's slug.
+        slug: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Append a stored article to the feed's examples, labelled.
+    Label {
+        /// The feed's slug.
+        slug: String,
+        /// The article's uid (as in published feeds and `veille search`).
+        uid: String,
+        /// Its label.
+        #[arg(value_parser = ["relevant", "irrelevant"])]
+        label: String,
+    },
 }
 
 /// Entry point of the binary.
@@ -230,6 +262,12 @@ async fn dispatch(cli: &Cli) -> Exit {
             ..
         } => sources::export(&cli.config),
         Command::Discover { url } => discover::discover(url).await,
+        Command::Topic {
+            action: TopicAction::Eval { slug, json },
+        } => topic::eval(&cli.config, slug, *json),
+        Command::Topic {
+            action: TopicAction::Label { slug, uid, label },
+        } => topic::label(&cli.config, slug, uid, label == "relevant").await,
         Command::Serve { addr, refresh } => {
             serve_cmd::serve(&cli.config, *addr, refresh.as_deref()).await
         }

@@ -12,8 +12,10 @@ mod arabic;
 mod document;
 mod error;
 mod parser;
+pub mod places;
 mod render;
 pub mod score;
+pub mod topic;
 
 use chrono::{DateTime, Timelike, Utc};
 

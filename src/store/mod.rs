@@ -15,6 +15,7 @@ mod prepared;
 mod query_sources;
 mod records;
 mod sqlite;
+mod topic_models;
 
 use std::path::Path;
 

@@ -166,7 +166,10 @@ mod tests {
         .unwrap();
         let err = load(&path).unwrap_err().to_string();
         assert!(err.contains("line 3: "), "{err}");
-        assert!(err.contains("line 4: needs a summary or a content"), "{err}");
+        assert!(
+            err.contains("line 4: needs a summary or a content"),
+            "{err}"
+        );
         assert!(err.contains("line 5: unknown field `colour`"), "{err}");
         assert!(!err.contains("line 1"), "{err}");
     }
@@ -175,7 +178,11 @@ mod tests {
     fn appended_examples_read_back() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.jsonl");
-        std::fs::write(&path, "{\"lang\":\"fr\",\"relevant\":true,\"title\":\"a\",\"summary\":\"b\"}").unwrap();
+        std::fs::write(
+            &path,
+            "{\"lang\":\"fr\",\"relevant\":true,\"title\":\"a\",\"summary\":\"b\"}",
+        )
+        .unwrap();
         let example = Example {
             lang: "en".into(),
             source: Some("Le Desk".into()),

@@ -19,7 +19,7 @@ use chrono::Utc;
 use super::examples::Example;
 use crate::filter::document::{Document, DocumentFields, FacetMatch};
 use crate::filter::score::{self, LEDE_TOKENS, ScoreParts};
-use crate::filter::{Query, Token};
+use crate::filter::{Query, Token, places};
 
 /// An article's features: sorted by name, no name twice.
 pub type Features = Vec<(String, f64)>;
@@ -47,7 +47,27 @@ pub fn from_analysis(doc: &Document, matches: &[FacetMatch], parts: &ScoreParts)
     push_stems(&mut out, "b:", tokens);
     push_pairs(&mut out, title);
     push_pairs(&mut out, lede);
+    let matched: Vec<usize> = matches
+        .iter()
+        .flat_map(|m| m.positions.iter().copied())
+        .collect();
+    let countries = places::country_positions(tokens, &matched);
+    let lede_end = title_len + LEDE_TOKENS;
+    if countries.iter().any(|&c| c < title_len) {
+        out.push(("country@title".into(), 1.0));
+    }
+    if countries.iter().any(|&c| c >= title_len && c < lede_end) {
+        out.push(("country@lede".into(), 1.0));
+    }
     for (i, m) in matches.iter().enumerate() {
+        push_neighbours(&mut out, &format!("n{}:", i + 1), tokens, &m.positions);
+        let listed = places::countries_near(&countries, &m.positions, NEIGHBOURHOOD);
+        if listed > 0 {
+            out.push((
+                format!("f{}~countries", i + 1),
+                (listed as f64 / 3.0).min(1.0),
+            ));
+        }
         let place = ["title", "lede", "body", "none"]
             .get(usize::from(score::first_place(m, title_len)))
             .copied()
@@ -77,6 +97,27 @@ pub fn from_analysis(doc: &Document, matches: &[FacetMatch], parts: &ScoreParts)
 
 fn push_stems(out: &mut Vec<(String, f64)>, prefix: &str, tokens: &[Token]) {
     let stems: BTreeSet<&str> = tokens.iter().map(|t| t.stem.as_str()).collect();
+    out.extend(stems.into_iter().map(|s| (format!("{prefix}{s}"), 1.0)));
+}
+
+/// Tokens within this many positions of a facet's match are its context.
+const NEIGHBOURHOOD: usize = 12;
+
+/// The stems around a facet's matches: what is said of Morocco (a law, a
+/// list of countries) tells a subject from a passing mention.
+fn push_neighbours(out: &mut Vec<(String, f64)>, prefix: &str, tokens: &[Token], at: &[usize]) {
+    let mut stems: BTreeSet<&str> = BTreeSet::new();
+    for &p in at {
+        let from = p.saturating_sub(NEIGHBOURHOOD);
+        let to = (p + NEIGHBOURHOOD + 1).min(tokens.len());
+        stems.extend(
+            tokens
+                .get(from..to)
+                .unwrap_or_default()
+                .iter()
+                .map(|t| t.stem.as_str()),
+        );
+    }
     out.extend(stems.into_iter().map(|s| (format!("{prefix}{s}"), 1.0)));
 }
 

@@ -57,6 +57,11 @@ pub(crate) fn redacted(url: &str) -> String {
 }
 
 impl PgStore {
+    /// The connection pool, for jobs written once for both backends.
+    pub(crate) fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
     /// Connects to the database at `url` and applies the embedded
     /// migrations (PostgreSQL runs them under an advisory lock, so workers
     /// starting together do not race).

@@ -32,6 +32,11 @@ pub(crate) struct SqliteStore {
 }
 
 impl SqliteStore {
+    /// The connection pool, for jobs written once for both backends.
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
     /// Opens (creating if missing) the SQLite file at `path` in WAL mode with
     /// foreign keys on, and applies the embedded migrations.
     pub(crate) async fn open(path: &Path) -> Result<SqliteStore, StoreError> {

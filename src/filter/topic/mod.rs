@@ -1,0 +1,114 @@
+//! Topics learned from labelled examples.
+//!
+//! A feed with `examples = "topics/<slug>.jsonl"` publishes an article when
+//! its query matches (the query keeps recall) and its model accepts it (the
+//! model brings precision). The model is a regularised logistic regression
+//! over veille's own analysis of the article ([`features`]), fitted from
+//! the examples; its decision threshold is the one with the best
+//! cross-validated F1 on them ([`eval`]). Fitting is deterministic, and a
+//! fitted model records the hash of the examples it came from, so it is
+//! fitted again only when they change.
+
+pub mod eval;
+pub mod examples;
+pub mod features;
+pub mod model;
+
+use serde::{Deserialize, Serialize};
+
+use self::eval::Confusion;
+use self::examples::{Example, Examples};
+use self::features::{Features, example_document};
+use self::model::{FitError, Weights};
+use super::{Document, Query};
+
+/// L2 penalty of every topic model (linfa's `alpha`). Chosen on the
+/// shipped topic's development set by cross-validation, never on its
+/// held-out set.
+pub const ALPHA: f64 = 0.3;
+
+/// A fitted topic model, as stored and applied.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TopicModel {
+    /// The weights.
+    pub weights: Weights,
+    /// Least probability an article needs to be published.
+    pub threshold: f64,
+    /// Hash of the examples file it was fitted from.
+    pub examples_hash: String,
+    /// How many examples it was fitted from.
+    pub examples: usize,
+    /// Cross-validated figures of query + model on those examples.
+    pub cross_validated: Confusion,
+}
+
+impl TopicModel {
+    /// The probability that `doc` belongs to the topic of `query`.
+    pub fn probability(&self, query: &Query, doc: &Document) -> f64 {
+        self.weights.probability(&features::features(query, doc))
+    }
+
+    /// Whether the model accepts an article with this probability.
+    pub fn accepts(&self, probability: f64) -> bool {
+        probability >= self.threshold
+    }
+}
+
+/// An example as the model sees it.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// Its features.
+    pub features: Features,
+    /// Whether the feed's query matches it.
+    pub matches_query: bool,
+    /// Its label.
+    pub relevant: bool,
+    /// Its language.
+    pub lang: String,
+    /// Its kind, if the curator named one.
+    pub kind: Option<String>,
+    /// Its title, to name it in reports.
+    pub title: String,
+}
+
+/// Analyses every example; `tags_of` gives the tags of an outlet by name
+/// (the `[[source]]` of that name, or none).
+pub fn prepare(
+    query: &Query,
+    items: &[Example],
+    tags_of: &dyn Fn(Option<&str>) -> Vec<String>,
+) -> Vec<Prepared> {
+    items
+        .iter()
+        .map(|example| {
+            let tags = tags_of(example.source.as_deref());
+            let doc = example_document(example, &tags);
+            Prepared {
+                features: features::features(query, &doc),
+                matches_query: query.matches(&doc),
+                relevant: example.relevant,
+                lang: example.lang.clone(),
+                kind: example.kind.clone(),
+                title: example.title.clone(),
+            }
+        })
+        .collect()
+}
+
+/// Fits the model of a topic: the threshold from cross-validation, then
+/// the weights from every example.
+pub fn fit(examples: &Examples, prepared: &[Prepared]) -> Result<TopicModel, FitError> {
+    let out_of_fold = eval::out_of_fold(prepared, ALPHA)?;
+    let threshold = eval::best_threshold(prepared, &out_of_fold);
+    let (rows, labels): (Vec<_>, Vec<_>) = prepared
+        .iter()
+        .map(|p| (p.features.clone(), p.relevant))
+        .unzip();
+    Ok(TopicModel {
+        weights: Weights::fit(&rows, &labels, ALPHA)?,
+        threshold,
+        examples_hash: examples.hash.clone(),
+        examples: prepared.len(),
+        cross_validated: eval::confusion(prepared, &out_of_fold, threshold),
+    })
+}

@@ -1,0 +1,178 @@
+//! Topic models in a run: each feed with `examples` gets its model, fitted
+//! again only when the examples changed; and the curator's commands,
+//! `veille topic eval` and `veille topic label`.
+
+use crate::config::{Config, FeedConfig};
+use crate::filter::Query;
+use crate::filter::QueryError;
+use crate::filter::topic::eval::Evaluation;
+use crate::filter::topic::examples::{self, Example, Examples, ExamplesError};
+use crate::filter::topic::model::FitError;
+use crate::filter::topic::{self, Prepared, TopicModel};
+use crate::store::{Store, StoreError};
+
+/// Why a topic's model or command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum TopicError {
+    /// No `[[feed]]` has that slug.
+    #[error("no feed with slug {0:?}")]
+    NoSuchFeed(String),
+    /// The feed has no `examples`.
+    #[error("feed {0:?} has no `examples` file")]
+    NoExamples(String),
+    /// The examples could not be read.
+    #[error(transparent)]
+    Examples(#[from] ExamplesError),
+    /// The feed's query does not parse.
+    #[error("feed {slug:?}: invalid query: {error}")]
+    Query {
+        /// The feed.
+        slug: String,
+        /// Why.
+        error: QueryError,
+    },
+    /// Fitting failed.
+    #[error(transparent)]
+    Fit(#[from] FitError),
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// No stored article has that id.
+    #[error("no article with uid {0:?}")]
+    NoSuchArticle(String),
+    /// The examples file could not be written.
+    #[error("cannot write {path}: {source}")]
+    Write {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// The feed `slug`, its parsed query and its examples.
+fn feed_examples<'c>(
+    config: &'c Config,
+    slug: &str,
+) -> Result<(&'c FeedConfig, Query, Examples), TopicError> {
+    let feed = config
+        .feeds
+        .iter()
+        .find(|f| f.slug == slug)
+        .ok_or_else(|| TopicError::NoSuchFeed(slug.to_string()))?;
+    let path = feed
+        .examples
+        .as_ref()
+        .ok_or_else(|| TopicError::NoExamples(slug.to_string()))?;
+    let query = Query::parse(&feed.query).map_err(|error| TopicError::Query {
+        slug: slug.to_string(),
+        error,
+    })?;
+    Ok((feed, query, examples::load(path)?))
+}
+
+/// The examples of a feed as its model sees them, with the tags of the
+/// outlets they name.
+pub fn prepare(config: &Config, query: &Query, examples: &Examples) -> Vec<Prepared> {
+    let tags_of = |name: Option<&str>| -> Vec<String> {
+        name.and_then(|n| config.sources.iter().find(|s| s.name == n))
+            .map(|s| s.tags.clone())
+            .unwrap_or_default()
+    };
+    topic::prepare(query, &examples.items, &tags_of)
+}
+
+/// `veille topic eval SLUG`: cross-validated figures of the feed's query
+/// alone and with its model.
+pub fn evaluate(config: &Config, slug: &str) -> Result<Evaluation, TopicError> {
+    let (_, query, examples) = feed_examples(config, slug)?;
+    let prepared = prepare(config, &query, &examples);
+    Ok(topic::eval::evaluate(&prepared, topic::ALPHA)?)
+}
+
+/// The model of each feed (`None` for feeds without examples), fitted
+/// again where the examples changed since the stored one.
+pub async fn models(
+    store: &Store,
+    config: &Config,
+    queries: &[Query],
+) -> Result<Vec<Option<TopicModel>>, TopicError> {
+    let mut out = Vec::with_capacity(config.feeds.len());
+    for (feed, query) in config.feeds.iter().zip(queries) {
+        let Some(path) = &feed.examples else {
+            out.push(None);
+            continue;
+        };
+        let examples = examples::load(path)?;
+        let stored = store.topic_model(&feed.slug).await?;
+        let model = match stored {
+            Some(model) if model.examples_hash == examples.hash => model,
+            _ => {
+                let prepared = prepare(config, query, &examples);
+                let model = tokio::task::spawn_blocking(move || topic::fit(&examples, &prepared))
+                    .await
+                    .map_err(|e| FitError::Linfa(format!("fitting task failed: {e}")))??;
+                store
+                    .save_topic_model(&feed.slug, &path.display().to_string(), &model)
+                    .await?;
+                tracing::info!(
+                    feed = %feed.slug,
+                    examples = model.examples,
+                    "topic model fitted (cross-validated F1 {:.3})",
+                    model.cross_validated.f1()
+                );
+                model
+            }
+        };
+        out.push(Some(model));
+    }
+    Ok(out)
+}
+
+/// `veille topic label SLUG UID relevant|irrelevant`: appends the stored
+/// article to the feed's examples. Returns the example written.
+pub async fn label(
+    config: &Config,
+    slug: &str,
+    uid: &str,
+    relevant: bool,
+) -> Result<Example, TopicError> {
+    let feed = config
+        .feeds
+        .iter()
+        .find(|f| f.slug == slug)
+        .ok_or_else(|| TopicError::NoSuchFeed(slug.to_string()))?;
+    let path = feed
+        .examples
+        .as_ref()
+        .ok_or_else(|| TopicError::NoExamples(slug.to_string()))?;
+    let store = Store::open(&config.database).await?;
+    let found = store.article_by_uid(uid).await?;
+    store.close().await;
+    let stored = found.ok_or_else(|| TopicError::NoSuchArticle(uid.to_string()))?;
+    let article = stored.article;
+    let example = Example {
+        lang: article.language.unwrap_or_else(|| "und".into()),
+        source: Some(stored.source_name),
+        kind: Some(
+            if relevant {
+                "relevant"
+            } else {
+                "labelled-irrelevant"
+            }
+            .into(),
+        ),
+        relevant,
+        title: article.title,
+        summary: article
+            .summary
+            .or_else(|| Some(article.content_text.clone()))
+            .filter(|s| !s.trim().is_empty()),
+        content: article.content,
+    };
+    examples::append(path, &example).map_err(|source| TopicError::Write {
+        path: path.display().to_string(),
+        source,
+    })?;
+    Ok(example)
+}
