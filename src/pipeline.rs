@@ -91,6 +91,9 @@ pub struct RunReport {
     pub sources: Vec<SourceOutcome>,
     /// Per-feed outcomes, in config order.
     pub feeds: Vec<FeedOutcome>,
+    /// Feeds not published, and why (their examples could not be used);
+    /// their last files stay.
+    pub feed_errors: Vec<(String, String)>,
 }
 
 /// Errors that stop a run (per-source failures do not).
@@ -243,7 +246,7 @@ pub async fn run(
         // publishes everything stored so far, so the last one leaves the
         // files complete (and unchanged files are not rewritten).
         let _publishing = store.publish_lock().await?;
-        report.feeds = publish_all(&store, config, &queries, &mut report.totals).await?;
+        report.feeds = publish_all(&store, config, &queries, &mut report).await?;
     }
     store.finish_run(run_id, &report.totals, Utc::now()).await?;
     store.close().await;
@@ -259,14 +262,32 @@ async fn publish_all(
     store: &Store,
     config: &Config,
     queries: &[Query],
-    totals: &mut RunTotals,
+    report: &mut RunReport,
 ) -> Result<Vec<FeedOutcome>, RunError> {
     let dir = &config.publish.dir;
-    let selections = collect::select_articles(store, config, queries, Utc::now()).await?;
+    let totals = &mut report.totals;
+    let fitted = topics::models(store, config, queries).await?;
+    let mut models = Vec::with_capacity(fitted.len());
+    let mut broken = Vec::new();
+    for (feed, model) in config.feeds.iter().zip(fitted) {
+        match model {
+            Ok(model) => models.push(model),
+            Err(e) => {
+                // This feed keeps its last published files; the others go on.
+                broken.push((feed.slug.clone(), e.to_string()));
+                models.push(None);
+            }
+        }
+    }
+    let selections = collect::select_articles(store, config, queries, &models, Utc::now()).await?;
+    report.feed_errors.clone_from(&broken);
     let mut outcomes = Vec::new();
     let mut topics = Vec::new();
     let mut opml = Vec::new();
     for (feed, selection) in config.feeds.iter().zip(selections) {
+        if broken.iter().any(|(slug, _)| *slug == feed.slug) {
+            continue;
+        }
         let meta = FeedMeta {
             slug: feed.slug.clone(),
             title: feed.title.clone(),

@@ -12,3 +12,7 @@ CREATE TABLE topic_models (
     model          TEXT NOT NULL,       -- the fitted model, JSON (weights by feature name)
     fitted_at      TEXT NOT NULL
 );
+
+-- How many index rows hold each token, for relevance scores (how specific
+-- a matched word is): FTS5's own vocabulary, read per token.
+CREATE VIRTUAL TABLE article_index_terms USING fts5vocab(article_index, row);

@@ -115,6 +115,11 @@ pub(super) fn with_bar(mut progress: RunProgress, total: usize) -> RunProgress {
 
 /// The closing summary: one line, unless `-q`.
 pub(super) fn print_report(report: &RunReport, options: RunOptions, verbose: u8, quiet: bool) {
+    if !quiet {
+        for (slug, why) in &report.feed_errors {
+            eprintln!("veille: feed {slug:?} not published: {why}");
+        }
+    }
     if verbose > 0 {
         for feed in &report.feeds {
             eprintln!(

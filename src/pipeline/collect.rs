@@ -5,10 +5,11 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::config::Config;
-use crate::filter::{Document, Query};
+use crate::filter::topic::{TopicModel, features};
+use crate::filter::{Document, FacetMatch, Query, score};
 use crate::model::StoredArticle;
 use crate::publish::PublishItem;
-use crate::store::{Store, StoreError};
+use crate::store::{CompiledQuery, Store, StoreError, TermStats};
 
 /// Days the per-topic chart covers.
 pub const CHART_DAYS: usize = 30;
@@ -35,6 +36,7 @@ pub(super) async fn select_articles(
     store: &Store,
     config: &Config,
     queries: &[Query],
+    models: &[Option<TopicModel>],
     now: DateTime<Utc>,
 ) -> Result<Vec<Selection>, StoreError> {
     let chart_start = (now - Duration::days(CHART_DAYS as i64 - 1)).date_naive();
@@ -43,7 +45,7 @@ pub(super) async fn select_articles(
         .unwrap_or_default()
         .and_utc();
     let mut out = Vec::with_capacity(config.feeds.len());
-    for (feed, query) in config.feeds.iter().zip(queries) {
+    for ((feed, query), model) in config.feeds.iter().zip(queries).zip(models) {
         let mut query = query.clone();
         let compiled = store.compile_query(&mut query, now).await?;
         let since = feed
@@ -73,6 +75,21 @@ pub(super) async fn select_articles(
                 *slot += n;
             }
         }
+        let judge = Judge {
+            query: &query,
+            model: model.as_ref(),
+            min_score: feed.min_score,
+            now,
+        };
+        if judge.is_needed() {
+            let mut items = judged_items(store, &compiled, since, wanted, &judge).await?;
+            if feed.dedupe {
+                items = dedupe(items);
+            }
+            items.truncate(feed.limit);
+            out.push(Selection { items, per_day });
+            continue;
+        }
         let month_covers_since = since.is_some_and(|s| s >= chart_from);
         let stored = if month.newest.len() >= wanted || month_covers_since {
             let ids: Vec<i64> = month.newest.iter().map(|(id, _)| *id).collect();
@@ -97,6 +114,96 @@ pub(super) async fn select_articles(
         out.push(Selection { items, per_day });
     }
     Ok(out)
+}
+
+/// Candidates judged per wanted item at first; more are read when too
+/// few pass.
+const CANDIDATES_PER_ITEM: usize = 3;
+
+/// Most candidates one feed reads before it makes do with what passed.
+const MAX_CANDIDATES: usize = 20_000;
+
+/// What decides, beyond the query, whether a match is published: the
+/// feed's model and its least score.
+struct Judge<'a> {
+    query: &'a Query,
+    model: Option<&'a TopicModel>,
+    min_score: f64,
+    now: DateTime<Utc>,
+}
+
+impl Judge<'_> {
+    /// Whether matches need judging at all.
+    fn is_needed(&self) -> bool {
+        self.model.is_some() || self.min_score > 0.0
+    }
+
+    /// The matches `candidates` that pass, newest first, scored with the
+    /// archive's word statistics.
+    async fn pass(
+        &self,
+        store: &Store,
+        candidates: Vec<StoredArticle>,
+    ) -> Result<Vec<PublishItem>, StoreError> {
+        let analysed: Vec<(StoredArticle, Document, Vec<FacetMatch>)> = candidates
+            .into_iter()
+            .map(|stored| {
+                let doc = document(&stored, self.now);
+                let matches = score::facet_matches(self.query, &doc);
+                (stored, doc, matches)
+            })
+            .collect();
+        let mut stems: Vec<String> = analysed
+            .iter()
+            .flat_map(|(_, _, ms)| ms.iter().flat_map(|m| m.stems.iter().cloned()))
+            .collect();
+        stems.sort_unstable();
+        stems.dedup();
+        let stats = store.term_stats(&stems).await?;
+        Ok(analysed
+            .into_iter()
+            .filter(|(_, doc, matches)| self.accepts(doc, matches, &stats))
+            .map(|(stored, doc, _)| PublishItem {
+                matched_terms: self.query.matched_terms(&doc),
+                stored,
+                also_reported_by: Vec::new(),
+            })
+            .collect())
+    }
+
+    fn accepts(&self, doc: &Document, matches: &[FacetMatch], stats: &TermStats) -> bool {
+        let parts = score::score(doc, matches, &|s| stats.specificity(s));
+        if parts.total() < self.min_score {
+            return false;
+        }
+        self.model.is_none_or(|model| {
+            let features = features::from_analysis(doc, matches, &parts);
+            model.accepts(model.weights.probability(&features))
+        })
+    }
+}
+
+/// The newest `wanted` matches that the judge passes: candidates are read
+/// newest first, three per wanted item, then four times as many while too
+/// few pass and more remain.
+async fn judged_items(
+    store: &Store,
+    compiled: &CompiledQuery,
+    since: Option<DateTime<Utc>>,
+    wanted: usize,
+    judge: &Judge<'_>,
+) -> Result<Vec<PublishItem>, StoreError> {
+    let mut reading = (wanted * CANDIDATES_PER_ITEM).max(1);
+    loop {
+        let candidates = store.search(compiled, since, reading).await?;
+        let exhausted = candidates.len() < reading;
+        let mut passed = judge.pass(store, candidates).await?;
+        if passed.len() >= wanted || exhausted || reading >= MAX_CANDIDATES {
+            passed.truncate(wanted);
+            return Ok(passed);
+        }
+        reading = (reading * 4).min(MAX_CANDIDATES);
+    }
 }
 
 /// One item per story cluster: the earliest report, naming the other

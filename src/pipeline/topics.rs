@@ -91,42 +91,54 @@ pub fn evaluate(config: &Config, slug: &str) -> Result<Evaluation, TopicError> {
 }
 
 /// The model of each feed (`None` for feeds without examples), fitted
-/// again where the examples changed since the stored one.
+/// again where the examples changed since the stored one. A feed whose
+/// examples cannot be read or fitted gets its error (that feed is not
+/// published, the others are); a database error fails them all.
 pub async fn models(
     store: &Store,
     config: &Config,
     queries: &[Query],
-) -> Result<Vec<Option<TopicModel>>, TopicError> {
+) -> Result<Vec<Result<Option<TopicModel>, TopicError>>, StoreError> {
     let mut out = Vec::with_capacity(config.feeds.len());
     for (feed, query) in config.feeds.iter().zip(queries) {
-        let Some(path) = &feed.examples else {
-            out.push(None);
-            continue;
+        let model = match feed_model(store, config, feed, query).await {
+            Err(TopicError::Store(fatal)) => return Err(fatal),
+            other => other,
         };
-        let examples = examples::load(path)?;
-        let stored = store.topic_model(&feed.slug).await?;
-        let model = match stored {
-            Some(model) if model.examples_hash == examples.hash => model,
-            _ => {
-                let prepared = prepare(config, query, &examples);
-                let model = tokio::task::spawn_blocking(move || topic::fit(&examples, &prepared))
-                    .await
-                    .map_err(|e| FitError::Linfa(format!("fitting task failed: {e}")))??;
-                store
-                    .save_topic_model(&feed.slug, &path.display().to_string(), &model)
-                    .await?;
-                tracing::info!(
-                    feed = %feed.slug,
-                    examples = model.examples,
-                    "topic model fitted (cross-validated F1 {:.3})",
-                    model.cross_validated.f1()
-                );
-                model
-            }
-        };
-        out.push(Some(model));
+        out.push(model);
     }
     Ok(out)
+}
+
+async fn feed_model(
+    store: &Store,
+    config: &Config,
+    feed: &FeedConfig,
+    query: &Query,
+) -> Result<Option<TopicModel>, TopicError> {
+    let Some(path) = &feed.examples else {
+        return Ok(None);
+    };
+    let examples = examples::load(path)?;
+    if let Some(model) = store.topic_model(&feed.slug).await?
+        && model.examples_hash == examples.hash
+    {
+        return Ok(Some(model));
+    }
+    let prepared = prepare(config, query, &examples);
+    let model = tokio::task::spawn_blocking(move || topic::fit(&examples, &prepared))
+        .await
+        .map_err(|e| FitError::Linfa(format!("fitting task failed: {e}")))??;
+    store
+        .save_topic_model(&feed.slug, &path.display().to_string(), &model)
+        .await?;
+    tracing::info!(
+        feed = %feed.slug,
+        examples = model.examples,
+        "topic model fitted (cross-validated F1 {:.3})",
+        model.cross_validated.f1()
+    );
+    Ok(Some(model))
 }
 
 /// `veille topic label SLUG UID relevant|irrelevant`: appends the stored

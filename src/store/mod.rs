@@ -15,6 +15,7 @@ mod prepared;
 mod query_sources;
 mod records;
 mod sqlite;
+mod term_stats;
 mod topic_models;
 
 use std::path::Path;
@@ -31,6 +32,7 @@ pub use records::{
     Claim, FetchRecord, HealthEvent, MatchSummary, NewSource, RunTotals, SourceEvent, SourceHealth,
     SourceState, SourceUpdate, StoreCounts,
 };
+pub use term_stats::TermStats;
 
 use postgres::{PgQuery, PgStore};
 use sqlite::{SqliteQuery, SqliteStore};
