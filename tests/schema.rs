@@ -44,6 +44,8 @@ async fn schema_matches_the_reference_and_docs_cover_every_column() {
         "article_index",
         "index_words",
         "index_meta",
+        "article_index_terms",
+        "topic_models",
     ] {
         assert!(
             docs.contains(&format!("### `{table}`")),
