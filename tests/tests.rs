@@ -20,6 +20,7 @@ mod scrape;
 mod search_index;
 mod serve;
 mod sources_cli;
+mod topic_cli;
 mod store_faults;
 mod topics;
 mod validate;

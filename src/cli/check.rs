@@ -18,6 +18,16 @@ pub(super) fn check(path: &Path) -> Exit {
     if let Err(code) = check_queries(&config) {
         return code;
     }
+    let broken = crate::pipeline::topics::check_examples(&config);
+    for (slug, error) in &broken {
+        eprintln!(
+            "veille: {}: feed {slug:?}: `examples`: {error}",
+            config.path.display()
+        );
+    }
+    if !broken.is_empty() {
+        return Exit::Usage;
+    }
     let enabled = config.enabled_sources().count();
     let mut out = String::new();
     let _ = writeln!(
@@ -65,6 +75,9 @@ pub(super) fn check(path: &Path) -> Exit {
             "  {}  {:?}  limit {}  query: {}",
             f.slug, f.title, f.limit, f.query
         );
+        if let Some(path) = &f.examples {
+            let _ = writeln!(out, "    examples: {} (query + model)", path.display());
+        }
     }
     super::output::print_text(&out);
     Exit::Ok

@@ -82,6 +82,16 @@ pub fn prepare(config: &Config, query: &Query, examples: &Examples) -> Vec<Prepa
     topic::prepare(query, &examples.items, &tags_of)
 }
 
+/// Every feed's examples that cannot be used, with why (each bad line
+/// named): what `veille check` reports.
+pub fn check_examples(config: &Config) -> Vec<(String, ExamplesError)> {
+    config
+        .feeds
+        .iter()
+        .filter_map(|f| Some((f.slug.clone(), examples::load(f.examples.as_ref()?).err()?)))
+        .collect()
+}
+
 /// `veille topic eval SLUG`: cross-validated figures of the feed's query
 /// alone and with its model.
 pub fn evaluate(config: &Config, slug: &str) -> Result<Evaluation, TopicError> {

@@ -1,0 +1,118 @@
+//! The curator's commands: `veille check` on examples files, `veille topic
+//! eval` and `veille topic label`, and a model fitted again when its
+//! examples change.
+
+use std::path::Path;
+
+use crate::util::{FixtureServer, veille, write_config};
+
+/// The first `n` examples of the shipped topic, into `dir/examples.jsonl`.
+fn some_examples(dir: &Path, n: usize) -> std::path::PathBuf {
+    let all = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("topics/morocco-ai-governance.jsonl"),
+    )
+    .unwrap();
+    // Every fifth line, so both labels and all languages are there.
+    let lines: Vec<&str> = all.lines().step_by(5).take(n).collect();
+    let path = dir.join("examples.jsonl");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    path
+}
+
+/// The test config with `examples` added to the shipped topic's feed.
+fn with_examples(config: &Path, examples: &Path) {
+    let text = std::fs::read_to_string(config).unwrap().replace(
+        "slug = \"morocco-ai-governance\"\n",
+        &format!(
+            "slug = \"morocco-ai-governance\"\nexamples = \"{}\"\n",
+            examples.display()
+        ),
+    );
+    std::fs::write(config, text).unwrap();
+}
+
+#[test]
+fn check_names_each_bad_line_of_an_examples_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), &[]);
+    let examples = some_examples(dir.path(), 20);
+    let mut text = std::fs::read_to_string(&examples).unwrap();
+    text.push_str("{\"lang\":\"fr\",\"relevant\":true}\nnot json\n");
+    std::fs::write(&examples, text).unwrap();
+    with_examples(&config, &examples);
+    let out = veille(&config, &["check"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("morocco-ai-governance") && stderr.contains("line 21: ") && stderr.contains("line 22: "),
+        "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn eval_reports_query_and_model_and_label_refits_the_model() {
+    let server = FixtureServer::start().await;
+    for f in ["maroc-rss2.xml", "world-atom.xml", "arabic-rss2.xml"] {
+        server.put_fixture(f, "application/xml");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        &[
+            ("Maroc FR", server.url("maroc-rss2.xml")),
+            ("World Policy", server.url("world-atom.xml")),
+            ("Akhbar", server.url("arabic-rss2.xml")),
+        ],
+    );
+    let examples = some_examples(dir.path(), 80);
+    with_examples(&config, &examples);
+
+    let config_path = config.clone();
+    let out = tokio::task::spawn_blocking(move || veille(&config_path, &["topic", "eval", "morocco-ai-governance"]))
+        .await
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    for expected in ["80 examples, 5-fold", "query alone:", "query + model:", "by language", "by kind", "misclassified ("] {
+        assert!(report.contains(expected), "{expected}: {report}");
+    }
+
+    // A run fits and stores the model; labelling an article appends it.
+    let loaded = veille::config::Config::load(&config).unwrap();
+    crate::util::run(&loaded, true).await;
+    let pool = crate::util::db(dir.path()).await;
+    let hash = || async {
+        sqlx::query_scalar::<_, String>("SELECT examples_hash FROM topic_models WHERE feed_slug = 'morocco-ai-governance'")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+    let before = hash().await;
+    let (uid, title): (String, String) = sqlx::query_as("SELECT uid, title FROM articles ORDER BY id LIMIT 1")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let config_path = config.clone();
+    let label_uid = uid.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        veille(&config_path, &["topic", "label", "morocco-ai-governance", &label_uid, "irrelevant"])
+    })
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let last = std::fs::read_to_string(&examples).unwrap().lines().last().unwrap().to_string();
+    let labelled: serde_json::Value = serde_json::from_str(&last).unwrap();
+    assert_eq!(labelled["title"], title.as_str());
+    assert_eq!(labelled["relevant"], false);
+    crate::util::run(&loaded, true).await;
+    assert_ne!(hash().await, before, "the model was fitted again from the new examples");
+    // An unknown uid is a clear usage error.
+    let config_path = config.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        veille(&config_path, &["topic", "label", "morocco-ai-governance", "no-such-uid", "relevant"])
+    })
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no article with uid"));
+}
