@@ -44,7 +44,9 @@ fn check_names_each_bad_line_of_an_examples_file() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains("morocco-ai-governance") && stderr.contains("line 21: ") && stderr.contains("line 22: "),
+        stderr.contains("morocco-ai-governance")
+            && stderr.contains("line 21: ")
+            && stderr.contains("line 22: "),
         "{stderr}"
     );
 }
@@ -68,51 +70,211 @@ async fn eval_reports_query_and_model_and_label_refits_the_model() {
     with_examples(&config, &examples);
 
     let config_path = config.clone();
-    let out = tokio::task::spawn_blocking(move || veille(&config_path, &["topic", "eval", "morocco-ai-governance"]))
-        .await
-        .unwrap();
+    let out = tokio::task::spawn_blocking(move || {
+        veille(&config_path, &["topic", "eval", "morocco-ai-governance"])
+    })
+    .await
+    .unwrap();
     let report = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    for expected in ["80 examples, 5-fold", "query alone:", "query + model:", "by language", "by kind", "misclassified ("] {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for expected in [
+        "80 examples, 5-fold",
+        "query alone:",
+        "query + model:",
+        "by language",
+        "by kind",
+        "misclassified (",
+    ] {
         assert!(report.contains(expected), "{expected}: {report}");
     }
 
     // A run fits and stores the model; labelling an article appends it.
     let loaded = veille::config::Config::load(&config).unwrap();
     crate::util::run(&loaded, true).await;
-    let pool = crate::util::db(dir.path()).await;
-    let hash = || async {
-        sqlx::query_scalar::<_, String>("SELECT examples_hash FROM topic_models WHERE feed_slug = 'morocco-ai-governance'")
-            .fetch_one(&pool)
-            .await
-            .unwrap()
-    };
-    let before = hash().await;
-    let (uid, title): (String, String) = sqlx::query_as("SELECT uid, title FROM articles ORDER BY id LIMIT 1")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+
+    // `search --topic --explain` judges as the feed does, and says why.
     let config_path = config.clone();
-    let label_uid = uid.clone();
     let out = tokio::task::spawn_blocking(move || {
-        veille(&config_path, &["topic", "label", "morocco-ai-governance", &label_uid, "irrelevant"])
+        veille(
+            &config_path,
+            &["search", "--topic", "morocco-ai-governance", "--explain"],
+        )
     })
     .await
     .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let last = std::fs::read_to_string(&examples).unwrap().lines().last().unwrap().to_string();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let score_line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("score "))
+        .unwrap_or_default();
+    for part in [
+        "placement",
+        "proximity",
+        "specificity",
+        "breadth",
+        "salience",
+        "prior",
+    ] {
+        assert!(score_line.contains(part), "{part}: {text}");
+    }
+    assert!(
+        text.lines()
+            .any(|l| l.contains("model: probability") && l.contains("strongest: ")),
+        "{text}"
+    );
+    let config_path = config.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        veille(
+            &config_path,
+            &["search", "--topic", "morocco-ai-governance", "--json"],
+        )
+    })
+    .await
+    .unwrap();
+    let items: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for item in items.as_array().unwrap() {
+        let score = item["score"].as_f64().unwrap();
+        assert!((0.0..=100.0).contains(&score));
+        assert!(item["probability"].as_f64().is_some());
+    }
+    let pool = crate::util::db(dir.path()).await;
+    let hash = || async {
+        sqlx::query_scalar::<_, String>(
+            "SELECT examples_hash FROM topic_models WHERE feed_slug = 'morocco-ai-governance'",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+    };
+    let before = hash().await;
+    let (uid, title): (String, String) =
+        sqlx::query_as("SELECT uid, title FROM articles ORDER BY id LIMIT 1")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    let config_path = config.clone();
+    let label_uid = uid.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        veille(
+            &config_path,
+            &[
+                "topic",
+                "label",
+                "morocco-ai-governance",
+                &label_uid,
+                "irrelevant",
+            ],
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let last = std::fs::read_to_string(&examples)
+        .unwrap()
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
     let labelled: serde_json::Value = serde_json::from_str(&last).unwrap();
     assert_eq!(labelled["title"], title.as_str());
     assert_eq!(labelled["relevant"], false);
     crate::util::run(&loaded, true).await;
-    assert_ne!(hash().await, before, "the model was fitted again from the new examples");
+    assert_ne!(
+        hash().await,
+        before,
+        "the model was fitted again from the new examples"
+    );
     // An unknown uid is a clear usage error.
     let config_path = config.clone();
     let out = tokio::task::spawn_blocking(move || {
-        veille(&config_path, &["topic", "label", "morocco-ai-governance", "no-such-uid", "relevant"])
+        veille(
+            &config_path,
+            &[
+                "topic",
+                "label",
+                "morocco-ai-governance",
+                "no-such-uid",
+                "relevant",
+            ],
+        )
     })
     .await
     .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no article with uid"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn min_score_keeps_the_articles_search_scores_high_enough() {
+    let server = FixtureServer::start().await;
+    for f in ["maroc-rss2.xml", "world-atom.xml", "arabic-rss2.xml"] {
+        server.put_fixture(f, "application/xml");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        &[
+            ("Maroc FR", server.url("maroc-rss2.xml")),
+            ("World Policy", server.url("world-atom.xml")),
+            ("Akhbar", server.url("arabic-rss2.xml")),
+        ],
+    );
+    const QUERY: &str = "(maroc OR morocco OR المغرب OR royaume OR rabat OR casablanca) (ia OR ai OR \"الذكاء الاصطناعي\" OR festival OR derby OR strategie)";
+    let loaded = veille::config::Config::load(&config).unwrap();
+    crate::util::run(&loaded, true).await;
+    // The scores `veille search` gives the matches.
+    let config_path = config.clone();
+    let out =
+        tokio::task::spawn_blocking(move || veille(&config_path, &["search", QUERY, "--json"]))
+            .await
+            .unwrap();
+    let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found = found.as_array().unwrap().clone();
+    let mut scores: Vec<f64> = found.iter().map(|i| i["score"].as_f64().unwrap()).collect();
+    scores.sort_by(f64::total_cmp);
+    scores.dedup();
+    assert!(scores.len() >= 2, "{scores:?}");
+    // A least score between two of them publishes exactly those above.
+    let cut = (scores[0] + scores[1]) / 2.0;
+    let above = found
+        .iter()
+        .filter(|i| i["score"].as_f64().unwrap() >= cut)
+        .count();
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(&format!(
+        "\n[[feed]]\nslug = \"scored\"\ntitle = \"S\"\nlimit = 50\nmin_score = {cut}\nformats = [\"json\"]\nquery = '''{QUERY}'''\n"
+    ));
+    std::fs::write(&config, text).unwrap();
+    let loaded = veille::config::Config::load(&config).unwrap();
+    crate::util::run(&loaded, false).await;
+    let feed: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("public/scored/feed.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(feed["items"].as_array().unwrap().len(), above, "{scores:?}");
+    assert!(above < found.len() && above > 0);
+    // A bad value is named with its key.
+    let bad = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace(&format!("min_score = {cut}"), "min_score = 150");
+    std::fs::write(&config, bad).unwrap();
+    let out = veille(&config, &["check"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("min_score"));
 }

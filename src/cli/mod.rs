@@ -99,8 +99,15 @@ pub enum Command {
     },
     /// Preview what a query matches in the database, newest first.
     Search {
-        /// The query, in the language of `[[feed]] query` (docs/query.md).
-        query: String,
+        /// The query, in the language of `[[feed]] query` (docs/query.md);
+        /// with `--topic`, the feed's query when left out.
+        #[arg(required_unless_present = "topic")]
+        query: Option<String>,
+        /// Judge the articles as this feed does: its query (unless one is
+        /// given), its least score and its model; `--explain` then shows
+        /// the model's probability and its strongest features.
+        #[arg(long, value_name = "SLUG")]
+        topic: Option<String>,
         /// Most articles shown.
         #[arg(long, default_value_t = 20)]
         limit: usize,
@@ -108,7 +115,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
         /// Show how the query was read and, per article, which terms
-        /// matched where.
+        /// matched where, its relevance score and the score's parts.
         #[arg(long)]
         explain: bool,
     },
@@ -240,12 +247,14 @@ async fn dispatch(cli: &Cli) -> Exit {
         Command::Publish => run(cli, stages(false, true, false)).await,
         Command::Search {
             query,
+            topic,
             limit,
             json,
             explain,
         } => {
             let options = search::SearchOptions {
-                query,
+                query: query.as_deref(),
+                topic: topic.as_deref(),
                 limit: *limit,
                 json: *json,
                 explain: *explain,

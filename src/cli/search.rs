@@ -9,19 +9,40 @@ use chrono::Utc;
 use serde_json::json;
 
 use super::{Exit, open_store};
+use crate::filter::topic::{self, Judgement};
 use crate::filter::{Hit, Query};
+use crate::model::StoredArticle;
 use crate::pipeline::collect::document;
 
 /// The options of `veille search`.
 pub(super) struct SearchOptions<'a> {
-    pub query: &'a str,
+    pub query: Option<&'a str>,
+    pub topic: Option<&'a str>,
     pub limit: usize,
     pub json: bool,
     pub explain: bool,
 }
 
 pub(super) async fn search(config_path: &std::path::Path, options: SearchOptions<'_>) -> Exit {
-    let mut query = match Query::parse(options.query) {
+    let config = match super::load_config(config_path) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let feed = match options.topic {
+        Some(slug) => match config.feeds.iter().find(|f| f.slug == slug) {
+            Some(feed) => Some(feed),
+            None => {
+                eprintln!("veille: no feed with slug {slug:?}");
+                return Exit::Usage;
+            }
+        },
+        None => None,
+    };
+    let text = options
+        .query
+        .or(feed.map(|f| f.query.as_str()))
+        .unwrap_or_default();
+    let mut query = match Query::parse(text) {
         Ok(q) => q,
         Err(e) => {
             eprintln!("veille: bad query: {e}");
@@ -33,32 +54,31 @@ pub(super) async fn search(config_path: &std::path::Path, options: SearchOptions
         Err(code) => return code,
     };
     let now = Utc::now();
-    let mut lookup = String::new();
-    let found = match store.compile_query(&mut query, now).await {
-        Ok(compiled) => {
-            lookup = compiled.explain();
-            store.search(&compiled, None, options.limit).await
-        }
-        Err(e) => Err(e),
-    };
+    let found = found_and_judged(&store, &config, feed, &mut query, options.limit, now).await;
     store.close().await;
-    let found = match found {
+    let (lookup, found, judgements) = match found {
         Ok(f) => f,
         Err(e) => {
             eprintln!("veille: {e}");
             return Exit::Fatal;
         }
     };
+    let min_score = feed.map_or(0.0, |f| f.min_score);
     let results: Vec<_> = found
         .iter()
-        .map(|a| (a, document(a, now).hits(&query)))
+        .zip(&judgements)
+        .map(|(a, j)| (a, document(a, now).hits(&query), j))
         .collect();
     let mut out = String::new();
     if options.json {
         let items: Vec<_> = results
             .iter()
-            .map(|(a, hits)| {
+            .map(|(a, hits, judgement)| {
                 json!({
+                    "score": judgement.score.total(),
+                    "score_parts": judgement.score.named().iter().map(|(n, v)| (n.to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
+                    "probability": judgement.probability,
+                    "published": judgement.passes(min_score),
                     "uid": a.uid,
                     "title": a.article.title,
                     "url": a.article.link.as_ref().or(a.article.url.as_ref()),
@@ -85,7 +105,7 @@ pub(super) async fn search(config_path: &std::path::Path, options: SearchOptions
             let _ = writeln!(out, "query, as read:\n{}", query.explain_tree());
             let _ = writeln!(out, "index lookup:\n  {lookup}\n");
         }
-        for (a, hits) in &results {
+        for (a, hits, judgement) in &results {
             let _ = writeln!(
                 out,
                 "{}  {}  {}",
@@ -106,6 +126,7 @@ pub(super) async fn search(config_path: &std::path::Path, options: SearchOptions
                         hit.words.join(", ")
                     );
                 }
+                explain_judgement(&mut out, judgement, min_score);
             }
         }
         let _ = writeln!(
@@ -120,8 +141,79 @@ pub(super) async fn search(config_path: &std::path::Path, options: SearchOptions
             }
         );
     }
-    print!("{out}");
+    if options.json {
+        super::output::print(&out);
+    } else {
+        super::output::print_text(&out);
+    }
     Exit::Ok
+}
+
+/// The matches of `query` (compiled, its lookup explained) and each one's
+/// judgement by `feed` (its model, fitted if need be), or by the query's
+/// score alone.
+async fn found_and_judged(
+    store: &crate::store::Store,
+    config: &crate::config::Config,
+    feed: Option<&crate::config::FeedConfig>,
+    query: &mut Query,
+    limit: usize,
+    now: chrono::DateTime<Utc>,
+) -> Result<(String, Vec<StoredArticle>, Vec<Judgement>), String> {
+    let compiled = store
+        .compile_query(query, now)
+        .await
+        .map_err(|e| e.to_string())?;
+    let found = store
+        .search(&compiled, None, limit)
+        .await
+        .map_err(|e| e.to_string())?;
+    let model = match feed {
+        Some(feed) => crate::pipeline::topics::feed_model(store, config, feed, query)
+            .await
+            .map_err(|e| e.to_string())?,
+        None => None,
+    };
+    let docs: Vec<_> = found.iter().map(|a| document(a, now)).collect();
+    let stems = crate::pipeline::collect::matched_stems(query, &docs);
+    let stats = store.term_stats(&stems).await.map_err(|e| e.to_string())?;
+    let judgements = docs
+        .iter()
+        .map(|d| topic::judge(query, model.as_ref(), d, &|s| stats.specificity(s)))
+        .collect();
+    Ok((compiled.explain(), found, judgements))
+}
+
+fn explain_judgement(out: &mut String, judgement: &Judgement, min_score: f64) {
+    let parts: Vec<String> = judgement
+        .score
+        .named()
+        .iter()
+        .map(|(name, value)| format!("{name} {value:.2}"))
+        .collect();
+    let _ = writeln!(
+        out,
+        "    score {:.1}: {}",
+        judgement.score.total(),
+        parts.join(", ")
+    );
+    if let (Some(p), Some(t)) = (judgement.probability, judgement.threshold) {
+        let strongest: Vec<String> = judgement
+            .strongest
+            .iter()
+            .map(|(name, weight)| format!("{name} {weight:+.2}"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "    model: probability {p:.2} (threshold {t:.2}): {}; strongest: {}",
+            if judgement.passes(min_score) {
+                "published"
+            } else {
+                "not published"
+            },
+            strongest.join(", ")
+        );
+    }
 }
 
 fn hit_json(hit: &Hit) -> serde_json::Value {

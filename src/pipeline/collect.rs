@@ -5,11 +5,11 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::config::Config;
-use crate::filter::topic::{TopicModel, features};
-use crate::filter::{Document, FacetMatch, Query, score};
+use crate::filter::topic::{self, TopicModel};
+use crate::filter::{Document, Query, score};
 use crate::model::StoredArticle;
 use crate::publish::PublishItem;
-use crate::store::{CompiledQuery, Store, StoreError, TermStats};
+use crate::store::{CompiledQuery, Store, StoreError};
 
 /// Days the per-topic chart covers.
 pub const CHART_DAYS: usize = 30;
@@ -145,42 +145,35 @@ impl Judge<'_> {
         store: &Store,
         candidates: Vec<StoredArticle>,
     ) -> Result<Vec<PublishItem>, StoreError> {
-        let analysed: Vec<(StoredArticle, Document, Vec<FacetMatch>)> = candidates
+        let docs: Vec<Document> = candidates.iter().map(|s| document(s, self.now)).collect();
+        let stats = store.term_stats(&matched_stems(self.query, &docs)).await?;
+        Ok(candidates
             .into_iter()
-            .map(|stored| {
-                let doc = document(&stored, self.now);
-                let matches = score::facet_matches(self.query, &doc);
-                (stored, doc, matches)
+            .zip(docs)
+            .filter(|(_, doc)| {
+                topic::judge(self.query, self.model, doc, &|s| stats.specificity(s))
+                    .passes(self.min_score)
             })
-            .collect();
-        let mut stems: Vec<String> = analysed
-            .iter()
-            .flat_map(|(_, _, ms)| ms.iter().flat_map(|m| m.stems.iter().cloned()))
-            .collect();
-        stems.sort_unstable();
-        stems.dedup();
-        let stats = store.term_stats(&stems).await?;
-        Ok(analysed
-            .into_iter()
-            .filter(|(_, doc, matches)| self.accepts(doc, matches, &stats))
-            .map(|(stored, doc, _)| PublishItem {
+            .map(|(stored, doc)| PublishItem {
                 matched_terms: self.query.matched_terms(&doc),
                 stored,
                 also_reported_by: Vec::new(),
             })
             .collect())
     }
+}
 
-    fn accepts(&self, doc: &Document, matches: &[FacetMatch], stats: &TermStats) -> bool {
-        let parts = score::score(doc, matches, &|s| stats.specificity(s));
-        if parts.total() < self.min_score {
-            return false;
-        }
-        self.model.is_none_or(|model| {
-            let features = features::from_analysis(doc, matches, &parts);
-            model.accepts(model.weights.probability(&features))
-        })
-    }
+/// The distinct stems the facets of `query` matched in `docs`: the words
+/// whose specificity the scores need.
+pub fn matched_stems(query: &Query, docs: &[Document]) -> Vec<String> {
+    let mut stems: Vec<String> = docs
+        .iter()
+        .flat_map(|doc| score::facet_matches(query, doc))
+        .flat_map(|m| m.stems)
+        .collect();
+    stems.sort_unstable();
+    stems.dedup();
+    stems
 }
 
 /// The newest `wanted` matches that the judge passes: candidates are read

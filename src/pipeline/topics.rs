@@ -120,7 +120,8 @@ pub async fn models(
     Ok(out)
 }
 
-async fn feed_model(
+/// The model of one feed, fitted (and stored) if its examples changed.
+pub async fn feed_model(
     store: &Store,
     config: &Config,
     feed: &FeedConfig,

@@ -20,6 +20,7 @@ use self::eval::Confusion;
 use self::examples::{Example, Examples};
 use self::features::{Features, example_document};
 use self::model::{FitError, Weights};
+use super::score::ScoreParts;
 use super::{Document, Query};
 
 /// L2 penalty of every topic model (linfa's `alpha`). Chosen on the
@@ -51,6 +52,55 @@ impl TopicModel {
     /// Whether the model accepts an article with this probability.
     pub fn accepts(&self, probability: f64) -> bool {
         probability >= self.threshold
+    }
+}
+
+/// Why an article is or is not published by a feed: its score and, with
+/// a model, its probability and the features that weighed most.
+#[derive(Debug, Clone)]
+pub struct Judgement {
+    /// The score's parts (the total is [`ScoreParts::total`]).
+    pub score: ScoreParts,
+    /// The model's probability, when the feed has a model.
+    pub probability: Option<f64>,
+    /// The model's threshold.
+    pub threshold: Option<f64>,
+    /// The features that weighed most, with their share of the log-odds.
+    pub strongest: Vec<(String, f64)>,
+}
+
+/// Judges `doc` for the feed of `query` and `model`; `specificity` gives a
+/// stem's specificity from the archive.
+pub fn judge(
+    query: &Query,
+    model: Option<&TopicModel>,
+    doc: &Document,
+    specificity: &dyn Fn(&str) -> Option<f64>,
+) -> Judgement {
+    let matches = super::score::facet_matches(query, doc);
+    let score = super::score::score(doc, &matches, specificity);
+    let features = model.map(|_| features::from_analysis(doc, &matches, &score));
+    Judgement {
+        score,
+        probability: model
+            .zip(features.as_ref())
+            .map(|(m, f)| m.weights.probability(f)),
+        threshold: model.map(|m| m.threshold),
+        strongest: model
+            .zip(features.as_ref())
+            .map(|(m, f)| m.weights.strongest(f, 6))
+            .unwrap_or_default(),
+    }
+}
+
+impl Judgement {
+    /// Whether a feed with this least score publishes the article.
+    pub fn passes(&self, min_score: f64) -> bool {
+        self.score.total() >= min_score
+            && self
+                .probability
+                .zip(self.threshold)
+                .is_none_or(|(p, t)| p >= t)
     }
 }
 
