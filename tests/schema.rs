@@ -45,6 +45,7 @@ async fn schema_matches_the_reference_and_docs_cover_every_column() {
         "index_words",
         "index_meta",
         "article_index_terms",
+        "index_term_stats",
         "topic_models",
     ] {
         assert!(

@@ -278,3 +278,93 @@ async fn min_score_keeps_the_articles_search_scores_high_enough() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("min_score"));
 }
+
+/// The published items of `slug` under `dir`, by id.
+fn published_ids(dir: &Path, slug: &str) -> Vec<String> {
+    let feed: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join(format!("public/{slug}/feed.json"))).unwrap(),
+    )
+    .unwrap();
+    feed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["title"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn postgres_judges_and_stores_models_as_sqlite_does() {
+    let Some(url) = crate::util::postgres::fresh_database("topic_models").await else {
+        return;
+    };
+    let server = FixtureServer::start().await;
+    for f in [
+        "maroc-rss2.xml",
+        "world-atom.xml",
+        "arabic-rss2.xml",
+        "embeds-rss2.xml",
+    ] {
+        server.put_fixture(f, "application/xml");
+    }
+    let mut published = Vec::new();
+    for postgres in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let config = write_config(
+            dir.path(),
+            &[
+                ("Maroc FR", server.url("maroc-rss2.xml")),
+                ("World Policy", server.url("world-atom.xml")),
+                ("Akhbar", server.url("arabic-rss2.xml")),
+                ("Videos", server.url("embeds-rss2.xml")),
+            ],
+        );
+        let examples = some_examples(dir.path(), 120);
+        with_examples(&config, &examples);
+        let mut loaded = veille::config::Config::load(&config).unwrap();
+        if postgres {
+            loaded = crate::util::postgres::on_postgres(loaded, &url);
+        }
+        crate::util::run(&loaded, true).await;
+        let store = veille::store::Store::open(&loaded.database).await.unwrap();
+        let model = store
+            .topic_model("morocco-ai-governance")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(model.examples, 120);
+        // Unchanged examples: the stored model is reused, not fitted again
+        // (a marked copy under the same examples hash survives a run).
+        let marked = veille::filter::topic::TopicModel {
+            threshold: 0.123,
+            ..model.clone()
+        };
+        store
+            .save_topic_model("morocco-ai-governance", "x", &marked)
+            .await
+            .unwrap();
+        crate::util::run(&loaded, false).await;
+        assert_eq!(
+            store
+                .topic_model("morocco-ai-governance")
+                .await
+                .unwrap()
+                .unwrap(),
+            marked
+        );
+        store
+            .save_topic_model("morocco-ai-governance", "x", &model)
+            .await
+            .unwrap();
+        let stats = store
+            .term_stats(&["maroc".to_string(), "zzzz".to_string()])
+            .await
+            .unwrap();
+        assert!(
+            stats.documents >= 5 && stats.frequency["maroc"] >= 1 && stats.frequency["zzzz"] == 0
+        );
+        store.close().await;
+        published.push(published_ids(dir.path(), "morocco-ai-governance"));
+    }
+    assert_eq!(published[0], published[1]);
+}

@@ -12,3 +12,11 @@ CREATE TABLE topic_models (
     model          JSONB NOT NULL,
     fitted_at      TIMESTAMPTZ NOT NULL
 );
+
+-- How many articles hold each index token, as last counted (at most a
+-- day ago). The token '' holds the number of indexed articles.
+CREATE TABLE index_term_stats (
+    term        TEXT COLLATE "C" PRIMARY KEY,
+    documents   BIGINT NOT NULL,
+    counted_at  TIMESTAMPTZ NOT NULL
+);

@@ -16,3 +16,12 @@ CREATE TABLE topic_models (
 -- How many index rows hold each token, for relevance scores (how specific
 -- a matched word is): FTS5's own vocabulary, read per token.
 CREATE VIRTUAL TABLE article_index_terms USING fts5vocab(article_index, row);
+
+-- How many articles hold each index token, as last counted (at most a
+-- day ago): relevance scores read this instead of counting again each
+-- time. The token '' holds the number of indexed articles.
+CREATE TABLE index_term_stats (
+    term        TEXT PRIMARY KEY,   -- a token as indexed
+    documents   INTEGER NOT NULL,   -- index rows holding it
+    counted_at  TEXT NOT NULL
+) WITHOUT ROWID;

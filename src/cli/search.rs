@@ -174,12 +174,19 @@ async fn found_and_judged(
             .map_err(|e| e.to_string())?,
         None => None,
     };
-    let docs: Vec<_> = found.iter().map(|a| document(a, now)).collect();
-    let stems = crate::pipeline::collect::matched_stems(query, &docs);
-    let stats = store.term_stats(&stems).await.map_err(|e| e.to_string())?;
-    let judgements = docs
+    let analysed: Vec<_> = found
         .iter()
-        .map(|d| topic::judge(query, model.as_ref(), d, &|s| stats.specificity(s)))
+        .map(|a| {
+            let doc = document(a, now);
+            let matches = crate::filter::score::facet_matches(query, &doc);
+            (doc, matches)
+        })
+        .collect();
+    let stems = crate::pipeline::collect::matched_stems(analysed.iter().map(|(_, m)| m.as_slice()));
+    let stats = store.term_stats(&stems).await.map_err(|e| e.to_string())?;
+    let judgements = analysed
+        .iter()
+        .map(|(d, m)| topic::judge(model.as_ref(), d, m, &|s| stats.specificity(s), true))
         .collect();
     Ok((compiled.explain(), found, judgements))
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::config::Config;
 use crate::filter::topic::{self, TopicModel};
-use crate::filter::{Document, Query, score};
+use crate::filter::{Document, FacetMatch, Query, score};
 use crate::model::StoredArticle;
 use crate::publish::PublishItem;
 use crate::store::{CompiledQuery, Store, StoreError};
@@ -57,11 +57,23 @@ pub(super) async fn select_articles(
         } else {
             feed.limit
         };
+        let judge = Judge {
+            query: &query,
+            model: model.as_ref(),
+            min_score: feed.min_score,
+            now,
+        };
         // One lookup over the chart's month gives the counts and, usually,
-        // the items; a sparse topic looks further back for its items.
+        // the items (or the candidates to judge); a sparse topic looks
+        // further back.
         let items_since = since.map_or(chart_from, |s| s.max(chart_from));
+        let reading = if judge.is_needed() {
+            wanted * CANDIDATES_PER_ITEM
+        } else {
+            wanted
+        };
         let month = store
-            .match_summary(&compiled, chart_from, items_since, wanted)
+            .match_summary(&compiled, chart_from, items_since, reading)
             .await?;
         let mut per_day = vec![0; CHART_DAYS];
         for (day, n) in &month.per_day {
@@ -75,14 +87,14 @@ pub(super) async fn select_articles(
                 *slot += n;
             }
         }
-        let judge = Judge {
-            query: &query,
-            model: model.as_ref(),
-            min_score: feed.min_score,
-            now,
-        };
+        let month_covers_since = since.is_some_and(|s| s >= chart_from);
         if judge.is_needed() {
-            let mut items = judged_items(store, &compiled, since, wanted, &judge).await?;
+            let first = FirstCandidates {
+                newest: month.newest,
+                from: chart_from,
+                complete: month_covers_since,
+            };
+            let mut items = judged_items(store, &compiled, since, wanted, &judge, first).await?;
             if feed.dedupe {
                 items = dedupe(items);
             }
@@ -90,7 +102,6 @@ pub(super) async fn select_articles(
             out.push(Selection { items, per_day });
             continue;
         }
-        let month_covers_since = since.is_some_and(|s| s >= chart_from);
         let stored = if month.newest.len() >= wanted || month_covers_since {
             let ids: Vec<i64> = month.newest.iter().map(|(id, _)| *id).collect();
             store.articles_by_id(&ids).await?
@@ -145,16 +156,25 @@ impl Judge<'_> {
         store: &Store,
         candidates: Vec<StoredArticle>,
     ) -> Result<Vec<PublishItem>, StoreError> {
-        let docs: Vec<Document> = candidates.iter().map(|s| document(s, self.now)).collect();
-        let stats = store.term_stats(&matched_stems(self.query, &docs)).await?;
+        let analysed: Vec<(Document, Vec<FacetMatch>)> = candidates
+            .iter()
+            .map(|s| {
+                let doc = document(s, self.now);
+                let matches = score::facet_matches(self.query, &doc);
+                (doc, matches)
+            })
+            .collect();
+        let stats = store
+            .term_stats(&matched_stems(analysed.iter().map(|(_, m)| m.as_slice())))
+            .await?;
         Ok(candidates
             .into_iter()
-            .zip(docs)
-            .filter(|(_, doc)| {
-                topic::judge(self.query, self.model, doc, &|s| stats.specificity(s))
+            .zip(analysed)
+            .filter(|(_, (doc, matches))| {
+                topic::judge(self.model, doc, matches, &|s| stats.specificity(s), false)
                     .passes(self.min_score)
             })
-            .map(|(stored, doc)| PublishItem {
+            .map(|(stored, (doc, _))| PublishItem {
                 matched_terms: self.query.matched_terms(&doc),
                 stored,
                 also_reported_by: Vec::new(),
@@ -163,32 +183,51 @@ impl Judge<'_> {
     }
 }
 
-/// The distinct stems the facets of `query` matched in `docs`: the words
-/// whose specificity the scores need.
-pub fn matched_stems(query: &Query, docs: &[Document]) -> Vec<String> {
-    let mut stems: Vec<String> = docs
-        .iter()
-        .flat_map(|doc| score::facet_matches(query, doc))
-        .flat_map(|m| m.stems)
+/// The distinct stems of facet matches: the words whose specificity the
+/// scores need.
+pub fn matched_stems<'m>(matches: impl Iterator<Item = &'m [FacetMatch]>) -> Vec<String> {
+    let mut stems: Vec<String> = matches
+        .flat_map(|ms| ms.iter().flat_map(|m| m.stems.iter().cloned()))
         .collect();
     stems.sort_unstable();
     stems.dedup();
     stems
 }
 
+/// The first candidates, from the month's lookup: the newest matches from
+/// `from` on (all of those the feed can use when `complete`).
+struct FirstCandidates {
+    newest: Vec<(i64, DateTime<Utc>)>,
+    from: DateTime<Utc>,
+    complete: bool,
+}
+
 /// The newest `wanted` matches that the judge passes: candidates are read
-/// newest first, three per wanted item, then four times as many while too
-/// few pass and more remain.
+/// newest first, three per wanted item (the month's lookup found them),
+/// then four times as many while too few pass and more remain.
 async fn judged_items(
     store: &Store,
     compiled: &CompiledQuery,
     since: Option<DateTime<Utc>>,
     wanted: usize,
     judge: &Judge<'_>,
+    first: FirstCandidates,
 ) -> Result<Vec<PublishItem>, StoreError> {
     let mut reading = (wanted * CANDIDATES_PER_ITEM).max(1);
+    let mut first = Some(first);
     loop {
-        let candidates = store.search(compiled, since, reading).await?;
+        let candidates = match first.take() {
+            Some(f) if f.complete || f.newest.len() >= reading => {
+                let ids: Vec<i64> = f.newest.iter().map(|(id, _)| *id).collect();
+                store.articles_by_id(&ids).await?
+            }
+            Some(f) => {
+                store
+                    .search_beyond(compiled, since, reading, f.from, f.newest)
+                    .await?
+            }
+            None => store.search(compiled, since, reading).await?,
+        };
         let exhausted = candidates.len() < reading;
         let mut passed = judge.pass(store, candidates).await?;
         if passed.len() >= wanted || exhausted || reading >= MAX_CANDIDATES {

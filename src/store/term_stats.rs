@@ -1,7 +1,7 @@
 //! Document frequencies of index tokens, for the specificity part of
 //! relevance scores. SQLite reads FTS5's vocabulary (`article_index_terms`);
 //! PostgreSQL counts through the GIN index, up to a cap past which a word
-//! is common anyway.
+//! is common anyway. Counts are kept a day in `index_term_stats`.
 
 use std::collections::HashMap;
 
@@ -33,49 +33,115 @@ impl TermStats {
     }
 }
 
+/// Counts older than this are taken again.
+const FRESH_FOR_HOURS: i64 = 24;
+
 impl Store {
-    /// Document frequencies of `stems` in the search index.
+    /// Document frequencies of `stems` in the search index, from counts
+    /// at most a day old (kept in `index_term_stats`; counting a common
+    /// word reads its whole posting list).
     pub async fn term_stats(&self, stems: &[String]) -> Result<TermStats, StoreError> {
-        let mut stats = TermStats::default();
-        let documents: i64 = match &self.backend {
-            Backend::Sqlite(db) => {
+        let now = chrono::Utc::now();
+        let mut stats = TermStats {
+            documents: self.term_count("", now).await?,
+            ..TermStats::default()
+        };
+        for stem in stems {
+            if !stem.is_empty() {
+                let documents = self.term_count(stem, now).await?;
+                stats.frequency.insert(stem.clone(), documents);
+            }
+        }
+        Ok(stats)
+    }
+
+    /// Articles holding `term` (all indexed articles for ''), counted
+    /// again when the stored count is stale.
+    async fn term_count(
+        &self,
+        term: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<u64, StoreError> {
+        let fresh_since = now - chrono::Duration::hours(FRESH_FOR_HOURS);
+        let cached: Option<i64> =
+            match &self.backend {
+                Backend::Sqlite(db) => sqlx::query_scalar(
+                    "SELECT documents FROM index_term_stats WHERE term = ?1 AND counted_at >= ?2",
+                )
+                .bind(term)
+                .bind(super::ts(fresh_since))
+                .fetch_optional(db.pool())
+                .await,
+                Backend::Postgres(db) => sqlx::query_scalar(
+                    "SELECT documents FROM index_term_stats WHERE term = $1 AND counted_at >= $2",
+                )
+                .bind(term)
+                .bind(fresh_since)
+                .fetch_optional(db.pool())
+                .await,
+            }
+            .context("reading a word's article count")?;
+        if let Some(documents) = cached {
+            return Ok(u64::try_from(documents).unwrap_or(0));
+        }
+        let documents = self.count_term(term).await?;
+        match &self.backend {
+            Backend::Sqlite(db) => sqlx::query(
+                "INSERT INTO index_term_stats (term, documents, counted_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (term) DO UPDATE SET documents = excluded.documents, counted_at = excluded.counted_at",
+            )
+            .bind(term)
+            .bind(documents)
+            .bind(super::ts(now))
+            .execute(db.pool())
+            .await
+            .map(drop),
+            Backend::Postgres(db) => sqlx::query(
+                "INSERT INTO index_term_stats (term, documents, counted_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (term) DO UPDATE SET documents = excluded.documents, counted_at = excluded.counted_at",
+            )
+            .bind(term)
+            .bind(documents)
+            .bind(now)
+            .execute(db.pool())
+            .await
+            .map(drop),
+        }
+        .context("saving a word's article count")?;
+        Ok(u64::try_from(documents).unwrap_or(0))
+    }
+
+    /// Counts the articles holding `term` now ('' for all of them).
+    async fn count_term(&self, term: &str) -> Result<i64, StoreError> {
+        match (&self.backend, term) {
+            (Backend::Sqlite(db), "") => {
                 sqlx::query_scalar("SELECT count(*) FROM articles")
                     .fetch_one(db.pool())
                     .await
             }
-            Backend::Postgres(db) => {
+            (Backend::Postgres(db), "") => {
                 sqlx::query_scalar("SELECT count(*) FROM article_index")
                     .fetch_one(db.pool())
                     .await
             }
-        }
-        .context("counting indexed articles")?;
-        stats.documents = u64::try_from(documents).unwrap_or(0);
-        for stem in stems {
-            let df: i64 = match &self.backend {
-                Backend::Sqlite(db) => {
-                    sqlx::query_scalar("SELECT doc FROM article_index_terms WHERE term = ?1")
-                        .bind(stem)
-                        .fetch_optional(db.pool())
-                        .await
-                        .map(Option::unwrap_or_default)
-                }
-                Backend::Postgres(db) => {
-                    sqlx::query_scalar(
-                        "SELECT count(*) FROM (SELECT 1 FROM article_index
-                      WHERE body @@ $1::tsquery LIMIT $2) sample",
-                    )
-                    .bind(format!("'{}'", stem.replace('\'', "''")))
-                    .bind(POSTGRES_CAP)
-                    .fetch_one(db.pool())
+            (Backend::Sqlite(db), _) => {
+                sqlx::query_scalar("SELECT doc FROM article_index_terms WHERE term = ?1")
+                    .bind(term)
+                    .fetch_optional(db.pool())
                     .await
-                }
+                    .map(Option::unwrap_or_default)
             }
-            .context("counting a word's articles")?;
-            stats
-                .frequency
-                .insert(stem.clone(), u64::try_from(df).unwrap_or(0));
+            (Backend::Postgres(db), _) => {
+                sqlx::query_scalar(
+                    "SELECT count(*) FROM (SELECT 1 FROM article_index
+                  WHERE body @@ $1::tsquery LIMIT $2) sample",
+                )
+                .bind(format!("'{}'", term.replace('\'', "''")))
+                .bind(POSTGRES_CAP)
+                .fetch_one(db.pool())
+                .await
+            }
         }
-        Ok(stats)
+        .context("counting a word's articles")
     }
 }

@@ -33,71 +33,108 @@ pub fn features(query: &Query, doc: &Document) -> Features {
     from_analysis(doc, &matches, &parts)
 }
 
-/// The features of an analysed document whose facets matched as `matches`.
+/// The features of an analysed document whose facets matched as `matches`,
+/// sorted by name.
 pub fn from_analysis(doc: &Document, matches: &[FacetMatch], parts: &ScoreParts) -> Features {
-    let mut out: Vec<(String, f64)> = Vec::new();
+    let mut out: Features = Vec::new();
+    visit(doc, matches, parts, &mut |name, value| {
+        out.push((name.to_string(), value));
+    });
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+/// Calls `emit` once per feature of the document, each name once, without
+/// collecting them: applying a model to many candidates then builds no
+/// feature list (it looks each name up as it comes).
+pub fn visit(
+    doc: &Document,
+    matches: &[FacetMatch],
+    parts: &ScoreParts,
+    emit: &mut dyn FnMut(&str, f64),
+) {
+    let mut name = String::with_capacity(64);
+    let mut named = |parts: std::fmt::Arguments<'_>, value: f64| {
+        use std::fmt::Write;
+        name.clear();
+        let _ = name.write_fmt(parts);
+        emit(&name, value);
+    };
     let tokens = doc.body_tokens();
     let title_len = doc.title_len();
+    let lede_end = (title_len + LEDE_TOKENS).min(tokens.len());
     let title = tokens.get(..title_len).unwrap_or_default();
-    let lede = tokens
-        .get(title_len..(title_len + LEDE_TOKENS).min(tokens.len()))
-        .unwrap_or_default();
-    push_stems(&mut out, "t:", title);
-    push_stems(&mut out, "l:", lede);
-    push_stems(&mut out, "b:", tokens);
-    push_pairs(&mut out, title);
-    push_pairs(&mut out, lede);
+    let lede = tokens.get(title_len..lede_end).unwrap_or_default();
+    for (prefix, part) in [("t:", title), ("l:", lede), ("b:", tokens)] {
+        for stem in stems(part) {
+            named(format_args!("{prefix}{stem}"), 1.0);
+        }
+    }
+    let pairs: BTreeSet<(&str, &str)> = title
+        .windows(2)
+        .chain(lede.windows(2))
+        .filter_map(|w| match w {
+            [a, b] => Some((a.stem.as_str(), b.stem.as_str())),
+            _ => None,
+        })
+        .collect();
+    for (a, b) in pairs {
+        named(format_args!("p:{a}_{b}"), 1.0);
+    }
     let matched: Vec<usize> = matches
         .iter()
         .flat_map(|m| m.positions.iter().copied())
         .collect();
     let countries = places::country_positions(tokens, &matched);
-    let lede_end = title_len + LEDE_TOKENS;
     if countries.iter().any(|&c| c < title_len) {
-        out.push(("country@title".into(), 1.0));
+        named(format_args!("country@title"), 1.0);
     }
-    if countries.iter().any(|&c| c >= title_len && c < lede_end) {
-        out.push(("country@lede".into(), 1.0));
+    if countries
+        .iter()
+        .any(|&c| c >= title_len && c < title_len + LEDE_TOKENS)
+    {
+        named(format_args!("country@lede"), 1.0);
     }
     for (i, m) in matches.iter().enumerate() {
-        push_neighbours(&mut out, &format!("n{}:", i + 1), tokens, &m.positions);
+        let n = i + 1;
+        for stem in neighbours(tokens, &m.positions) {
+            named(format_args!("n{n}:{stem}"), 1.0);
+        }
         let listed = places::countries_near(&countries, &m.positions, NEIGHBOURHOOD);
         if listed > 0 {
-            out.push((
-                format!("f{}~countries", i + 1),
+            named(
+                format_args!("f{n}~countries"),
                 (listed as f64 / 3.0).min(1.0),
-            ));
+            );
         }
         let place = ["title", "lede", "body", "none"]
             .get(usize::from(score::first_place(m, title_len)))
             .copied()
             .unwrap_or("none");
-        out.push((format!("f{}@{place}", i + 1), 1.0));
+        named(format_args!("f{n}@{place}"), 1.0);
         if m.by_source {
-            out.push((format!("f{}@source", i + 1), 1.0));
+            named(format_args!("f{n}@source"), 1.0);
         }
-        let named = m.positions.len() as f64;
-        out.push((format!("f{}#", i + 1), (named.ln_1p() / 8f64.ln()).min(1.0)));
+        let count = m.positions.len() as f64;
+        named(format_args!("f{n}#"), (count.ln_1p() / 8f64.ln()).min(1.0));
     }
-    for (name, value) in parts.named() {
-        if name != "specificity" {
-            out.push((format!("score:{name}"), value));
+    for (part, value) in parts.named() {
+        if part != "specificity" {
+            named(format_args!("score:{part}"), value);
         }
     }
     if let Some(lang) = doc.language() {
-        out.push((format!("lang:{lang}"), 1.0));
+        named(format_args!("lang:{lang}"), 1.0);
     }
-    for tag in doc.source_tag_words() {
-        out.push((format!("tag:{tag}"), 1.0));
+    let tags: BTreeSet<&str> = doc.source_tag_words().collect();
+    for tag in tags {
+        named(format_args!("tag:{tag}"), 1.0);
     }
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    out.dedup_by(|a, b| a.0 == b.0);
-    out
 }
 
-fn push_stems(out: &mut Vec<(String, f64)>, prefix: &str, tokens: &[Token]) {
-    let stems: BTreeSet<&str> = tokens.iter().map(|t| t.stem.as_str()).collect();
-    out.extend(stems.into_iter().map(|s| (format!("{prefix}{s}"), 1.0)));
+/// The distinct stems of `tokens`.
+fn stems(tokens: &[Token]) -> BTreeSet<&str> {
+    tokens.iter().map(|t| t.stem.as_str()).collect()
 }
 
 /// Tokens within this many positions of a facet's match are its context.
@@ -105,28 +142,14 @@ const NEIGHBOURHOOD: usize = 12;
 
 /// The stems around a facet's matches: what is said of Morocco (a law, a
 /// list of countries) tells a subject from a passing mention.
-fn push_neighbours(out: &mut Vec<(String, f64)>, prefix: &str, tokens: &[Token], at: &[usize]) {
-    let mut stems: BTreeSet<&str> = BTreeSet::new();
+fn neighbours<'t>(tokens: &'t [Token], at: &[usize]) -> BTreeSet<&'t str> {
+    let mut out = BTreeSet::new();
     for &p in at {
         let from = p.saturating_sub(NEIGHBOURHOOD);
         let to = (p + NEIGHBOURHOOD + 1).min(tokens.len());
-        stems.extend(
-            tokens
-                .get(from..to)
-                .unwrap_or_default()
-                .iter()
-                .map(|t| t.stem.as_str()),
-        );
+        out.extend(stems(tokens.get(from..to).unwrap_or_default()));
     }
-    out.extend(stems.into_iter().map(|s| (format!("{prefix}{s}"), 1.0)));
-}
-
-fn push_pairs(out: &mut Vec<(String, f64)>, tokens: &[Token]) {
-    for pair in tokens.windows(2) {
-        if let [a, b] = pair {
-            out.push((format!("p:{}_{}", a.stem, b.stem), 1.0));
-        }
-    }
+    out
 }
 
 /// The document of a labelled example, as the article would be stored

@@ -69,27 +69,32 @@ pub struct Judgement {
     pub strongest: Vec<(String, f64)>,
 }
 
-/// Judges `doc` for the feed of `query` and `model`; `specificity` gives a
-/// stem's specificity from the archive.
+/// Judges `doc`, whose facets of `query` matched as `matches`, for a feed
+/// with `model`; `specificity` gives a stem's specificity in the archive.
+/// With `explain`, the features that weighed most are listed too.
 pub fn judge(
-    query: &Query,
     model: Option<&TopicModel>,
     doc: &Document,
+    matches: &[super::FacetMatch],
     specificity: &dyn Fn(&str) -> Option<f64>,
+    explain: bool,
 ) -> Judgement {
-    let matches = super::score::facet_matches(query, doc);
-    let score = super::score::score(doc, &matches, specificity);
-    let features = model.map(|_| features::from_analysis(doc, &matches, &score));
+    let score = super::score::score(doc, matches, specificity);
+    let probability = model.map(|m| {
+        m.weights
+            .probability_of(|emit| features::visit(doc, matches, &score, emit))
+    });
+    let strongest = match model {
+        Some(m) if explain => m
+            .weights
+            .strongest(&features::from_analysis(doc, matches, &score), 6),
+        _ => Vec::new(),
+    };
     Judgement {
         score,
-        probability: model
-            .zip(features.as_ref())
-            .map(|(m, f)| m.weights.probability(f)),
+        probability,
         threshold: model.map(|m| m.threshold),
-        strongest: model
-            .zip(features.as_ref())
-            .map(|(m, f)| m.weights.strongest(f, 6))
-            .unwrap_or_default(),
+        strongest,
     }
 }
 

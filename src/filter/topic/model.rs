@@ -93,6 +93,19 @@ impl Weights {
                 .sum::<f64>()
     }
 
+    /// The probability that an article is relevant, its features given
+    /// one by one to the callback `visit` receives (see
+    /// [`super::features::visit`]): no feature list is built.
+    pub fn probability_of(&self, visit: impl FnOnce(&mut dyn FnMut(&str, f64))) -> f64 {
+        let mut logit = self.intercept;
+        visit(&mut |name, value| {
+            if let Some(w) = self.weights.get(name) {
+                logit += w * value;
+            }
+        });
+        1.0 / (1.0 + (-logit).exp())
+    }
+
     /// The probability that an article with `features` is relevant.
     pub fn probability(&self, features: &Features) -> f64 {
         1.0 / (1.0 + (-self.logit(features)).exp())
