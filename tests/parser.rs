@@ -6,10 +6,16 @@ use std::path::{Path, PathBuf};
 use proptest::prelude::*;
 use veille::parse::parse_feed;
 
-/// `../shared/corpus`, which a fresh clone does not have.
+/// `../shared/corpus`, which a fresh clone does not have (`.ci/run` sets
+/// `VEILLE_REQUIRE_SHARED=1`, so there it must be present).
 fn corpus_dir() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    dir.is_dir().then_some(dir)
+    let present = dir.is_dir();
+    assert!(
+        present || std::env::var_os("VEILLE_REQUIRE_SHARED").is_none(),
+        "../shared/corpus is required here (VEILLE_REQUIRE_SHARED is set)"
+    );
+    present.then_some(dir)
 }
 
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {

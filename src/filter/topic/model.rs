@@ -1,5 +1,5 @@
 //! The linear model of a topic: L2-regularised logistic regression over
-//! [`Features`](super::features::Features), fitted with linfa (L-BFGS
+//! [`Features`], fitted with linfa (L-BFGS
 //! through argmin). Only the fitted weights are kept, by feature name, so
 //! applying a model is a sparse dot product and the model is plain JSON.
 
