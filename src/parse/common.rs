@@ -22,17 +22,12 @@ pub(super) fn resolve(el: Element, href: &str) -> String {
 }
 
 /// HTML from a text node as the parse output carries it: relative URLs
-/// resolved against the element's `xml:base` when it has one, and empty
-/// self-closed SVG/MathML last children written as feedparser writes them
-/// (see `foreign_ends`).
+/// resolved against the element's `xml:base` when it has one; otherwise as
+/// the author wrote it.
 pub(super) fn carried_html<'a>(el: Element, html: Cow<'a, str>) -> Cow<'a, str> {
-    let html = match el.base() {
+    match el.base() {
         Some(base) if html.contains('<') => Cow::Owned(super::html_urls::resolve_html(&html, base)),
         _ => html,
-    };
-    match super::foreign_ends::imply_last_foreign_ends(&html) {
-        Cow::Owned(rewritten) => Cow::Owned(rewritten),
-        Cow::Borrowed(_) => html,
     }
 }
 
