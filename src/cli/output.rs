@@ -115,10 +115,9 @@ pub(super) fn with_bar(mut progress: RunProgress, total: usize) -> RunProgress {
 
 /// The closing summary: one line, unless `-q`.
 pub(super) fn print_report(report: &RunReport, options: RunOptions, verbose: u8, quiet: bool) {
-    if !quiet {
-        for (slug, why) in &report.feed_errors {
-            eprintln!("veille: feed {slug:?} not published: {why}");
-        }
+    // Printed even with -q: a feed that no longer publishes needs a person.
+    for (slug, why) in &report.feed_errors {
+        eprintln!("veille: feed {slug:?} not published: {why}");
     }
     if verbose > 0 {
         for feed in &report.feeds {

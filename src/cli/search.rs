@@ -78,7 +78,7 @@ pub(super) async fn search(config_path: &std::path::Path, options: SearchOptions
                     "score": judgement.score.total(),
                     "score_parts": judgement.score.named().iter().map(|(n, v)| (n.to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
                     "probability": judgement.probability,
-                    "published": judgement.passes(min_score),
+                    "published": feed.map(|_| judgement.passes(min_score)),
                     "uid": a.uid,
                     "title": a.article.title,
                     "url": a.article.link.as_ref().or(a.article.url.as_ref()),
@@ -169,9 +169,14 @@ async fn found_and_judged(
         .await
         .map_err(|e| e.to_string())?;
     let model = match feed {
-        Some(feed) => crate::pipeline::topics::feed_model(store, config, feed, query)
-            .await
-            .map_err(|e| e.to_string())?,
+        Some(feed) => {
+            // The model belongs to the feed: fitted on the feed's own query,
+            // whatever query this search previews.
+            let own = Query::parse(&feed.query).map_err(|e| e.to_string())?;
+            crate::pipeline::topics::feed_model(store, config, feed, &own)
+                .await
+                .map_err(|e| e.to_string())?
+        }
         None => None,
     };
     let analysed: Vec<_> = found

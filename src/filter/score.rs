@@ -128,7 +128,23 @@ pub fn score(
         })
         .sum::<f64>()
         / count;
-    let salience = matches.iter().map(|m| salience(m, title_len)).sum::<f64>() / count;
+    let matched: Vec<usize> = matches
+        .iter()
+        .flat_map(|m| m.positions.iter().copied())
+        .collect();
+    let countries = super::places::country_positions(doc.body_tokens(), &matched);
+    let salience = matches
+        .iter()
+        .map(|m| {
+            // Named among two other countries or more: a list, wherever it is.
+            if super::places::countries_near(&countries, &m.positions, 8) >= 2 {
+                0.1
+            } else {
+                salience(m, title_len)
+            }
+        })
+        .sum::<f64>()
+        / count;
     let prior = matches.iter().filter(|m| m.by_source).count() as f64 / count;
     let mut stems: Vec<&str> = matches
         .iter()

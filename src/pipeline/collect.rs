@@ -68,7 +68,7 @@ pub(super) async fn select_articles(
         // further back.
         let items_since = since.map_or(chart_from, |s| s.max(chart_from));
         let reading = if judge.is_needed() {
-            wanted * CANDIDATES_PER_ITEM
+            (wanted * CANDIDATES_PER_ITEM).min(MAX_CANDIDATES)
         } else {
             wanted
         };
@@ -213,7 +213,7 @@ async fn judged_items(
     judge: &Judge<'_>,
     first: FirstCandidates,
 ) -> Result<Vec<PublishItem>, StoreError> {
-    let mut reading = (wanted * CANDIDATES_PER_ITEM).max(1);
+    let mut reading = (wanted * CANDIDATES_PER_ITEM).clamp(1, MAX_CANDIDATES);
     let mut first = Some(first);
     loop {
         let candidates = match first.take() {

@@ -130,7 +130,11 @@ pub async fn feed_model(
     let Some(path) = &feed.examples else {
         return Ok(None);
     };
-    let examples = examples::load(path)?;
+    let mut examples = examples::load(path)?;
+    // What the model depends on besides the examples: the feed's query (its
+    // facets are features), the tags of the outlets the examples name, and
+    // the model's own definition.
+    examples.hash = model_key(config, feed, &examples);
     if let Some(model) = store.topic_model(&feed.slug).await?
         && model.examples_hash == examples.hash
     {
@@ -150,6 +154,29 @@ pub async fn feed_model(
         model.cross_validated.f1()
     );
     Ok(Some(model))
+}
+
+/// Bumped when the features or the fitting change, so stored models are
+/// fitted again.
+const MODEL_VERSION: &str = "topic-model-1";
+
+/// The fingerprint a stored model is reused under: the examples file's
+/// hash, the feed's query, the tags of the outlets the examples name, the
+/// penalty and [`MODEL_VERSION`].
+fn model_key(config: &Config, feed: &FeedConfig, examples: &Examples) -> String {
+    let mut outlets: Vec<String> = examples
+        .items
+        .iter()
+        .filter_map(|e| e.source.as_deref())
+        .filter_map(|name| config.sources.iter().find(|s| s.name == name))
+        .map(|s| format!("{}={}", s.name, s.tags.join(",")))
+        .collect();
+    outlets.sort_unstable();
+    outlets.dedup();
+    let alpha = topic::ALPHA.to_string();
+    let mut parts: Vec<&str> = vec![MODEL_VERSION, &alpha, &examples.hash, &feed.query];
+    parts.extend(outlets.iter().map(String::as_str));
+    crate::normalise::hex_digest(&parts)
 }
 
 /// `veille topic label SLUG UID relevant|irrelevant`: appends the stored
@@ -174,6 +201,12 @@ pub async fn label(
     store.close().await;
     let stored = found.ok_or_else(|| TopicError::NoSuchArticle(uid.to_string()))?;
     let article = stored.article;
+    let text = [article.summary.clone(), Some(article.content_text.clone())]
+        .into_iter()
+        .flatten()
+        .find(|t| !t.trim().is_empty())
+        // An article with a title only: the title is all there is to read.
+        .unwrap_or_else(|| article.title.clone());
     let example = Example {
         lang: article.language.unwrap_or_else(|| "und".into()),
         source: Some(stored.source_name),
@@ -187,10 +220,7 @@ pub async fn label(
         ),
         relevant,
         title: article.title,
-        summary: article
-            .summary
-            .or_else(|| Some(article.content_text.clone()))
-            .filter(|s| !s.trim().is_empty()),
+        summary: Some(text),
         content: article.content,
     };
     examples::append(path, &example).map_err(|source| TopicError::Write {

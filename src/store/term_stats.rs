@@ -47,7 +47,11 @@ impl Store {
             ..TermStats::default()
         };
         for stem in stems {
-            if !stem.is_empty() {
+            // Longer tokens are not indexed (PostgreSQL's limit), so
+            // they are in no article.
+            if stem.len() > super::postgres::MAX_LEXEME_BYTES {
+                stats.frequency.insert(stem.clone(), 0);
+            } else if !stem.is_empty() {
                 let documents = self.term_count(stem, now).await?;
                 stats.frequency.insert(stem.clone(), documents);
             }
@@ -136,7 +140,7 @@ impl Store {
                     "SELECT count(*) FROM (SELECT 1 FROM article_index
                   WHERE body @@ $1::tsquery LIMIT $2) sample",
                 )
-                .bind(format!("'{}'", term.replace('\'', "''")))
+                .bind(super::postgres::lexeme(term))
                 .bind(POSTGRES_CAP)
                 .fetch_one(db.pool())
                 .await

@@ -152,7 +152,8 @@ pub struct Evaluation {
 /// An example the query and model got wrong.
 #[derive(Debug, Clone, Serialize)]
 pub struct Misclassified {
-    /// Its line in the examples file (1-based, blank lines counted).
+    /// Its number among the examples (1-based, in file order; blank lines
+    /// not counted).
     pub index: usize,
     /// Its title.
     pub title: String,

@@ -11,6 +11,8 @@ mod leases;
 mod runs;
 mod search;
 mod search_index;
+
+pub(crate) use search_index::{MAX_LEXEME_BYTES, lexeme};
 mod sources;
 
 use std::time::Duration;

@@ -30,10 +30,10 @@ const REBUILD_BATCH: i64 = 2000;
 /// positions kept per lexeme, and the longest lexeme (bytes).
 const MAX_POSITION: usize = 16_383;
 const MAX_POSITIONS_PER_LEXEME: usize = 256;
-const MAX_LEXEME_BYTES: usize = 2_046;
+pub(crate) const MAX_LEXEME_BYTES: usize = 2_046;
 
 /// A quoted tsvector or tsquery lexeme.
-pub(super) fn lexeme(token: &str) -> String {
+pub(crate) fn lexeme(token: &str) -> String {
     format!("'{}'", token.replace('\\', "\\\\").replace('\'', "''"))
 }
 
