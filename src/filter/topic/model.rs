@@ -23,8 +23,9 @@ const MAX_ITERATIONS: u64 = 300;
 /// Weights by feature name, and the intercept.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Weights {
-    /// Weight of each feature the examples gave one.
-    pub weights: BTreeMap<String, f64>,
+    /// Weight of each feature the examples gave one (a hash map: applying
+    /// a model looks up every feature of every candidate).
+    pub weights: HashMap<String, f64>,
     /// The log-odds of an article with no feature.
     pub intercept: f64,
 }
