@@ -50,11 +50,11 @@ pub enum TopicError {
     },
 }
 
-/// The feed `slug`, its parsed query and its examples.
-fn feed_examples<'c>(
+/// The feed `slug` and its examples file.
+fn feed_with_examples<'c>(
     config: &'c Config,
     slug: &str,
-) -> Result<(&'c FeedConfig, Query, Examples), TopicError> {
+) -> Result<(&'c FeedConfig, &'c std::path::Path), TopicError> {
     let feed = config
         .feeds
         .iter()
@@ -62,8 +62,17 @@ fn feed_examples<'c>(
         .ok_or_else(|| TopicError::NoSuchFeed(slug.to_string()))?;
     let path = feed
         .examples
-        .as_ref()
+        .as_deref()
         .ok_or_else(|| TopicError::NoExamples(slug.to_string()))?;
+    Ok((feed, path))
+}
+
+/// The feed `slug`, its parsed query and its examples.
+fn feed_examples<'c>(
+    config: &'c Config,
+    slug: &str,
+) -> Result<(&'c FeedConfig, Query, Examples), TopicError> {
+    let (feed, path) = feed_with_examples(config, slug)?;
     let query = Query::parse(&feed.query).map_err(|error| TopicError::Query {
         slug: slug.to_string(),
         error,
@@ -187,15 +196,7 @@ pub async fn label(
     uid: &str,
     relevant: bool,
 ) -> Result<Example, TopicError> {
-    let feed = config
-        .feeds
-        .iter()
-        .find(|f| f.slug == slug)
-        .ok_or_else(|| TopicError::NoSuchFeed(slug.to_string()))?;
-    let path = feed
-        .examples
-        .as_ref()
-        .ok_or_else(|| TopicError::NoExamples(slug.to_string()))?;
+    let (_, path) = feed_with_examples(config, slug)?;
     let store = Store::open(&config.database).await?;
     let found = store.article_by_uid(uid).await?;
     store.close().await;

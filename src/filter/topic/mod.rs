@@ -43,18 +43,6 @@ pub struct TopicModel {
     pub cross_validated: Confusion,
 }
 
-impl TopicModel {
-    /// The probability that `doc` belongs to the topic of `query`.
-    pub fn probability(&self, query: &Query, doc: &Document) -> f64 {
-        self.weights.probability(&features::features(query, doc))
-    }
-
-    /// Whether the model accepts an article with this probability.
-    pub fn accepts(&self, probability: f64) -> bool {
-        probability >= self.threshold
-    }
-}
-
 /// Why an article is or is not published by a feed: its score and, with
 /// a model, its probability and the features that weighed most.
 #[derive(Debug, Clone)]
