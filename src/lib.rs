@@ -10,6 +10,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod cli;
+pub mod cluster;
 pub mod config;
 pub mod fetch;
 pub mod filter;

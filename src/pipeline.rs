@@ -225,7 +225,7 @@ pub async fn run(
         )
         .await?;
         tracing::debug!("fetching done; clustering new articles");
-        store.cluster_new_articles(started, Some(run_id)).await?;
+        cluster_new_articles(&store, started, Some(run_id)).await?;
         tracing::debug!("clustering done");
         if store.optimize_search_index_if_due(Utc::now()).await? {
             tracing::debug!("search index optimized");
@@ -330,4 +330,19 @@ async fn publish_all(
     let events = store.recent_events(100).await?;
     crate::publish::publish_health(dir, &config.publish.base_url, &events)?;
     Ok(outcomes)
+}
+
+/// Puts the articles this run stored into story clusters: the store reads
+/// the window, `cluster` decides, the store writes.
+/// Only articles from sources the run `run` fetched are new, when given.
+pub async fn cluster_new_articles(
+    store: &Store,
+    since: chrono::DateTime<Utc>,
+    run: Option<i64>,
+) -> Result<u64, StoreError> {
+    let mut batch = store.begin_clustering(since, run).await?;
+    let assignments = batch.candidates.assign();
+    let joined = batch.candidates.new_in_clusters();
+    batch.finish(&assignments).await?;
+    Ok(joined)
 }

@@ -97,8 +97,7 @@ async fn clustering_precision_and_recall_on_labelled_pairs() {
             .await
             .unwrap();
     }
-    store
-        .cluster_new_articles(start - Duration::days(1), None)
+    veille::pipeline::cluster_new_articles(&store, start - Duration::days(1), None)
         .await
         .unwrap();
     let pool = sqlx::SqlitePool::connect(&format!(

@@ -340,7 +340,7 @@ async fn postgres_judges_and_stores_models_as_sqlite_does() {
             ..model.clone()
         };
         store
-            .save_topic_model("morocco-ai-governance", "x", &marked)
+            .save_topic_model("morocco-ai-governance", "x", &marked, chrono::Utc::now())
             .await
             .unwrap();
         crate::util::run(&loaded, false).await;
@@ -353,7 +353,7 @@ async fn postgres_judges_and_stores_models_as_sqlite_does() {
             marked
         );
         store
-            .save_topic_model("morocco-ai-governance", "x", &model)
+            .save_topic_model("morocco-ai-governance", "x", &model, chrono::Utc::now())
             .await
             .unwrap();
         let stats = store

@@ -452,7 +452,10 @@ async fn postgres_finds_what_sqlite_finds() {
         .await
         .unwrap();
     assert_eq!(
-        store.rebuild_search_index().await.unwrap() as usize,
+        store
+            .rebuild_search_index(chrono::Utc::now())
+            .await
+            .unwrap() as usize,
         dev_set().len()
     );
     store.close().await;

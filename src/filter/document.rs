@@ -101,6 +101,22 @@ fn surface_tokens(text: &str) -> Vec<Token> {
         .collect()
 }
 
+/// Whether `leaf` (a `source:` or `tag:` term) matches a source of this
+/// name and these tags: how the store resolves such terms to source ids
+/// before it asks the index. Such terms never read the clock, so the
+/// document's "now" is left at the epoch.
+pub fn source_matches(leaf: &Query, name: &str, tags: &[String]) -> bool {
+    Document::new(
+        DocumentFields {
+            source_name: name,
+            source_tags: tags,
+            ..DocumentFields::default()
+        },
+        DateTime::<Utc>::UNIX_EPOCH,
+    )
+    .matches(leaf)
+}
+
 impl Document {
     /// The document of an article as stored (with its source's name and
     /// tags), as topic feeds and searches evaluate it.

@@ -13,6 +13,7 @@ mod document;
 mod error;
 mod parser;
 pub mod places;
+mod prepared;
 mod render;
 pub mod score;
 pub mod topic;
@@ -20,8 +21,9 @@ pub mod topic;
 use chrono::{DateTime, Timelike, Utc};
 
 pub use analyze::{ANALYZER_VERSION, Stemming, Token};
-pub use document::{Document, DocumentFields, FacetMatch, Hit, IndexRow};
+pub use document::{Document, DocumentFields, FacetMatch, Hit, IndexRow, source_matches};
 pub use error::QueryError;
+pub use prepared::{PreparedArticles, analyse_article};
 
 /// Where a term looks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -154,7 +154,12 @@ pub async fn feed_model(
         .await
         .map_err(|e| FitError::Linfa(format!("fitting task failed: {e}")))??;
     store
-        .save_topic_model(&feed.slug, &path.display().to_string(), &model)
+        .save_topic_model(
+            &feed.slug,
+            &path.display().to_string(),
+            &model,
+            chrono::Utc::now(),
+        )
         .await?;
     tracing::info!(
         feed = %feed.slug,

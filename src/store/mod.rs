@@ -7,13 +7,19 @@
 //! its own migrations and one file per table; nothing outside this module
 //! sees a pool, a row or a SQL string.
 
-mod clustering;
+mod articles;
+mod clusters;
 mod error;
+mod fetches;
+mod health;
 mod known_words;
 mod postgres;
-mod prepared;
 mod query_sources;
 mod records;
+mod runs;
+mod search_index;
+mod sources;
+mod sql;
 mod sqlite;
 mod term_stats;
 mod topic_models;
@@ -26,8 +32,9 @@ use crate::config::DatabaseConfig;
 use crate::filter::Query;
 use crate::model::StoredArticle;
 
+pub use crate::filter::PreparedArticles;
+pub use clusters::ClusterBatch;
 pub use error::StoreError;
-pub use prepared::PreparedArticles;
 pub use records::{
     Claim, FetchRecord, HealthEvent, MatchSummary, NewSource, RunTotals, SourceEvent, SourceHealth,
     SourceState, SourceUpdate, StoreCounts,
@@ -41,6 +48,8 @@ use sqlite::{SqliteQuery, SqliteStore};
 #[derive(Debug, Clone)]
 pub struct Store {
     backend: Backend,
+    /// (word, stem) pairs this process has recorded in `index_words`.
+    known_words: known_words::KnownWords,
 }
 
 #[derive(Debug, Clone)]
@@ -97,18 +106,36 @@ impl Store {
     pub async fn open(config: &DatabaseConfig) -> Result<Store, StoreError> {
         match config {
             DatabaseConfig::Sqlite { path } => Store::open_sqlite(path).await,
-            DatabaseConfig::Postgres { url, .. } => Ok(Store {
-                backend: Backend::Postgres(PgStore::open(url).await?),
-            }),
+            DatabaseConfig::Postgres { url, .. } => {
+                Store::ready(Backend::Postgres(PgStore::open(url).await?)).await
+            }
         }
     }
 
     /// Opens (creating if missing) the SQLite file at `path` and applies
     /// the embedded migrations.
     pub async fn open_sqlite(path: &Path) -> Result<Store, StoreError> {
-        Ok(Store {
-            backend: Backend::Sqlite(SqliteStore::open(path).await?),
-        })
+        Store::ready(Backend::Sqlite(SqliteStore::open(path).await?)).await
+    }
+
+    /// The store on an opened and migrated `backend`, with a search index
+    /// built by this version of the analysis (rebuilt now when it was
+    /// built by another: opening is when that is found out).
+    async fn ready(backend: Backend) -> Result<Store, StoreError> {
+        let store = Store {
+            backend,
+            known_words: Default::default(),
+        };
+        search_index::rebuild(store.db(), false, Utc::now()).await?;
+        Ok(store)
+    }
+
+    /// The open database, for jobs written once for both backends.
+    fn db(&self) -> sql::Db<'_> {
+        match &self.backend {
+            Backend::Sqlite(db) => sql::Db::Sqlite(db.pool()),
+            Backend::Postgres(db) => sql::Db::Postgres(db.pool()),
+        }
     }
 
     /// Whether several transactions may write at once (PostgreSQL); with
@@ -133,44 +160,6 @@ impl Store {
         }
     }
 
-    /// Records the start of a run; returns its id.
-    pub async fn start_run(&self, command: &str, now: DateTime<Utc>) -> Result<i64, StoreError> {
-        dispatch!(self, db => db.start_run(command, now).await)
-    }
-
-    /// Records the end of a run and its totals.
-    pub async fn finish_run(
-        &self,
-        id: i64,
-        totals: &RunTotals,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        dispatch!(self, db => db.finish_run(id, totals, now).await)
-    }
-
-    /// Makes the `sources` table match the configuration: inserts new names,
-    /// updates changed ones, marks names no longer configured as disabled
-    /// (their articles stay). A changed entry (its fingerprint) forgets the
-    /// redirect, gone and backoff state of the old one. Returns each
-    /// configured source's state by name.
-    pub async fn sync_sources(
-        &self,
-        sources: &[NewSource<'_>],
-        now: DateTime<Utc>,
-    ) -> Result<std::collections::HashMap<String, SourceState>, StoreError> {
-        dispatch!(self, db => db.sync_sources(sources, now).await)
-    }
-
-    /// Stores the articles of a fetch and records the fetch, in one
-    /// transaction: either all of it lands or none of it.
-    pub async fn commit_fetch(
-        &self,
-        record: &FetchRecord,
-        prepared: &PreparedArticles,
-    ) -> Result<StoreCounts, StoreError> {
-        dispatch!(self, db => db.commit_fetch(record, prepared).await)
-    }
-
     /// The content hashes already stored for these identity keys of a
     /// source, so that unchanged items can skip normalisation.
     pub async fn known_hashes(
@@ -178,34 +167,15 @@ impl Store {
         source_id: i64,
         keys: &[&str],
     ) -> Result<std::collections::HashMap<String, String>, StoreError> {
-        dispatch!(self, db => db.known_hashes(source_id, keys).await)
-    }
-
-    /// Clusters the articles first seen since `since` (only those the run
-    /// `run` stored, when given: workers sharing a database each cluster
-    /// their own); returns how many joined a cluster.
-    pub async fn cluster_new_articles(
-        &self,
-        since: DateTime<Utc>,
-        run: Option<i64>,
-    ) -> Result<u64, StoreError> {
-        dispatch!(self, db => db.cluster_new_articles(since, run).await)
-    }
-
-    /// Every source with its health, by name.
-    pub async fn source_health(&self, now: DateTime<Utc>) -> Result<Vec<SourceHealth>, StoreError> {
-        dispatch!(self, db => db.source_health(now).await)
-    }
-
-    /// The newest health events, newest first.
-    pub async fn recent_events(&self, limit: u32) -> Result<Vec<HealthEvent>, StoreError> {
-        dispatch!(self, db => db.recent_events(limit).await)
+        articles::known_hashes(self.db(), source_id, keys).await
     }
 
     /// Rebuilds the search index from the articles; returns the rows
     /// written.
-    pub async fn rebuild_search_index(&self) -> Result<u64, StoreError> {
-        dispatch!(self, db => db.rebuild_search_index().await)
+    pub async fn rebuild_search_index(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        let rows = search_index::rebuild(self.db(), true, now).await?;
+        self.known_words.forget();
+        Ok(rows)
     }
 
     /// Compacts the search index when that was last done more than a day
@@ -225,9 +195,13 @@ impl Store {
         query: &mut Query,
         now: DateTime<Utc>,
     ) -> Result<CompiledQuery, StoreError> {
+        query_sources::expand_prefixes(self.db(), query).await?;
+        let sources = query_sources::load_sources(self.db()).await?;
         Ok(CompiledQuery(match &self.backend {
-            Backend::Sqlite(db) => Compiled::Sqlite(db.compile_query(query, now).await?),
-            Backend::Postgres(db) => Compiled::Postgres(db.compile_query(query, now).await?),
+            Backend::Sqlite(_) => Compiled::Sqlite(sqlite::compile_query(query, &sources, now)),
+            Backend::Postgres(_) => {
+                Compiled::Postgres(postgres::compile_query(query, &sources, now))
+            }
         }))
     }
 
@@ -245,7 +219,7 @@ impl Store {
 
     /// Whole articles by id, in the order given (unknown ids left out).
     pub async fn articles_by_id(&self, ids: &[i64]) -> Result<Vec<StoredArticle>, StoreError> {
-        dispatch!(self, db => db.articles_by_id(ids).await)
+        articles::articles_by_id(self.db(), ids).await
     }
 
     /// The newest `limit` articles matching `query` (since `since`, when
@@ -256,7 +230,8 @@ impl Store {
         since: Option<DateTime<Utc>>,
         limit: usize,
     ) -> Result<Vec<StoredArticle>, StoreError> {
-        with_query!(self, query, db, q => db.search(q, since, limit).await)
+        let ids = with_query!(self, query, db, q => db.search(q, since, limit).await)?;
+        self.articles_by_id(&ids).await
     }
 
     /// Completes a search whose newest matches from `from` on are `found`:
@@ -269,7 +244,8 @@ impl Store {
         from: DateTime<Utc>,
         found: Vec<(i64, DateTime<Utc>)>,
     ) -> Result<Vec<StoredArticle>, StoreError> {
-        with_query!(self, query, db, q => db.search_beyond(q, since, limit, from, found).await)
+        let ids = with_query!(self, query, db, q => db.search_beyond(q, since, limit, from, found).await)?;
+        self.articles_by_id(&ids).await
     }
 }
 
@@ -353,13 +329,13 @@ pub(crate) fn sort_time(published: Option<DateTime<Utc>>, now: DateTime<Utc>) ->
         .unwrap_or(now)
 }
 
-/// Text form of a timestamp in the database.
+/// Text form of a timestamp in SQLite.
 pub(crate) fn ts(t: DateTime<Utc>) -> String {
     crate::model::rfc3339(t)
 }
 
-/// Reads a timestamp column back; a malformed value (edited by hand) is
-/// treated as missing rather than failing the whole query.
+/// Reads a SQLite timestamp column back; a malformed value (edited by
+/// hand) is treated as missing rather than failing the whole query.
 pub(crate) fn parse_ts(text: Option<String>) -> Option<DateTime<Utc>> {
     text.and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
         .map(|d| d.with_timezone(&Utc))

@@ -1,15 +1,17 @@
-//! What both backends' query compilers share: the sources as queries see
-//! them (`source:` and `tag:` are resolved against the configured sources,
-//! not the index), and the small facts about a query they both ask.
+//! What both backends' query compilers read from the database before they
+//! compile: the stems each `prefix*` term stands for, and the sources as
+//! queries see them (`source:` and `tag:` are resolved against the
+//! configured sources, not the index).
 
-use chrono::Utc;
-
-use crate::filter::{Document, DocumentFields, Query};
+use super::StoreError;
+use super::error::Context;
+use super::sql::{Db, Statement};
+use crate::filter::{Query, TermKind, source_matches};
 
 /// Most extra stems a prefix expands to through the vocabulary. Beyond
 /// that the prefix matches stems beginning with it only (a 2-letter prefix
 /// in a large archive would otherwise become a huge `OR`).
-pub(super) const MAX_EXPANSION: i64 = 256;
+const MAX_EXPANSION: i64 = 256;
 
 /// A source as queries see it.
 pub(super) struct SourceInfo {
@@ -18,34 +20,55 @@ pub(super) struct SourceInfo {
     pub tags: Vec<String>,
 }
 
-impl SourceInfo {
-    /// A source from its row: `tags` is the JSON array text.
-    pub(super) fn new(id: i64, name: String, tags: &str) -> SourceInfo {
-        SourceInfo {
-            id,
-            name,
-            tags: serde_json::from_str(tags).unwrap_or_default(),
+/// Fills in the stems each `prefix*` term of `query` stands for, from the
+/// words seen in indexed articles.
+pub(super) async fn expand_prefixes(db: Db<'_>, query: &mut Query) -> Result<(), StoreError> {
+    for kind in query.prefixes_mut() {
+        if let TermKind::Prefix { prefix, expansion } = kind {
+            let upper = format!("{prefix}\u{10FFFF}");
+            let statement = Statement::new(
+                "SELECT DISTINCT stem FROM index_words
+                 WHERE word >= $1 AND word < $2 AND NOT (stem >= $1 AND stem < $2)
+                 ORDER BY stem LIMIT $3",
+            )
+            .bind(prefix.as_str())
+            .bind(upper)
+            .bind(MAX_EXPANSION);
+            *expansion = db
+                .fetch_all(statement)
+                .await
+                .context("expanding a prefix")?
+                .iter()
+                .map(|row| row.text("stem"))
+                .collect::<Result<_, _>>()?;
         }
     }
+    Ok(())
+}
+
+/// Every source with its name and tags.
+pub(super) async fn load_sources(db: Db<'_>) -> Result<Vec<SourceInfo>, StoreError> {
+    let statement = Statement::new("SELECT id, name, CAST(tags AS TEXT) AS tags FROM sources");
+    db.fetch_all(statement)
+        .await
+        .context("reading sources")?
+        .iter()
+        .map(|row| {
+            Ok(SourceInfo {
+                id: row.get("id")?,
+                name: row.text("name")?,
+                tags: row.json_list("tags")?,
+            })
+        })
+        .collect()
 }
 
 /// The ids of the sources on which `leaf` (a `source:` or `tag:` term)
 /// matches, by their name and configured tags.
 pub(super) fn matching_sources(leaf: &Query, sources: &[SourceInfo]) -> Vec<i64> {
-    let now = Utc::now();
     sources
         .iter()
-        .filter(|s| {
-            Document::new(
-                DocumentFields {
-                    source_name: &s.name,
-                    source_tags: &s.tags,
-                    ..DocumentFields::default()
-                },
-                now,
-            )
-            .matches(leaf)
-        })
+        .filter(|s| source_matches(leaf, &s.name, &s.tags))
         .map(|s| s.id)
         .collect()
 }

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use super::error::Context;
+use super::sql::Statement;
 use super::{Backend, Store, StoreError};
 
 /// Counts stop here on PostgreSQL: a word in this many articles already
@@ -67,51 +68,32 @@ impl Store {
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<u64, StoreError> {
         let fresh_since = now - chrono::Duration::hours(FRESH_FOR_HOURS);
-        let cached: Option<i64> =
-            match &self.backend {
-                Backend::Sqlite(db) => sqlx::query_scalar(
-                    "SELECT documents FROM index_term_stats WHERE term = ?1 AND counted_at >= ?2",
-                )
-                .bind(term)
-                .bind(super::ts(fresh_since))
-                .fetch_optional(db.pool())
-                .await,
-                Backend::Postgres(db) => sqlx::query_scalar(
+        let cached = self
+            .db()
+            .fetch_optional(
+                Statement::new(
                     "SELECT documents FROM index_term_stats WHERE term = $1 AND counted_at >= $2",
                 )
                 .bind(term)
-                .bind(fresh_since)
-                .fetch_optional(db.pool())
-                .await,
-            }
+                .bind(fresh_since),
+            )
+            .await
             .context("reading a word's article count")?;
-        if let Some(documents) = cached {
-            return Ok(u64::try_from(documents).unwrap_or(0));
+        if let Some(row) = cached {
+            return Ok(u64::try_from(row.get::<i64>("documents")?).unwrap_or(0));
         }
         let documents = self.count_term(term).await?;
-        match &self.backend {
-            Backend::Sqlite(db) => sqlx::query(
-                "INSERT INTO index_term_stats (term, documents, counted_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (term) DO UPDATE SET documents = excluded.documents, counted_at = excluded.counted_at",
-            )
-            .bind(term)
-            .bind(documents)
-            .bind(super::ts(now))
-            .execute(db.pool())
+        let save = Statement::new(
+            "INSERT INTO index_term_stats (term, documents, counted_at) VALUES ($1, $2, $3)
+             ON CONFLICT (term) DO UPDATE SET documents = excluded.documents, counted_at = excluded.counted_at",
+        )
+        .bind(term)
+        .bind(documents)
+        .bind(now);
+        self.db()
+            .execute(save)
             .await
-            .map(drop),
-            Backend::Postgres(db) => sqlx::query(
-                "INSERT INTO index_term_stats (term, documents, counted_at) VALUES ($1, $2, $3)
-                 ON CONFLICT (term) DO UPDATE SET documents = excluded.documents, counted_at = excluded.counted_at",
-            )
-            .bind(term)
-            .bind(documents)
-            .bind(now)
-            .execute(db.pool())
-            .await
-            .map(drop),
-        }
-        .context("saving a word's article count")?;
+            .context("saving a word's article count")?;
         Ok(u64::try_from(documents).unwrap_or(0))
     }
 

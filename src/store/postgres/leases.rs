@@ -152,3 +152,20 @@ impl PgStore {
         })
     }
 }
+
+/// Ends this worker's lease on source `id`, inside the transaction that
+/// records its fetch, so that the source is free exactly when its fetch
+/// is stored. SQLite has no leases: the run lock makes the run the only
+/// worker.
+pub(crate) async fn release_lease(
+    tx: &mut crate::store::sql::Tx,
+    id: i64,
+) -> Result<(), sqlx::Error> {
+    if let crate::store::sql::Tx::Postgres(tx) = tx {
+        sqlx::query("UPDATE sources SET leased_by = NULL, lease_until = NULL WHERE id = $1")
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}

@@ -1,19 +1,16 @@
 //! The PostgreSQL backend, for archives shared by several workers: the
 //! same tables as SQLite with types mapped (TIMESTAMPTZ, JSONB, BOOLEAN),
 //! and the search index as tsvector columns over veille's own tokens.
-//! One file per table, as in the SQLite backend.
+//! Jobs are written once in `store`; here is what only PostgreSQL does:
+//! opening the server, leases between workers, and the tsvector index and
+//! its queries.
 
-mod articles;
-mod clusters;
-mod fetches;
-mod health;
 mod leases;
-mod runs;
 mod search;
 mod search_index;
 
-pub(crate) use search_index::{MAX_LEXEME_BYTES, lexeme};
-mod sources;
+pub(crate) use leases::release_lease;
+pub(crate) use search_index::{MAX_LEXEME_BYTES, lexeme, write_index};
 
 use std::time::Duration;
 
@@ -26,7 +23,7 @@ use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub(crate) use leases::PgPublishLock;
-pub(crate) use search::PgQuery;
+pub(crate) use search::{PgQuery, compile_query};
 
 use super::StoreError;
 
@@ -34,17 +31,9 @@ use super::StoreError;
 #[derive(Debug, Clone)]
 pub(crate) struct PgStore {
     pool: PgPool,
-    /// (word, stem) pairs this process has recorded in `index_words`.
-    known_words: crate::store::known_words::KnownWords,
 }
 
-/// `t` to the second: timestamps are stored to the second on both
-/// backends (SQLite's RFC 3339 text has no fraction), so that the two
-/// order, compare and publish the same values.
-pub(crate) fn whole_seconds(t: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
-    use chrono::SubsecRound;
-    t.trunc_subsecs(0)
-}
+pub(crate) use crate::store::sql::whole_seconds;
 
 /// `url` without its password, for messages.
 pub(crate) fn redacted(url: &str) -> String {
@@ -101,11 +90,7 @@ impl PgStore {
                 target,
                 message: e.to_string(),
             })?;
-        let store = PgStore {
-            pool,
-            known_words: Default::default(),
-        };
-        store.ensure_search_index().await?;
+        let store = PgStore { pool };
         Ok(store)
     }
 

@@ -11,11 +11,12 @@ use futures_util::TryStreamExt;
 use sqlx::Row;
 
 use super::PgStore;
-use super::articles::{SELECT_ARTICLES, stored_article};
 use super::search_index::lexeme;
 use crate::filter::{Document, Field, Query, Term, TermKind};
+use crate::store::articles::{SELECT_ARTICLES, stored_article};
 use crate::store::error::Context;
-use crate::store::query_sources::{MAX_EXPANSION, SourceInfo, has_regex, matching_sources};
+use crate::store::query_sources::{SourceInfo, has_regex, matching_sources};
+use crate::store::sql::Row as AnyRow;
 use crate::store::{MatchSummary, StoreError};
 
 /// A value bound to a `?` of the compiled condition.
@@ -232,49 +233,20 @@ fn bind_all<'q>(mut query: PgQueryBuilder<'q>, binds: &'q [Bind]) -> PgQueryBuil
     query
 }
 
-impl PgStore {
-    pub async fn compile_query(
-        &self,
-        query: &mut Query,
-        now: DateTime<Utc>,
-    ) -> Result<PgQuery, StoreError> {
-        for kind in query.prefixes_mut() {
-            if let TermKind::Prefix { prefix, expansion } = kind {
-                let upper = format!("{prefix}\u{10FFFF}");
-                *expansion = sqlx::query_scalar(
-                    "SELECT DISTINCT stem FROM index_words
-                     WHERE word >= $1 AND word < $2 AND NOT (stem >= $1 AND stem < $2)
-                     ORDER BY stem LIMIT $3",
-                )
-                .bind(prefix.as_str())
-                .bind(&upper)
-                .bind(MAX_EXPANSION)
-                .fetch_all(&self.pool)
-                .await
-                .context("expanding a prefix")?;
-            }
-        }
-        let sources = sqlx::query("SELECT id, name, tags::text AS tags FROM sources")
-            .fetch_all(&self.pool)
-            .await
-            .context("reading sources")?
-            .iter()
-            .map(|r| -> Result<SourceInfo, sqlx::Error> {
-                let tags: String = r.try_get("tags")?;
-                Ok(SourceInfo::new(r.try_get("id")?, r.try_get("name")?, &tags))
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .context("reading sources")?;
-        let mut binds = Vec::new();
-        let condition = compile(query, &sources, now, true, &mut binds);
-        Ok(PgQuery {
-            condition,
-            binds,
-            exact: has_regex(query).then(|| query.clone()),
-            now,
-        })
+/// Compiles `query` (its prefixes already expanded) against `sources`.
+/// `now` is the moment `since:7d` counts from.
+pub(crate) fn compile_query(query: &Query, sources: &[SourceInfo], now: DateTime<Utc>) -> PgQuery {
+    let mut binds = Vec::new();
+    let condition = compile(query, sources, now, true, &mut binds);
+    PgQuery {
+        condition,
+        binds,
+        exact: has_regex(query).then(|| query.clone()),
+        now,
     }
+}
 
+impl PgStore {
     /// The matches ordered at or after `from` (when given), newest first,
     /// at most `limit`: ids and times.
     async fn newest_matches(
@@ -346,7 +318,7 @@ impl PgStore {
             .bind(from.unwrap_or_else(beginning))
             .fetch(&self.pool);
         while let Some(row) = rows.try_next().await.context("searching articles")? {
-            let stored = stored_article(&row)?;
+            let stored = stored_article(&AnyRow::Postgres(row))?;
             if Document::of_stored(&stored, query.now).matches(exact)
                 && !each(stored.id, stored.sort_at)
             {
@@ -412,10 +384,9 @@ impl PgStore {
         query: &PgQuery,
         since: Option<DateTime<Utc>>,
         limit: usize,
-    ) -> Result<Vec<crate::model::StoredArticle>, StoreError> {
+    ) -> Result<Vec<i64>, StoreError> {
         let found = self.newest_matches(query, since, limit).await?;
-        let ids: Vec<i64> = found.iter().map(|(id, _)| *id).collect();
-        self.articles_by_id(&ids).await
+        Ok(found.iter().map(|(id, _)| *id).collect())
     }
 
     /// PostgreSQL plans each lookup over the whole archive with its GIN
@@ -428,10 +399,9 @@ impl PgStore {
         limit: usize,
         _from: DateTime<Utc>,
         found: Vec<(i64, DateTime<Utc>)>,
-    ) -> Result<Vec<crate::model::StoredArticle>, StoreError> {
+    ) -> Result<Vec<i64>, StoreError> {
         if found.len() >= limit {
-            let ids: Vec<i64> = found.iter().take(limit).map(|(id, _)| *id).collect();
-            return self.articles_by_id(&ids).await;
+            return Ok(found.iter().take(limit).map(|(id, _)| *id).collect());
         }
         self.search(query, since, limit).await
     }

@@ -8,23 +8,16 @@
 //! PostgreSQL neither splits nor stems them again: the index holds exactly
 //! the tokens SQLite's FTS5 table holds, at the same positions.
 
-use std::collections::BTreeSet;
-
 use chrono::{DateTime, Utc};
-use futures_util::TryStreamExt;
-use sqlx::{Postgres, Row, Transaction};
+use sqlx::{Postgres, Transaction};
 
 use super::PgStore;
-use crate::filter::{ANALYZER_VERSION, Document, IndexRow};
+use crate::filter::IndexRow;
 use crate::store::StoreError;
 use crate::store::error::Context;
-use crate::store::prepared::analyse_row;
 
 /// Index rows per multi-row `INSERT` (7 parameters each).
 const ROWS_PER_STATEMENT: usize = 500;
-
-/// Articles read per batch while rebuilding.
-const REBUILD_BATCH: i64 = 2000;
 
 /// PostgreSQL's limits on a tsvector: the last position it records, the
 /// positions kept per lexeme, and the longest lexeme (bytes).
@@ -68,7 +61,7 @@ pub(super) fn tsvector_literal(tokens: &str) -> String {
 
 /// Writes (or replaces) the index rows of `docs` (article id, row), inside
 /// the caller's transaction.
-pub(super) async fn write_index(
+pub(crate) async fn write_index(
     tx: &mut Transaction<'_, Postgres>,
     docs: &[(i64, &IndexRow)],
 ) -> Result<(), StoreError> {
@@ -115,128 +108,7 @@ pub(super) async fn write_index(
     Ok(())
 }
 
-/// Records (word, stem) pairs in `index_words` (in the given order: sorted
-/// pairs keep concurrent writers from deadlocking).
-pub(super) async fn write_words(
-    connection: &mut sqlx::PgConnection,
-    words: &[(&str, &str)],
-) -> Result<(), StoreError> {
-    for chunk in words.chunks(ROWS_PER_STATEMENT) {
-        let (w, s): (Vec<&str>, Vec<&str>) = chunk.iter().copied().unzip();
-        sqlx::query(
-            "INSERT INTO index_words (word, stem) SELECT * FROM unnest($1::text[], $2::text[])
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(w)
-        .bind(s)
-        .execute(&mut *connection)
-        .await
-        .context("writing the search vocabulary")?;
-    }
-    Ok(())
-}
-
 impl PgStore {
-    /// Rebuilds the search index when it was built by another version of
-    /// the analysis (or never). Returns how many articles were indexed.
-    pub(super) async fn ensure_search_index(&self) -> Result<u64, StoreError> {
-        let version: Option<i64> =
-            sqlx::query_scalar("SELECT analyzer_version FROM index_meta LIMIT 1")
-                .fetch_optional(&self.pool)
-                .await
-                .context("reading index_meta")?;
-        if version == Some(ANALYZER_VERSION) {
-            return Ok(0);
-        }
-        self.rebuild(false).await
-    }
-
-    /// Re-analyses every article into a fresh index, in one transaction.
-    pub async fn rebuild_search_index(&self) -> Result<u64, StoreError> {
-        self.rebuild(true).await
-    }
-
-    /// Rebuilds the index; unless `always`, only when it is still out of
-    /// date once the lock is held (workers starting together on an old
-    /// index: the first rebuilds, the others find it done).
-    async fn rebuild(&self, always: bool) -> Result<u64, StoreError> {
-        let what = "rebuilding the search index";
-        let mut tx = self.pool.begin().await.context(what)?;
-        // One rebuild at a time, whichever worker starts it.
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtext('veille.search_index'))")
-            .execute(&mut *tx)
-            .await
-            .context(what)?;
-        let version: Option<i64> =
-            sqlx::query_scalar("SELECT analyzer_version FROM index_meta LIMIT 1")
-                .fetch_optional(&mut *tx)
-                .await
-                .context(what)?;
-        if !always && version == Some(ANALYZER_VERSION) {
-            return Ok(0);
-        }
-        sqlx::query("DELETE FROM article_index")
-            .execute(&mut *tx)
-            .await
-            .context(what)?;
-        sqlx::query("DELETE FROM index_words")
-            .execute(&mut *tx)
-            .await
-            .context(what)?;
-        self.known_words.forget();
-        let mut after = 0_i64;
-        let mut total = 0_u64;
-        loop {
-            let rows = sqlx::query(
-                "SELECT a.id, a.title, a.content_text, a.summary, a.content IS NOT NULL AS has_content,
-                        a.language, a.author, a.url, a.link, a.categories::text AS categories,
-                        s.name AS source_name
-                 FROM articles a JOIN sources s ON s.id = a.source_id
-                 WHERE a.id > $1 ORDER BY a.id LIMIT $2",
-            )
-            .bind(after)
-            .bind(REBUILD_BATCH)
-            .fetch(&mut *tx)
-            .map_ok(|row| -> Result<(i64, Document), sqlx::Error> {
-                Ok((row.try_get("id")?, analyse_row(&row)?))
-            })
-            .try_collect::<Vec<_>>()
-            .await
-            .context(what)?
-            .into_iter()
-            .collect::<Result<Vec<_>, _>>()
-            .context(what)?;
-            let Some((last, _)) = rows.last() else { break };
-            after = *last;
-            total += rows.len() as u64;
-            let index_rows: Vec<(i64, IndexRow)> =
-                rows.iter().map(|(id, d)| (*id, d.index_row())).collect();
-            let refs: Vec<(i64, &IndexRow)> = index_rows.iter().map(|(id, r)| (*id, r)).collect();
-            write_index(&mut tx, &refs).await?;
-            let words: BTreeSet<(&str, &str)> =
-                rows.iter().flat_map(|(_, d)| d.stemmed_words()).collect();
-            write_words(&mut tx, &words.into_iter().collect::<Vec<_>>()).await?;
-        }
-        sqlx::query("DELETE FROM index_meta")
-            .execute(&mut *tx)
-            .await
-            .context(what)?;
-        let now = Utc::now();
-        sqlx::query(
-            "INSERT INTO index_meta (analyzer_version, built_at, optimized_at) VALUES ($1, $2, $2)",
-        )
-        .bind(ANALYZER_VERSION)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .context(what)?;
-        tx.commit().await.context(what)?;
-        if total > 0 && version.is_some() {
-            tracing::info!("search index rebuilt: {total} articles");
-        }
-        Ok(total)
-    }
-
     /// Flushes the GIN indexes' pending lists and refreshes the planner's
     /// statistics of the index when that was last done more than a day
     /// ago; the PostgreSQL counterpart of FTS5's merge. Returns whether it

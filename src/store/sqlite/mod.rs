@@ -1,14 +1,9 @@
 //! The SQLite backend: one file, WAL mode, FTS5 for the search index.
-//! One file per table, as in the PostgreSQL backend.
+//! Jobs are written once in `store`; here is what only SQLite does:
+//! opening the file, and the FTS5 index and its queries.
 
-mod articles;
-mod clusters;
-mod fetches;
-mod health;
-mod runs;
 mod search;
 mod search_index;
-mod sources;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -18,7 +13,8 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-pub(crate) use search::SqliteQuery;
+pub(crate) use search::{SqliteQuery, compile_query};
+pub(crate) use search_index::write_index;
 
 use super::StoreError;
 
@@ -27,8 +23,6 @@ use super::StoreError;
 pub(crate) struct SqliteStore {
     pool: SqlitePool,
     path: PathBuf,
-    /// (word, stem) pairs this process has recorded in `index_words`.
-    known_words: crate::store::known_words::KnownWords,
 }
 
 impl SqliteStore {
@@ -74,9 +68,7 @@ impl SqliteStore {
         let store = SqliteStore {
             pool,
             path: path.to_path_buf(),
-            known_words: Default::default(),
         };
-        store.ensure_search_index().await?;
         Ok(store)
     }
 

@@ -13,9 +13,8 @@ use sqlx::Row;
 
 use super::SqliteStore;
 use crate::filter::{Field, Query, Term, TermKind};
-use crate::model::StoredArticle;
 use crate::store::error::Context;
-use crate::store::query_sources::{MAX_EXPANSION, SourceInfo, has_regex, matching_sources};
+use crate::store::query_sources::{SourceInfo, has_regex, matching_sources};
 use crate::store::{FUTURE_TOLERANCE_MINUTES, MatchSummary, StoreError, parse_ts, ts};
 
 /// A value bound to a `?` in the compiled SQL.
@@ -277,50 +276,22 @@ fn bind_all<'q>(
     query
 }
 
-impl SqliteStore {
-    /// Prepares `query` for [`crate::store::Store::search`]: fills in prefix expansions
-    /// from the vocabulary and resolves `source:` and `tag:` against the
-    /// sources. `now` is the moment `since:7d` counts from.
-    pub async fn compile_query(
-        &self,
-        query: &mut Query,
-        now: DateTime<Utc>,
-    ) -> Result<SqliteQuery, StoreError> {
-        for kind in query.prefixes_mut() {
-            if let TermKind::Prefix { prefix, expansion } = kind {
-                let upper = format!("{prefix}\u{10FFFF}");
-                *expansion = sqlx::query_scalar(
-                    "SELECT DISTINCT stem FROM index_words
-                     WHERE word >= ?1 AND word < ?2 AND NOT (stem >= ?1 AND stem < ?2)
-                     ORDER BY stem LIMIT ?3",
-                )
-                .bind(prefix.as_str())
-                .bind(&upper)
-                .bind(MAX_EXPANSION)
-                .fetch_all(&self.pool)
-                .await
-                .context("expanding a prefix")?;
-            }
-        }
-        let sources = sqlx::query("SELECT id, name, tags FROM sources")
-            .fetch_all(&self.pool)
-            .await
-            .context("reading sources")?
-            .iter()
-            .map(|r| -> Result<SourceInfo, sqlx::Error> {
-                let tags: String = r.try_get("tags")?;
-                Ok(SourceInfo::new(r.try_get("id")?, r.try_get("name")?, &tags))
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .context("reading sources")?;
-        let (condition, binds) = into_sql(compile(query, &sources, now));
-        Ok(SqliteQuery {
-            condition,
-            binds,
-            now,
-        })
+/// Compiles `query` (its prefixes already expanded) against `sources`.
+/// `now` is the moment `since:7d` counts from.
+pub(crate) fn compile_query(
+    query: &Query,
+    sources: &[SourceInfo],
+    now: DateTime<Utc>,
+) -> SqliteQuery {
+    let (condition, binds) = into_sql(compile(query, sources, now));
+    SqliteQuery {
+        condition,
+        binds,
+        now,
     }
+}
 
+impl SqliteStore {
     /// The first index rowid an article ordered at or after `since` can
     /// have: index rows are numbered in the order articles last changed,
     /// and an article is never ordered later than a few minutes after it
@@ -430,28 +401,7 @@ impl SqliteStore {
         Ok(summary)
     }
 
-    /// Whole articles by id, in the order of `ids`.
-    pub async fn articles_by_id(&self, ids: &[i64]) -> Result<Vec<StoredArticle>, StoreError> {
-        let mut found = std::collections::HashMap::with_capacity(ids.len());
-        for chunk in ids.chunks(400) {
-            let sql = format!(
-                "{} WHERE a.id IN ({})",
-                super::articles::SELECT_ARTICLES,
-                vec!["?"; chunk.len()].join(", ")
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for id in chunk {
-                q = q.bind(*id);
-            }
-            for row in q.fetch_all(&self.pool).await.context("reading articles")? {
-                let article = super::articles::stored_article(&row)?;
-                found.insert(article.id, article);
-            }
-        }
-        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
-    }
-
-    /// The articles matching `query`, newest first, at most `limit`, only
+    /// The ids of the articles matching `query`, newest first, at most `limit`, only
     /// those ordered at or after `since` when given. Looks at the last
     /// month first and widens only when that does not fill `limit`.
     pub async fn search(
@@ -459,7 +409,7 @@ impl SqliteStore {
         query: &SqliteQuery,
         since: Option<DateTime<Utc>>,
         limit: usize,
-    ) -> Result<Vec<StoredArticle>, StoreError> {
+    ) -> Result<Vec<i64>, StoreError> {
         let month = query.now - chrono::Duration::days(FIRST_WINDOW_DAYS);
         let from = since.map_or(month, |s| s.max(month));
         let found = self.newest_matches(query, Some(from), limit).await?;
@@ -476,7 +426,7 @@ impl SqliteStore {
         limit: usize,
         from: DateTime<Utc>,
         mut found: Vec<(i64, DateTime<Utc>)>,
-    ) -> Result<Vec<StoredArticle>, StoreError> {
+    ) -> Result<Vec<i64>, StoreError> {
         let mut from = Some(from);
         while found.len() < limit && from != since {
             let covered = from.map_or(0, |f| (query.now - f).num_days().max(1));
@@ -494,7 +444,6 @@ impl SqliteStore {
             };
             found = self.newest_matches(query, from, limit).await?;
         }
-        let ids: Vec<i64> = found.iter().take(limit).map(|(id, _)| *id).collect();
-        self.articles_by_id(&ids).await
+        Ok(found.iter().take(limit).map(|(id, _)| *id).collect())
     }
 }

@@ -1,5 +1,6 @@
 //! Articles analysed for the search index before they are stored, the same
-//! way whichever database keeps them.
+//! way whichever database keeps them: the store writes what this module
+//! decides.
 
 use std::collections::BTreeSet;
 
@@ -8,7 +9,7 @@ use crate::model::Article;
 
 /// A source's articles, analysed for the search index: made where the
 /// CPU is free (the fetch tasks run them in parallel), then stored by
-/// [`Store::commit_fetch`](super::Store::commit_fetch) without holding the write lock for the analysis.
+/// [`Store::commit_fetch`](crate::store::Store::commit_fetch) without holding the write lock for the analysis.
 /// Only what the index stores is kept (the rows' text and the stemmed
 /// words), so sources waiting for their commit hold little memory.
 #[derive(Debug, Default)]
@@ -24,7 +25,7 @@ impl PreparedArticles {
         let mut rows = Vec::with_capacity(articles.len());
         let mut words = BTreeSet::new();
         for article in &articles {
-            let document = analyse(article, source_name);
+            let document = analyse_article(article, source_name);
             rows.push(document.index_row());
             for (word, stem) in document.stemmed_words() {
                 words.insert((word.to_string(), stem.to_string()));
@@ -43,12 +44,12 @@ impl PreparedArticles {
     }
 
     /// The distinct (word, stem) pairs of these articles whose stem differs.
-    pub(super) fn stemmed_words(&self) -> impl Iterator<Item = (&str, &str)> {
+    pub fn stemmed_words(&self) -> impl Iterator<Item = (&str, &str)> {
         self.words.iter().map(|(w, s)| (w.as_str(), s.as_str()))
     }
 
     /// Each article's index row, by identity key.
-    pub(super) fn rows(&self) -> std::collections::HashMap<&str, &IndexRow> {
+    pub fn rows(&self) -> std::collections::HashMap<&str, &IndexRow> {
         self.articles
             .iter()
             .zip(&self.rows)
@@ -57,8 +58,10 @@ impl PreparedArticles {
     }
 }
 
-/// Analyses an article the way the index stores it.
-fn analyse(article: &Article, source_name: &str) -> Document {
+/// Analyses an article the way the index stores it. The analysis does
+/// not depend on the time (only `since:` terms read the clock, and the
+/// index holds none), so the document's "now" is left at the epoch.
+pub fn analyse_article(article: &Article, source_name: &str) -> Document {
     let url = article.url.as_deref().or(article.link.as_deref());
     Document::new(
         DocumentFields {
@@ -73,37 +76,6 @@ fn analyse(article: &Article, source_name: &str) -> Document {
             source_name,
             ..DocumentFields::default()
         },
-        chrono::Utc::now(),
+        chrono::DateTime::<chrono::Utc>::UNIX_EPOCH,
     )
-}
-
-/// Analyses an article read back for a rebuild of the index, from the
-/// columns both backends' rebuild queries select under these names:
-/// `title`, `content_text`, `summary`, `has_content`, `language`,
-/// `author`, `url`, `link`, `categories` (JSON text) and `source_name`.
-pub(super) fn analyse_row<'r, R>(row: &'r R) -> Result<Document, sqlx::Error>
-where
-    R: sqlx::Row,
-    &'r str: sqlx::ColumnIndex<R>,
-    Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    bool: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-{
-    let text = |c: &'r str| -> Result<Option<String>, sqlx::Error> { row.try_get(c) };
-    let article = Article {
-        title: text("title")?.unwrap_or_default(),
-        content_text: text("content_text")?.unwrap_or_default(),
-        summary: text("summary")?,
-        content: row.try_get::<bool, _>("has_content")?.then(String::new),
-        language: text("language")?,
-        author: text("author")?,
-        url: text("url")?,
-        link: text("link")?,
-        categories: text("categories")?
-            .and_then(|c| serde_json::from_str(&c).ok())
-            .unwrap_or_default(),
-        ..Article::default()
-    };
-    let name: String = row.try_get("source_name")?;
-    Ok(analyse(&article, &name))
 }

@@ -1,0 +1,99 @@
+//! Story clusters in the database: the articles of the clustering window
+//! are read as [`Candidates`], and the assignments the pipeline computed
+//! (`cluster::Candidates::assign`) are written, in one transaction that,
+//! on PostgreSQL, keeps two workers from clustering the same articles at
+//! once.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::error::Context;
+use super::sql::{Statement, Tx, value_rows};
+use super::{Store, StoreError};
+use crate::cluster::{Candidate, Candidates, WINDOW_DAYS};
+
+/// (id, cluster) pairs per `UPDATE`.
+const PAIRS_PER_STATEMENT: usize = 400;
+
+/// "New": first seen since `$1`, from a source the run `$2` fetched (any
+/// source when `$2` is NULL).
+const OLDEST_NEW: &str = "SELECT MIN(sort_at) AS oldest FROM articles
+     WHERE first_seen_at >= $1 AND story_terms IS NOT NULL AND cluster_id IS NULL
+       AND (CAST($2 AS BIGINT) IS NULL OR source_id IN (SELECT source_id FROM fetches WHERE run_id = $2))";
+
+const WINDOW: &str = "SELECT id, source_id, sort_at, story_terms, cluster_id,
+        first_seen_at >= $2
+        AND (CAST($3 AS BIGINT) IS NULL OR source_id IN (SELECT source_id FROM fetches WHERE run_id = $3)) AS new
+     FROM articles WHERE story_terms IS NOT NULL AND sort_at >= $1 ORDER BY id";
+
+/// The articles to cluster, read inside the transaction that will write
+/// their clusters.
+pub struct ClusterBatch {
+    tx: Tx,
+    /// The window's articles; empty when nothing new is to be clustered.
+    pub candidates: Candidates,
+}
+
+impl Store {
+    /// Reads the articles first seen since `since` (only those the run
+    /// `run` stored, when given: workers sharing a database each cluster
+    /// their own) together with the earlier articles of their window.
+    pub async fn begin_clustering(
+        &self,
+        since: DateTime<Utc>,
+        run: Option<i64>,
+    ) -> Result<ClusterBatch, StoreError> {
+        let what = "reading recent articles for clustering";
+        let mut tx = self.db().begin_write().await.context(what)?;
+        tx.one_worker_at_a_time("veille.clusters")
+            .await
+            .context(what)?;
+        let mut candidates = Candidates::default();
+        let oldest = tx
+            .fetch_one(Statement::new(OLDEST_NEW).bind(since).bind(run))
+            .await
+            .context(what)?
+            .time("oldest")?;
+        if let Some(oldest) = oldest {
+            let window = Statement::new(WINDOW)
+                .bind(oldest - Duration::days(WINDOW_DAYS))
+                .bind(since)
+                .bind(run);
+            // Streamed: only the compact form of each article is kept.
+            tx.for_each(window, |row| {
+                let story_terms: String = row.get("story_terms")?;
+                candidates.push(Candidate {
+                    id: row.get("id")?,
+                    source_id: row.get("source_id")?,
+                    sort_at: row.time("sort_at")?.unwrap_or(oldest),
+                    story_terms: &story_terms,
+                    cluster_id: row.get("cluster_id")?,
+                    new: row.get("new")?,
+                });
+                Ok(())
+            })
+            .await?;
+        }
+        Ok(ClusterBatch { tx, candidates })
+    }
+}
+
+impl ClusterBatch {
+    /// Writes the (article id, cluster id) pairs and ends the batch.
+    pub async fn finish(mut self, assignments: &[(i64, i64)]) -> Result<(), StoreError> {
+        let what = "recording story clusters";
+        for chunk in assignments.chunks(PAIRS_PER_STATEMENT) {
+            let sql = format!(
+                "WITH c(id, cluster) AS (VALUES {})
+                 UPDATE articles SET cluster_id = c.cluster FROM c WHERE articles.id = c.id",
+                value_rows(chunk.len(), 2, 1)
+            );
+            let mut statement = Statement::built(sql);
+            for (id, cluster) in chunk {
+                statement.push(*id);
+                statement.push(*cluster);
+            }
+            self.tx.execute(statement).await.context(what)?;
+        }
+        self.tx.commit().await.context(what)
+    }
+}

@@ -1,0 +1,152 @@
+//! The `fetches` table, and the one transaction that records a fetch
+//! together with the articles it brought and the source's new state.
+
+use super::articles::upsert_articles;
+use super::error::Context;
+use super::search_index::write_words;
+use super::sql::{Dialect, Statement, Tx};
+use super::{FetchRecord, PreparedArticles, Store, StoreCounts, StoreError};
+
+const INSERT_FETCH: &str =
+    "INSERT INTO fetches (source_id, run_id, started_at, finished_at, url, http_status, bytes,
+                          not_modified, items_seen, items_new, items_updated, error, malformed)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+
+/// The source's state after a fetch: validators only from a success that
+/// brought a body, the error count reset by a success.
+const UPDATE_SOURCE: &str = "UPDATE sources SET
+        last_fetched_at = $2,
+        last_success_at = CASE WHEN $3 THEN $2 ELSE last_success_at END,
+        last_error = $4,
+        error_count = CASE WHEN $3 THEN 0 ELSE error_count + 1 END,
+        etag = CASE WHEN $3 AND NOT $5 THEN $6 ELSE etag END,
+        last_modified = CASE WHEN $3 AND NOT $5 THEN $7 ELSE last_modified END,
+        title = COALESCE($8, title),
+        site_url = COALESCE($9, site_url),
+        last_status = $10,
+        next_fetch_at = $11,
+        interval_secs = $12,
+        fetch_url = $13,
+        redirect_candidate = $14,
+        gone_at = CASE WHEN $15 THEN COALESCE(gone_at, $2) END
+     WHERE id = $1";
+
+const INSERT_EVENT: &str =
+    "INSERT INTO source_events (source_id, at, kind, detail) VALUES ($1, $2, $3, $4)";
+
+impl Store {
+    /// Stores the articles of a fetch and records the fetch, in one
+    /// transaction: either all of it lands or none of it.
+    pub async fn commit_fetch(
+        &self,
+        record: &FetchRecord,
+        prepared: &PreparedArticles,
+    ) -> Result<StoreCounts, StoreError> {
+        let what = format!("storing fetch of {:?}", record.source_name);
+        let words = self.known_words.unrecorded(prepared.stemmed_words());
+        let mut tx = self.db().begin_write().await.context(what.clone())?;
+        let articles = prepared.articles();
+        let (new, updated) = upsert_articles(
+            &mut tx,
+            record.source_id,
+            &record.source_name,
+            articles,
+            &prepared.rows(),
+            record.finished_at,
+        )
+        .await?;
+        let counts = StoreCounts {
+            seen: record.items_seen.max(articles.len() as u64),
+            new,
+            updated,
+        };
+        let vocabulary_in_transaction = tx.dialect() == Dialect::Sqlite;
+        if vocabulary_in_transaction {
+            write_words(&mut tx, &words).await?;
+        }
+        record_fetch(&mut tx, record, &counts)
+            .await
+            .context(what.clone())?;
+        tx.commit().await.context(what)?;
+        if !vocabulary_in_transaction {
+            self.write_words_alone(&words).await?;
+        }
+        self.known_words.remember(&words);
+        Ok(counts)
+    }
+
+    /// Writes the vocabulary after the articles' commit, in its own short
+    /// statements: on PostgreSQL workers storing at once insert many of
+    /// the same words, and inside the article transaction each would wait
+    /// for the others' commits. A word missing after a crash only narrows
+    /// a `prefix*` expansion until the word is seen again.
+    async fn write_words_alone(&self, words: &[(&str, &str)]) -> Result<(), StoreError> {
+        if words.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self
+            .db()
+            .begin()
+            .await
+            .context("writing the search vocabulary")?;
+        write_words(&mut tx, words).await?;
+        tx.commit().await.context("writing the search vocabulary")
+    }
+}
+
+/// The fetch's row, the source's new state and its events.
+async fn record_fetch(
+    tx: &mut Tx,
+    record: &FetchRecord,
+    counts: &StoreCounts,
+) -> Result<(), sqlx::Error> {
+    tx.execute(
+        Statement::new(INSERT_FETCH)
+            .bind(record.source_id)
+            .bind(record.run_id)
+            .bind(record.started_at)
+            .bind(record.finished_at)
+            .bind(&record.url)
+            .bind(record.http_status)
+            .bind(record.bytes)
+            .bind(record.not_modified)
+            .bind(counts.seen)
+            .bind(counts.new)
+            .bind(counts.updated)
+            .bind(record.error.as_deref())
+            .bind(record.malformed.as_deref()),
+    )
+    .await?;
+    let u = &record.update;
+    tx.execute(
+        Statement::new(UPDATE_SOURCE)
+            .bind(record.source_id)
+            .bind(record.finished_at)
+            .bind(record.error.is_none())
+            .bind(record.error.as_deref())
+            .bind(record.not_modified)
+            .bind(record.etag.as_deref())
+            .bind(record.last_modified.as_deref())
+            .bind(record.feed_title.as_deref())
+            .bind(record.site_url.as_deref())
+            .bind(record.http_status)
+            .bind(u.next_fetch_at)
+            .bind(u.interval_secs)
+            .bind(u.fetch_url.as_deref())
+            .bind(u.redirect_candidate.as_deref())
+            .bind(u.gone),
+    )
+    .await?;
+    super::postgres::release_lease(tx, record.source_id).await?;
+    for event in &record.events {
+        tx.execute(
+            Statement::new(INSERT_EVENT)
+                .bind(record.source_id)
+                .bind(record.finished_at)
+                .bind(event.kind)
+                .bind(&event.detail),
+        )
+        .await?;
+    }
+    Ok(())
+}

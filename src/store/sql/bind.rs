@@ -1,0 +1,73 @@
+//! How each backend binds a [`Param`]: the only place where a value's
+//! column type differs between SQLite and PostgreSQL.
+
+use sqlx::encode::IsNull;
+use sqlx::error::BoxDynError;
+use sqlx::postgres::{PgArgumentBuffer, PgArguments, PgTypeInfo};
+use sqlx::sqlite::SqliteArguments;
+use sqlx::{AssertSqlSafe, Postgres, Sqlite};
+
+use super::param::{Param, Statement};
+use crate::model::rfc3339;
+
+pub(super) type SqliteQuery = sqlx::query::Query<'static, Sqlite, SqliteArguments>;
+pub(super) type PgQuery = sqlx::query::Query<'static, Postgres, PgArguments>;
+
+/// `statement` as a SQLite query: timestamps as RFC 3339 text (which
+/// sorts as time does), JSON as text, booleans as 0 and 1.
+pub(super) fn sqlite(statement: Statement<'_>) -> SqliteQuery {
+    let mut query = sqlx::query(AssertSqlSafe(statement.sql));
+    for param in statement.params {
+        query = match param {
+            Param::Int(v) => query.bind(v),
+            Param::Real(v) => query.bind(v),
+            Param::Bool(v) => query.bind(v),
+            Param::Text(v) => query.bind(v.map(|t| t.into_owned())),
+            Param::Time(v) => query.bind(v.map(rfc3339)),
+            Param::Json(v) => query.bind(v.into_owned()),
+        };
+    }
+    query
+}
+
+/// `statement` as a PostgreSQL query: timestamps cut to the second (as
+/// SQLite's text keeps them), JSON as `JSONB`.
+pub(super) fn postgres(statement: Statement<'_>) -> PgQuery {
+    let mut query = sqlx::query(AssertSqlSafe(statement.sql));
+    for param in statement.params {
+        query = match param {
+            Param::Int(v) => query.bind(v),
+            Param::Real(v) => query.bind(v),
+            Param::Bool(v) => query.bind(v),
+            Param::Text(v) => query.bind(v.map(|t| t.into_owned())),
+            Param::Time(v) => query.bind(v.map(whole_seconds)),
+            Param::Json(v) => query.bind(JsonbText(v.into_owned())),
+        };
+    }
+    query
+}
+
+/// `t` to the second: SQLite's RFC 3339 text has no fraction, and both
+/// backends must order, compare and publish the same values.
+pub(crate) fn whole_seconds(t: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    t.trunc_subsecs(0)
+}
+
+/// JSON text sent as `JSONB` (version byte, then the text), so that the
+/// SQL needs no cast and reads the same on both backends.
+struct JsonbText(String);
+
+impl sqlx::Type<Postgres> for JsonbText {
+    fn type_info() -> PgTypeInfo {
+        PgTypeInfo::with_name("jsonb")
+    }
+}
+
+impl sqlx::Encode<'_, Postgres> for JsonbText {
+    fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
+        buf.push(1);
+        buf.extend_from_slice(self.0.as_bytes());
+        Ok(IsNull::No)
+    }
+}

@@ -1,0 +1,213 @@
+//! The one way jobs talk to the database: a [`Statement`] is written once,
+//! with numbered placeholders, and run on whichever backend is open
+//! ([`Db`] for the pool, [`Tx`] inside a transaction); rows come back as
+//! [`Row`]s that one mapper per table reads. What really differs between
+//! SQLite and PostgreSQL stays in `store::sqlite` and `store::postgres`.
+
+mod bind;
+mod param;
+mod row;
+
+use futures_util::TryStreamExt;
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+pub(crate) use bind::whole_seconds;
+pub(crate) use param::{Json, Statement, placeholders, value_rows};
+pub(crate) use row::Row;
+
+use crate::store::StoreError;
+
+/// Which database a statement runs on, for the few pieces of SQL that
+/// differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// The open database's pool.
+#[derive(Clone, Copy)]
+pub(crate) enum Db<'a> {
+    Sqlite(&'a SqlitePool),
+    Postgres(&'a PgPool),
+}
+
+/// A transaction on either backend; rolled back when dropped uncommitted.
+pub(crate) enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Db<'_> {
+    /// Runs `statement`; returns the rows it changed.
+    pub(crate) async fn execute(self, statement: Statement<'_>) -> Result<u64, sqlx::Error> {
+        Ok(match self {
+            Db::Sqlite(pool) => bind::sqlite(statement).execute(pool).await?.rows_affected(),
+            Db::Postgres(pool) => bind::postgres(statement)
+                .execute(pool)
+                .await?
+                .rows_affected(),
+        })
+    }
+
+    pub(crate) async fn fetch_all(self, statement: Statement<'_>) -> Result<Vec<Row>, sqlx::Error> {
+        match self {
+            Db::Sqlite(pool) => Ok(bind::sqlite(statement)
+                .fetch_all(pool)
+                .await?
+                .into_iter()
+                .map(Row::Sqlite)
+                .collect()),
+            Db::Postgres(pool) => Ok(bind::postgres(statement)
+                .fetch_all(pool)
+                .await?
+                .into_iter()
+                .map(Row::Postgres)
+                .collect()),
+        }
+    }
+
+    pub(crate) async fn fetch_optional(
+        self,
+        statement: Statement<'_>,
+    ) -> Result<Option<Row>, sqlx::Error> {
+        match self {
+            Db::Sqlite(pool) => Ok(bind::sqlite(statement)
+                .fetch_optional(pool)
+                .await?
+                .map(Row::Sqlite)),
+            Db::Postgres(pool) => Ok(bind::postgres(statement)
+                .fetch_optional(pool)
+                .await?
+                .map(Row::Postgres)),
+        }
+    }
+
+    pub(crate) async fn fetch_one(self, statement: Statement<'_>) -> Result<Row, sqlx::Error> {
+        self.fetch_optional(statement)
+            .await?
+            .ok_or(sqlx::Error::RowNotFound)
+    }
+
+    /// Starts a transaction.
+    pub(crate) async fn begin(self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// Starts a transaction that will write. SQLite takes the write lock
+    /// now (IMMEDIATE, waiting for it under the busy timeout), not halfway
+    /// through, when another writer may have committed since this
+    /// transaction first read.
+    pub(crate) async fn begin_write(self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+}
+
+impl Tx {
+    pub(crate) fn dialect(&self) -> Dialect {
+        match self {
+            Tx::Sqlite(_) => Dialect::Sqlite,
+            Tx::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// Runs `statement`; returns the rows it changed.
+    pub(crate) async fn execute(&mut self, statement: Statement<'_>) -> Result<u64, sqlx::Error> {
+        Ok(match self {
+            Tx::Sqlite(tx) => bind::sqlite(statement)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected(),
+            Tx::Postgres(tx) => bind::postgres(statement)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected(),
+        })
+    }
+
+    pub(crate) async fn fetch_all(
+        &mut self,
+        statement: Statement<'_>,
+    ) -> Result<Vec<Row>, sqlx::Error> {
+        match self {
+            Tx::Sqlite(tx) => Ok(bind::sqlite(statement)
+                .fetch_all(&mut **tx)
+                .await?
+                .into_iter()
+                .map(Row::Sqlite)
+                .collect()),
+            Tx::Postgres(tx) => Ok(bind::postgres(statement)
+                .fetch_all(&mut **tx)
+                .await?
+                .into_iter()
+                .map(Row::Postgres)
+                .collect()),
+        }
+    }
+
+    pub(crate) async fn fetch_one(&mut self, statement: Statement<'_>) -> Result<Row, sqlx::Error> {
+        match self {
+            Tx::Sqlite(tx) => Ok(Row::Sqlite(
+                bind::sqlite(statement).fetch_one(&mut **tx).await?,
+            )),
+            Tx::Postgres(tx) => Ok(Row::Postgres(
+                bind::postgres(statement).fetch_one(&mut **tx).await?,
+            )),
+        }
+    }
+
+    /// Streams the rows of `statement` through `each`, so that a large
+    /// read keeps only what `each` keeps.
+    pub(crate) async fn for_each(
+        &mut self,
+        statement: Statement<'_>,
+        mut each: impl FnMut(Row) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        use crate::store::error::Context;
+        let what = "reading rows";
+        match self {
+            Tx::Sqlite(tx) => {
+                let mut rows = bind::sqlite(statement).fetch(&mut **tx);
+                while let Some(row) = rows.try_next().await.context(what)? {
+                    each(Row::Sqlite(row))?;
+                }
+            }
+            Tx::Postgres(tx) => {
+                let mut rows = bind::postgres(statement).fetch(&mut **tx);
+                while let Some(row) = rows.try_next().await.context(what)? {
+                    each(Row::Postgres(row))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes workers sharing a PostgreSQL database do the job named `job`
+    /// one at a time, until this transaction ends. SQLite's run lock
+    /// already makes the run the only writer.
+    pub(crate) async fn one_worker_at_a_time(
+        &mut self,
+        job: &'static str,
+    ) -> Result<(), sqlx::Error> {
+        if let Tx::Postgres(tx) = self {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+                .bind(job)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await,
+            Tx::Postgres(tx) => tx.commit().await,
+        }
+    }
+}
