@@ -137,7 +137,7 @@ async fn record_fetch(
             .bind(u.gone),
     )
     .await?;
-    super::postgres::release_lease(tx, record.source_id).await?;
+    super::leases::release_lease(tx, record.source_id).await?;
     for event in &record.events {
         tx.execute(
             Statement::new(INSERT_EVENT)

@@ -13,6 +13,7 @@ mod error;
 mod fetches;
 mod health;
 mod known_words;
+mod leases;
 mod postgres;
 mod query_sources;
 mod records;
@@ -35,6 +36,7 @@ use crate::model::StoredArticle;
 pub use crate::filter::PreparedArticles;
 pub use clusters::ClusterBatch;
 pub use error::StoreError;
+pub use leases::PublishLock;
 pub use records::{
     Claim, FetchRecord, HealthEvent, MatchSummary, NewSource, RunTotals, SourceEvent, SourceHealth,
     SourceState, SourceUpdate, StoreCounts,
@@ -252,68 +254,6 @@ impl Store {
 /// A PostgreSQL URL without its password, for messages.
 pub fn redacted_url(url: &str) -> String {
     postgres::redacted(url)
-}
-
-/// Held while publishing: other workers wait for it (PostgreSQL). On
-/// SQLite the run lock already makes the run the only publisher.
-pub struct PublishLock {
-    _held: Option<postgres::PgPublishLock>,
-}
-
-impl Store {
-    /// Takes `state`'s source for this worker, when it is still due and no
-    /// other worker holds it; returns its state as now stored (another
-    /// worker may have fetched it since the run read it). On SQLite the
-    /// run lock makes this run the only worker: the source is its own.
-    pub async fn claim_source(
-        &self,
-        state: &SourceState,
-        claim: &Claim,
-    ) -> Result<Option<SourceState>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(_) => Ok(Some(state.clone())),
-            Backend::Postgres(db) => db.claim_source(state, claim).await,
-        }
-    }
-
-    /// Waits for one of the `slots` connection slots to `host` shared by
-    /// every worker (PostgreSQL); `None` on SQLite, where the fetcher's own
-    /// per-host limit is the whole story.
-    pub async fn take_host_slot(
-        &self,
-        host: &str,
-        slots: usize,
-        claim: &Claim,
-    ) -> Result<Option<i32>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(_) => Ok(None),
-            Backend::Postgres(db) => db.take_host_slot(host, slots, claim).await.map(Some),
-        }
-    }
-
-    /// Gives back a slot [`Store::take_host_slot`] returned.
-    pub async fn release_host_slot(
-        &self,
-        host: &str,
-        slot: i32,
-        claim: &Claim,
-    ) -> Result<(), StoreError> {
-        match &self.backend {
-            Backend::Sqlite(_) => Ok(()),
-            Backend::Postgres(db) => db.release_host_slot(host, slot, claim).await,
-        }
-    }
-
-    /// Waits until no other worker is publishing and holds that until the
-    /// returned lock is dropped.
-    pub async fn publish_lock(&self) -> Result<PublishLock, StoreError> {
-        Ok(PublishLock {
-            _held: match &self.backend {
-                Backend::Sqlite(_) => None,
-                Backend::Postgres(db) => Some(db.publish_lock().await?),
-            },
-        })
-    }
 }
 
 /// How far in the future a published date may be before it is distrusted

@@ -239,6 +239,8 @@ pub struct Claim {
     /// How long a host slot is held at most: one request's time, so that a
     /// worker that died blocks the host only briefly.
     pub host_lease: chrono::Duration,
+    /// The clock leases are timed by (the pipeline's; tests may stop it).
+    pub clock: fn() -> DateTime<Utc>,
 }
 
 impl Claim {
@@ -259,6 +261,7 @@ impl Claim {
             all,
             lease,
             host_lease,
+            clock: Utc::now,
         }
     }
 }

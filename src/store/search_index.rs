@@ -1,29 +1,78 @@
 //! Writing the search index alongside the articles: the index rows
-//! themselves (FTS5 in `sqlite::search_index`, tsvector in
-//! `postgres::search_index`) and the vocabulary `index_words` that
+//! themselves (FTS5 text in SQLite, tsvector literals in PostgreSQL) and the vocabulary `index_words` that
 //! `prefix*` terms expand against (`query_sources`), the same on both;
 //! and the rebuild of both when the analysis changes.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 
 use super::error::Context;
 use super::sql::{Db, Dialect, Row, Statement, Tx, value_rows};
-use super::{StoreError, postgres, sqlite};
+use super::{StoreError, postgres};
 use crate::filter::{ANALYZER_VERSION, Document, IndexRow, analyse_article};
 use crate::model::Article;
 
 /// (word, stem) pairs per `INSERT`.
 const WORDS_PER_STATEMENT: usize = 500;
 
+/// Index rows per multi-row `INSERT` (7 parameters each).
+const ROWS_PER_STATEMENT: usize = 500;
+
 /// Writes the index rows of `docs` (each with the key the upsert
 /// returned), inside the caller's transaction.
 pub(super) async fn write_index(tx: &mut Tx, docs: &[(i64, &IndexRow)]) -> Result<(), StoreError> {
-    match tx {
-        Tx::Sqlite(tx) => sqlite::write_index(tx, docs).await,
-        Tx::Postgres(tx) => postgres::write_index(tx, docs).await,
+    for chunk in docs.chunks(ROWS_PER_STATEMENT) {
+        let statement = index_rows(tx.dialect(), chunk);
+        tx.execute(statement)
+            .await
+            .context("writing the search index")?;
     }
+    Ok(())
+}
+
+/// The `INSERT` of `chunk`'s index rows. SQLite's FTS5 table takes the
+/// tokens as text under the article's `index_rowid` (a revision gets a new
+/// row; a trigger dropped the old one); PostgreSQL's tsvector columns
+/// take them as tsvector literals with positions, under the article id,
+/// replacing an older row.
+fn index_rows<'a>(dialect: Dialect, chunk: &'a [(i64, &'a IndexRow)]) -> Statement<'a> {
+    let sql = match dialect {
+        Dialect::Sqlite => format!(
+            "INSERT INTO article_index (rowid, title, body, author, url, categories, lang) VALUES {}",
+            value_rows(chunk.len(), 7, 1)
+        ),
+        Dialect::Postgres => format!(
+            "INSERT INTO article_index (article_id, title, body, author, url, categories, lang)
+             VALUES {}
+             ON CONFLICT (article_id) DO UPDATE SET title = excluded.title, body = excluded.body,
+                author = excluded.author, url = excluded.url, categories = excluded.categories,
+                lang = excluded.lang",
+            postgres::tsvector_rows(chunk.len())
+        ),
+    };
+    let tokens = |text: &'a str| -> Cow<'a, str> {
+        match dialect {
+            Dialect::Sqlite => Cow::Borrowed(text),
+            Dialect::Postgres => Cow::Owned(postgres::tsvector_literal(text)),
+        }
+    };
+    let mut statement = Statement::built(sql);
+    for (key, row) in chunk {
+        statement.push(*key);
+        for column in [
+            &row.title,
+            &row.body,
+            &row.author,
+            &row.url,
+            &row.categories,
+        ] {
+            statement.push(tokens(column));
+        }
+        statement.push(&row.lang);
+    }
+    statement
 }
 
 /// Records (word, stem) pairs in `index_words`, in the given order

@@ -70,7 +70,8 @@ impl Store {
     }
 }
 
-fn source_state(row: &Row) -> Result<SourceState, StoreError> {
+/// A row of `sources` as the fetch state a run needs.
+pub(super) fn source_state(row: &Row) -> Result<SourceState, StoreError> {
     Ok(SourceState {
         id: row.get("id")?,
         etag: row.get("etag")?,

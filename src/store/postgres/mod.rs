@@ -2,15 +2,12 @@
 //! same tables as SQLite with types mapped (TIMESTAMPTZ, JSONB, BOOLEAN),
 //! and the search index as tsvector columns over veille's own tokens.
 //! Jobs are written once in `store`; here is what only PostgreSQL does:
-//! opening the server, leases between workers, and the tsvector index and
-//! its queries.
+//! opening the server, and the tsvector index and its queries.
 
-mod leases;
 mod search;
 mod search_index;
 
-pub(crate) use leases::release_lease;
-pub(crate) use search_index::{MAX_LEXEME_BYTES, lexeme, write_index};
+pub(crate) use search_index::{MAX_LEXEME_BYTES, lexeme, tsvector_literal, tsvector_rows};
 
 use std::time::Duration;
 
@@ -22,7 +19,6 @@ use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 /// How long opening the database may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-pub(crate) use leases::PgPublishLock;
 pub(crate) use search::{PgQuery, compile_query};
 
 use super::StoreError;
@@ -32,8 +28,6 @@ use super::StoreError;
 pub(crate) struct PgStore {
     pool: PgPool,
 }
-
-pub(crate) use crate::store::sql::whole_seconds;
 
 /// `url` without its password, for messages.
 pub(crate) fn redacted(url: &str) -> String {

@@ -181,19 +181,17 @@ fn compile(
             "a.sort_at < ?".into()
         }
         Query::Not(inner) => format!("NOT ({})", compile(inner, sources, now, !positive, binds)),
-        Query::And(parts) => {
+        Query::And(parts) | Query::Or(parts) => {
+            let joiner = if matches!(query, Query::And(_)) {
+                " AND "
+            } else {
+                " OR "
+            };
             let conditions: Vec<String> = parts
                 .iter()
                 .map(|p| compile(p, sources, now, positive, binds))
                 .collect();
-            format!("({})", conditions.join(" AND "))
-        }
-        Query::Or(parts) => {
-            let conditions: Vec<String> = parts
-                .iter()
-                .map(|p| compile(p, sources, now, positive, binds))
-                .collect();
-            format!("({})", conditions.join(" OR "))
+            format!("({})", conditions.join(joiner))
         }
     }
 }

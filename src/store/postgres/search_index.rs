@@ -1,23 +1,17 @@
-//! Keeping `article_index` (tsvector columns) in step with `articles`:
-//! rows are written in the transaction that stores the article (a revision
-//! replaces its row), removed with the article (foreign key), rebuilt whole
-//! when the analysis changes (`index_meta.analyzer_version`), and their GIN
-//! pending lists flushed once a day.
+//! Upkeep of `article_index` (tsvector columns): rows are written with
+//! the articles and rebuilt by `store::search_index` (as the literals
+//! made here), removed with the article (foreign key), and their GIN
+//! pending lists flushed once a day (here).
 //!
 //! veille's tokens are written as tsvector literals (`'word':1,7`), so
 //! PostgreSQL neither splits nor stems them again: the index holds exactly
 //! the tokens SQLite's FTS5 table holds, at the same positions.
 
 use chrono::{DateTime, Utc};
-use sqlx::{Postgres, Transaction};
 
 use super::PgStore;
-use crate::filter::IndexRow;
 use crate::store::StoreError;
 use crate::store::error::Context;
-
-/// Index rows per multi-row `INSERT` (7 parameters each).
-const ROWS_PER_STATEMENT: usize = 500;
 
 /// PostgreSQL's limits on a tsvector: the last position it records, the
 /// positions kept per lexeme, and the longest lexeme (bytes).
@@ -34,7 +28,7 @@ pub(crate) fn lexeme(token: &str) -> String {
 /// (1-based, as FTS5 counts them). Past PostgreSQL's limits (position
 /// 16,383, 256 positions per lexeme) the extra positions are dropped: a
 /// phrase at the very end of a book-length text may be missed.
-pub(super) fn tsvector_literal(tokens: &str) -> String {
+pub(crate) fn tsvector_literal(tokens: &str) -> String {
     let mut positions: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
     for (i, token) in tokens.split(' ').filter(|t| !t.is_empty()).enumerate() {
         let at = (i + 1).min(MAX_POSITION);
@@ -59,53 +53,25 @@ pub(super) fn tsvector_literal(tokens: &str) -> String {
     out
 }
 
-/// Writes (or replaces) the index rows of `docs` (article id, row), inside
-/// the caller's transaction.
-pub(crate) async fn write_index(
-    tx: &mut Transaction<'_, Postgres>,
-    docs: &[(i64, &IndexRow)],
-) -> Result<(), StoreError> {
-    for chunk in docs.chunks(ROWS_PER_STATEMENT) {
-        let rows: Vec<String> = (0..chunk.len())
-            .map(|k| {
-                let p = k * 7;
-                format!(
-                    "(${}, ${}::tsvector, ${}::tsvector, ${}::tsvector, ${}::tsvector, ${}::tsvector, ${})",
-                    p + 1,
-                    p + 2,
-                    p + 3,
-                    p + 4,
-                    p + 5,
-                    p + 6,
-                    p + 7
-                )
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO article_index (article_id, title, body, author, url, categories, lang)
-             VALUES {}
-             ON CONFLICT (article_id) DO UPDATE SET title = excluded.title, body = excluded.body,
-                author = excluded.author, url = excluded.url, categories = excluded.categories,
-                lang = excluded.lang",
-            rows.join(", ")
-        );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (id, row) in chunk {
-            query = query
-                .bind(*id)
-                .bind(tsvector_literal(&row.title))
-                .bind(tsvector_literal(&row.body))
-                .bind(tsvector_literal(&row.author))
-                .bind(tsvector_literal(&row.url))
-                .bind(tsvector_literal(&row.categories))
-                .bind(row.lang.as_str());
-        }
-        query
-            .execute(&mut **tx)
-            .await
-            .context("writing the search index")?;
-    }
-    Ok(())
+/// `count` rows of index values: the article id, five tsvector columns
+/// and the language, numbered from `$1`.
+pub(crate) fn tsvector_rows(count: usize) -> String {
+    (0..count)
+        .map(|k| {
+            let p = k * 7;
+            format!(
+                "(${}, ${}::tsvector, ${}::tsvector, ${}::tsvector, ${}::tsvector, ${}::tsvector, ${})",
+                p + 1,
+                p + 2,
+                p + 3,
+                p + 4,
+                p + 5,
+                p + 6,
+                p + 7
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl PgStore {

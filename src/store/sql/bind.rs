@@ -13,43 +13,40 @@ use crate::model::rfc3339;
 pub(super) type SqliteQuery = sqlx::query::Query<'static, Sqlite, SqliteArguments>;
 pub(super) type PgQuery = sqlx::query::Query<'static, Postgres, PgArguments>;
 
+/// Binds each parameter of `$statement` to a new query, with `$time` and
+/// `$json` saying how this backend stores timestamps and JSON.
+macro_rules! bind_all {
+    ($statement:expr, time: $time:expr, json: $json:expr) => {{
+        let mut query = sqlx::query(AssertSqlSafe($statement.sql));
+        for param in $statement.params {
+            query = match param {
+                Param::Int(v) => query.bind(v),
+                Param::Real(v) => query.bind(v),
+                Param::Bool(v) => query.bind(v),
+                Param::Text(v) => query.bind(v.map(|t| t.into_owned())),
+                Param::Time(v) => query.bind(v.map($time)),
+                Param::Json(v) => query.bind($json(v.into_owned())),
+            };
+        }
+        query
+    }};
+}
+
 /// `statement` as a SQLite query: timestamps as RFC 3339 text (which
 /// sorts as time does), JSON as text, booleans as 0 and 1.
 pub(super) fn sqlite(statement: Statement<'_>) -> SqliteQuery {
-    let mut query = sqlx::query(AssertSqlSafe(statement.sql));
-    for param in statement.params {
-        query = match param {
-            Param::Int(v) => query.bind(v),
-            Param::Real(v) => query.bind(v),
-            Param::Bool(v) => query.bind(v),
-            Param::Text(v) => query.bind(v.map(|t| t.into_owned())),
-            Param::Time(v) => query.bind(v.map(rfc3339)),
-            Param::Json(v) => query.bind(v.into_owned()),
-        };
-    }
-    query
+    bind_all!(statement, time: rfc3339, json: |text: String| text)
 }
 
 /// `statement` as a PostgreSQL query: timestamps cut to the second (as
 /// SQLite's text keeps them), JSON as `JSONB`.
 pub(super) fn postgres(statement: Statement<'_>) -> PgQuery {
-    let mut query = sqlx::query(AssertSqlSafe(statement.sql));
-    for param in statement.params {
-        query = match param {
-            Param::Int(v) => query.bind(v),
-            Param::Real(v) => query.bind(v),
-            Param::Bool(v) => query.bind(v),
-            Param::Text(v) => query.bind(v.map(|t| t.into_owned())),
-            Param::Time(v) => query.bind(v.map(whole_seconds)),
-            Param::Json(v) => query.bind(JsonbText(v.into_owned())),
-        };
-    }
-    query
+    bind_all!(statement, time: whole_seconds, json: JsonbText)
 }
 
 /// `t` to the second: SQLite's RFC 3339 text has no fraction, and both
 /// backends must order, compare and publish the same values.
-pub(crate) fn whole_seconds(t: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+fn whole_seconds(t: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
     use chrono::SubsecRound;
     t.trunc_subsecs(0)
 }

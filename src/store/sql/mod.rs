@@ -11,7 +11,6 @@ mod row;
 use futures_util::TryStreamExt;
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
-pub(crate) use bind::whole_seconds;
 pub(crate) use param::{Json, Statement, placeholders, value_rows};
 pub(crate) use row::Row;
 
@@ -38,49 +37,50 @@ pub(crate) enum Tx {
     Postgres(Transaction<'static, Postgres>),
 }
 
+/// Runs `$body` on whichever backend `$target` (a [`Db`] or a [`Tx`]) is:
+/// `$query` is the statement bound for it, `$on` its pool or transaction
+/// and `$row` the constructor of a [`Row`] from its rows.
+macro_rules! on_backend {
+    ($target:expr, $Kind:ident, $statement:expr, |$query:ident, $on:ident, $row:ident| $body:expr) => {
+        match $target {
+            $Kind::Sqlite($on) => {
+                let ($query, $row) = (bind::sqlite($statement), Row::Sqlite);
+                $body
+            }
+            $Kind::Postgres($on) => {
+                let ($query, $row) = (bind::postgres($statement), Row::Postgres);
+                $body
+            }
+        }
+    };
+}
+
 impl Db<'_> {
     /// Runs `statement`; returns the rows it changed.
     pub(crate) async fn execute(self, statement: Statement<'_>) -> Result<u64, sqlx::Error> {
-        Ok(match self {
-            Db::Sqlite(pool) => bind::sqlite(statement).execute(pool).await?.rows_affected(),
-            Db::Postgres(pool) => bind::postgres(statement)
-                .execute(pool)
-                .await?
-                .rows_affected(),
-        })
+        on_backend!(self, Db, statement, |q, pool, _row| Ok(q
+            .execute(pool)
+            .await?
+            .rows_affected()))
     }
 
     pub(crate) async fn fetch_all(self, statement: Statement<'_>) -> Result<Vec<Row>, sqlx::Error> {
-        match self {
-            Db::Sqlite(pool) => Ok(bind::sqlite(statement)
-                .fetch_all(pool)
-                .await?
-                .into_iter()
-                .map(Row::Sqlite)
-                .collect()),
-            Db::Postgres(pool) => Ok(bind::postgres(statement)
-                .fetch_all(pool)
-                .await?
-                .into_iter()
-                .map(Row::Postgres)
-                .collect()),
-        }
+        on_backend!(self, Db, statement, |q, pool, row| Ok(q
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .map(row)
+            .collect()))
     }
 
     pub(crate) async fn fetch_optional(
         self,
         statement: Statement<'_>,
     ) -> Result<Option<Row>, sqlx::Error> {
-        match self {
-            Db::Sqlite(pool) => Ok(bind::sqlite(statement)
-                .fetch_optional(pool)
-                .await?
-                .map(Row::Sqlite)),
-            Db::Postgres(pool) => Ok(bind::postgres(statement)
-                .fetch_optional(pool)
-                .await?
-                .map(Row::Postgres)),
-        }
+        on_backend!(self, Db, statement, |q, pool, row| Ok(q
+            .fetch_optional(pool)
+            .await?
+            .map(row)))
     }
 
     pub(crate) async fn fetch_one(self, statement: Statement<'_>) -> Result<Row, sqlx::Error> {
@@ -119,47 +119,28 @@ impl Tx {
 
     /// Runs `statement`; returns the rows it changed.
     pub(crate) async fn execute(&mut self, statement: Statement<'_>) -> Result<u64, sqlx::Error> {
-        Ok(match self {
-            Tx::Sqlite(tx) => bind::sqlite(statement)
-                .execute(&mut **tx)
-                .await?
-                .rows_affected(),
-            Tx::Postgres(tx) => bind::postgres(statement)
-                .execute(&mut **tx)
-                .await?
-                .rows_affected(),
-        })
+        on_backend!(self, Tx, statement, |q, tx, _row| Ok(q
+            .execute(&mut **tx)
+            .await?
+            .rows_affected()))
     }
 
     pub(crate) async fn fetch_all(
         &mut self,
         statement: Statement<'_>,
     ) -> Result<Vec<Row>, sqlx::Error> {
-        match self {
-            Tx::Sqlite(tx) => Ok(bind::sqlite(statement)
-                .fetch_all(&mut **tx)
-                .await?
-                .into_iter()
-                .map(Row::Sqlite)
-                .collect()),
-            Tx::Postgres(tx) => Ok(bind::postgres(statement)
-                .fetch_all(&mut **tx)
-                .await?
-                .into_iter()
-                .map(Row::Postgres)
-                .collect()),
-        }
+        on_backend!(self, Tx, statement, |q, tx, row| Ok(q
+            .fetch_all(&mut **tx)
+            .await?
+            .into_iter()
+            .map(row)
+            .collect()))
     }
 
     pub(crate) async fn fetch_one(&mut self, statement: Statement<'_>) -> Result<Row, sqlx::Error> {
-        match self {
-            Tx::Sqlite(tx) => Ok(Row::Sqlite(
-                bind::sqlite(statement).fetch_one(&mut **tx).await?,
-            )),
-            Tx::Postgres(tx) => Ok(Row::Postgres(
-                bind::postgres(statement).fetch_one(&mut **tx).await?,
-            )),
-        }
+        on_backend!(self, Tx, statement, |q, tx, row| Ok(row(q
+            .fetch_one(&mut **tx)
+            .await?)))
     }
 
     /// Streams the rows of `statement` through `each`, so that a large
@@ -171,20 +152,12 @@ impl Tx {
     ) -> Result<(), StoreError> {
         use crate::store::error::Context;
         let what = "reading rows";
-        match self {
-            Tx::Sqlite(tx) => {
-                let mut rows = bind::sqlite(statement).fetch(&mut **tx);
-                while let Some(row) = rows.try_next().await.context(what)? {
-                    each(Row::Sqlite(row))?;
-                }
+        on_backend!(self, Tx, statement, |q, tx, row| {
+            let mut rows = q.fetch(&mut **tx);
+            while let Some(next) = rows.try_next().await.context(what)? {
+                each(row(next))?;
             }
-            Tx::Postgres(tx) => {
-                let mut rows = bind::postgres(statement).fetch(&mut **tx);
-                while let Some(row) = rows.try_next().await.context(what)? {
-                    each(Row::Postgres(row))?;
-                }
-            }
-        }
+        });
         Ok(())
     }
 

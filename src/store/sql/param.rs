@@ -60,6 +60,7 @@ into_param!(Text:
     Option<&'a str> => |v: Option<&'a str>| v.map(Cow::Borrowed),
     String => |v| Some(Cow::Owned(v)),
     Option<String> => |v: Option<String>| v.map(Cow::Owned),
+    Cow<'a, str> => Some,
 );
 
 impl<'a> IntoParam<'a> for Json<'a> {

@@ -14,7 +14,6 @@ use sqlx::sqlite::{
 };
 
 pub(crate) use search::{SqliteQuery, compile_query};
-pub(crate) use search_index::write_index;
 
 use super::StoreError;
 

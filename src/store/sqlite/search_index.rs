@@ -1,48 +1,10 @@
-//! Keeping `article_index` (FTS5) in step with `articles`: rows are written
-//! in the transaction that stores the article (a revision gets a new row,
-//! a trigger drops the old one), removed by a trigger when the article is
-//! deleted, rebuilt whole when the analysis changes
-//! (`index_meta.analyzer_version`), and merged into one segment once a day.
-
-use sqlx::{Sqlite, Transaction};
+//! Upkeep of `article_index` (FTS5): rows are written with the articles
+//! and rebuilt by `store::search_index`, removed by a trigger when the
+//! article is deleted, and merged into one segment once a day (here).
 
 use super::SqliteStore;
-use crate::filter::IndexRow;
 use crate::store::error::Context;
 use crate::store::{StoreError, ts};
-
-/// Index rows per multi-row `INSERT` (7 parameters each).
-const ROWS_PER_STATEMENT: usize = 500;
-
-/// Writes the index rows of `docs` (each with its `index_rowid`), inside
-/// the caller's transaction.
-pub(crate) async fn write_index(
-    tx: &mut Transaction<'_, Sqlite>,
-    docs: &[(i64, &IndexRow)],
-) -> Result<(), StoreError> {
-    for chunk in docs.chunks(ROWS_PER_STATEMENT) {
-        let sql = format!(
-            "INSERT INTO article_index (rowid, title, body, author, url, categories, lang) VALUES {}",
-            vec!["(?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ")
-        );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (rowid, row) in chunk {
-            query = query
-                .bind(*rowid)
-                .bind(row.title.as_str())
-                .bind(row.body.as_str())
-                .bind(row.author.as_str())
-                .bind(row.url.as_str())
-                .bind(row.categories.as_str())
-                .bind(row.lang.as_str());
-        }
-        query
-            .execute(&mut **tx)
-            .await
-            .context("writing the search index")?;
-    }
-    Ok(())
-}
 
 /// How often the index is optimized.
 const OPTIMIZE_EVERY_HOURS: i64 = 24;
