@@ -8,14 +8,18 @@
 
 pub mod check_source;
 pub mod collect;
+mod error;
 mod fetch_all;
 pub mod full_text;
+pub mod import;
 mod ingest;
 pub mod requests;
 pub mod schedule;
 pub mod topics;
 
 use std::sync::Arc;
+
+pub use error::SourceError;
 
 use chrono::Utc;
 
@@ -52,14 +56,14 @@ impl RunOptions {
 }
 
 /// How one source went.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct SourceOutcome {
     /// Source name.
     pub name: String,
     /// URL requested.
     pub url: String,
-    /// Counts on success, the one-line reason on failure.
-    pub result: Result<SourceSuccess, String>,
+    /// Counts on success, the reason on failure.
+    pub result: Result<SourceSuccess, SourceError>,
 }
 
 /// A source fetched without error.
@@ -83,7 +87,7 @@ pub struct FeedOutcome {
 }
 
 /// Everything a run did.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct RunReport {
     /// Totals, as stored in `runs`.
     pub totals: RunTotals,
@@ -196,7 +200,7 @@ pub async fn run(
     let states = store.sync_sources(&new_sources, Utc::now()).await?;
     let mut report = RunReport::default();
     if options.fetch {
-        let fetcher = Arc::new(Fetcher::new(requests::fetcher_options(config))?);
+        let fetcher = Arc::new(Fetcher::new(&config.fetch)?);
         let sources = fetch_all::due(config.enabled_sources(), &states, options.all, Utc::now());
         let lease = match &config.database {
             DatabaseConfig::Postgres { lease, .. } => *lease,
@@ -345,4 +349,30 @@ pub async fn cluster_new_articles(
     let joined = batch.candidates.new_in_clusters();
     batch.finish(&assignments).await?;
     Ok(joined)
+}
+
+/// Runs `veille run` every `every`, for ever (`veille serve --refresh`):
+/// each run is logged; a run that finds another in progress (a cron run
+/// holds the lock) skips its turn.
+pub async fn refresh_every(config: Config, every: std::time::Duration) {
+    let options = RunOptions {
+        fetch: true,
+        publish: true,
+        all: false,
+    };
+    loop {
+        match run(&config, options, &Silent).await {
+            Ok(report) => tracing::info!(
+                sources_ok = report.totals.sources_ok,
+                sources_failed = report.totals.sources_failed,
+                new = report.totals.items_new,
+                "refreshed"
+            ),
+            Err(RunError::Lock(LockError::Held { .. })) => {
+                tracing::info!("another run is in progress; skipping this refresh")
+            }
+            Err(e) => tracing::error!("refresh failed: {e}"),
+        }
+        tokio::time::sleep(every).await;
+    }
 }

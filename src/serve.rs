@@ -18,6 +18,47 @@ use axum::response::Response;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
+/// Why the folder could not be served.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The address is taken or not ours.
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The publish folder could not be created.
+    #[error("cannot create {}: {source}", dir.display())]
+    Folder {
+        /// The folder.
+        dir: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The server stopped on an error.
+    #[error("{0}")]
+    Serve(std::io::Error),
+}
+
+/// Serves `dir` on `addr` until Ctrl-C (creating `dir` when missing);
+/// `ready` is told the address once the socket listens.
+pub async fn run(dir: &Path, addr: SocketAddr, ready: impl FnOnce()) -> Result<(), ServeError> {
+    let listener = bind(addr)
+        .await
+        .map_err(|source| ServeError::Listen { addr, source })?;
+    std::fs::create_dir_all(dir).map_err(|source| ServeError::Folder {
+        dir: dir.to_path_buf(),
+        source,
+    })?;
+    ready();
+    tokio::select! {
+        result = serve(listener, dir.to_path_buf()) => result.map_err(ServeError::Serve),
+        _ = tokio::signal::ctrl_c() => Ok(()),
+    }
+}
+
 /// Serves `dir` on `listener` until the task is dropped.
 pub async fn serve(listener: tokio::net::TcpListener, dir: PathBuf) -> std::io::Result<()> {
     let root = Arc::new(dir.canonicalize().unwrap_or(dir));

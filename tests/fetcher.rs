@@ -305,3 +305,33 @@ async fn charsets_from_header_prolog_and_bom() {
         ]
     );
 }
+
+/// A derived URL whose host name resolves to a forbidden address is
+/// refused by the guarded resolver, and the fetcher reports it as a
+/// refusal (found by type in the client's error chain), not as a failed
+/// connection. The source it derives from is on a public address, so
+/// loopback is outside its reach.
+#[tokio::test]
+async fn a_host_name_that_resolves_to_loopback_is_refused_by_type() {
+    let server = ScriptServer::start().await;
+    server.feed("page.html", "<html><body>secret</body></html>", 1);
+    let fetcher = veille::fetch::Fetcher::new(&veille::config::FetchConfig::default()).unwrap();
+    let mut request = veille::fetch::FetchRequest::new(
+        url::Url::parse(&format!(
+            "http://localhost:{}/page.html",
+            server.addr.port()
+        ))
+        .unwrap(),
+    );
+    request.derived_from = Some(url::Url::parse("http://198.51.100.7/feed.xml").unwrap());
+    let error = fetcher.fetch(&request).await.unwrap_err();
+    assert!(
+        matches!(error, veille::fetch::FetchError::Refused { .. }),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("(loopback)"), "{error}");
+    assert!(
+        server.requests("page.html").is_empty(),
+        "nothing reached the server"
+    );
+}

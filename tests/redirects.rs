@@ -88,13 +88,13 @@ async fn redirect_loops_and_endless_chains_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let sources = source("Loop", &server.url("a"), "") + &source("Chain", &server.url("hop0"), "");
     let report = run(&config_with(dir.path(), "", &sources), true).await;
-    let looped = outcome(&report, "Loop").as_ref().unwrap_err();
+    let looped = outcome(&report, "Loop").unwrap_err();
     assert!(looped.starts_with("redirect loop: "), "{looped}");
     assert!(
         looped.contains("/a -> ") && looped.contains("/b -> "),
         "{looped}"
     );
-    let chain = outcome(&report, "Chain").as_ref().unwrap_err();
+    let chain = outcome(&report, "Chain").unwrap_err();
     assert!(chain.contains("more than 10 redirects"), "{chain}");
     assert_eq!(server.requests("hop10").len(), 1);
     assert_eq!(
@@ -124,12 +124,12 @@ async fn derived_urls_may_not_reach_metadata_or_private_networks() {
     let dir = tempfile::tempdir().unwrap();
     let sources = source("Meta", &server.url("meta"), "") + &source("Lan", &server.url("lan"), "");
     let report = run(&config_with(dir.path(), "", &sources), true).await;
-    let meta = outcome(&report, "Meta").as_ref().unwrap_err();
+    let meta = outcome(&report, "Meta").unwrap_err();
     assert!(
         meta.contains("169.254.169.254") && meta.contains("cloud metadata"),
         "{meta}"
     );
-    let lan = outcome(&report, "Lan").as_ref().unwrap_err();
+    let lan = outcome(&report, "Lan").unwrap_err();
     assert!(lan.contains("private network"), "{lan}");
     // A source on loopback may redirect within loopback (localhost resolves there).
     server.set(
@@ -208,7 +208,7 @@ async fn html_page_instead_of_a_feed_names_the_feeds_it_advertises() {
         true,
     )
     .await;
-    let err = outcome(&report, "Home").as_ref().unwrap_err();
+    let err = outcome(&report, "Home").unwrap_err();
     assert!(
         err.contains("HTML page") && err.contains(&server.url("feed/")),
         "{err}"

@@ -137,7 +137,7 @@ async fn selectors_matching_nothing_fail_clearly_and_lose_nothing() {
         },
     );
     let report = run(&config, true).await;
-    let err = outcome(&report, "Ministère").as_ref().unwrap_err();
+    let err = outcome(&report, "Ministère").unwrap_err();
     assert!(
         err.contains("article.news-item") && err.contains("matched nothing"),
         "{err}"
@@ -429,7 +429,7 @@ async fn check_source_fetches_with_the_fetch_settings_of_a_run() {
     assert_eq!(out.status.code(), Some(1), "{err}");
     let config = veille::config::Config::load(&dir.path().join("config.toml")).unwrap();
     let report = run(&config, true).await;
-    let in_run = outcome(&report, "Big").as_ref().unwrap_err().clone();
+    let in_run = outcome(&report, "Big").unwrap_err().clone();
     assert!(
         err.contains("10000") && in_run.contains("10000"),
         "{err} / {in_run}"

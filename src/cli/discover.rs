@@ -1,7 +1,8 @@
 //! `veille discover URL`: the feeds a page advertises.
 
 use super::Exit;
-use crate::fetch::{FetchRequest, Fetcher, FetcherOptions};
+use crate::config::FetchConfig;
+use crate::fetch::{FetchRequest, Fetcher};
 use crate::parse::discover::{feed_links, looks_like_html};
 use crate::parse::parse_feed;
 
@@ -13,7 +14,7 @@ pub(super) async fn discover(target: &str) -> Exit {
             return Exit::Usage;
         }
     };
-    let fetcher = match Fetcher::new(FetcherOptions::one_off()) {
+    let fetcher = match Fetcher::new(&FetchConfig::one_off()) {
         Ok(f) => f,
         Err(e) => {
             eprintln!("veille: {e}");

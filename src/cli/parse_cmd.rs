@@ -8,7 +8,8 @@
 use serde_json::{Value, json};
 
 use super::Exit;
-use crate::fetch::{FetchRequest, Fetcher, FetcherOptions};
+use crate::config::FetchConfig;
+use crate::fetch::{FetchRequest, Fetcher};
 use crate::normalise::{SourceContext, normalise_selected};
 use crate::parse::{ParsedFeed, Person, parse_feed};
 
@@ -63,7 +64,7 @@ fn print_json(value: &Value) {
 async fn load(target: &str) -> Result<(Vec<u8>, Option<String>, url::Url), String> {
     if target.starts_with("http://") || target.starts_with("https://") {
         let url = url::Url::parse(target).map_err(|e| format!("{target}: invalid URL: {e}"))?;
-        let fetcher = Fetcher::new(FetcherOptions::one_off()).map_err(|e| e.to_string())?;
+        let fetcher = Fetcher::new(&FetchConfig::one_off()).map_err(|e| e.to_string())?;
         let response = fetcher
             .fetch(&FetchRequest::new(url))
             .await

@@ -6,7 +6,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 
 use super::{Exit, load_config, open_store};
-use crate::parse::opml::parse_opml;
+use crate::pipeline::import::ImportError;
 use crate::publish::{OpmlEntry, render_opml};
 
 fn when(t: Option<DateTime<Utc>>) -> String {
@@ -100,98 +100,25 @@ pub(super) fn import(config_path: &Path, opml_path: &Path) -> Exit {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let feeds = match std::fs::read(opml_path)
-        .map_err(|e| e.to_string())
-        .and_then(|b| parse_opml(&b))
-    {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("veille: {}: {e}", opml_path.display());
-            return Exit::Usage;
-        }
-    };
-    let text = match std::fs::read_to_string(config_path) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("veille: cannot read {}: {e}", config_path.display());
-            return Exit::Fatal;
-        }
-    };
-    let mut doc: toml_edit::DocumentMut = match text.parse() {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("veille: {}: {e}", config_path.display());
-            return Exit::Usage;
-        }
-    };
-    let mut names: Vec<String> = config
-        .sources
-        .iter()
-        .map(|s| s.name.to_lowercase())
-        .collect();
-    let urls: Vec<String> = config.sources.iter().map(|s| s.url.to_string()).collect();
-    let (mut added, mut skipped) = (0, 0);
-    for feed in feeds {
-        let Ok(url) = url::Url::parse(&feed.xml_url) else {
-            eprintln!(
-                "veille: skipping {:?}: {:?} is not a URL",
-                feed.title, feed.xml_url
-            );
-            skipped += 1;
-            continue;
-        };
-        if urls.contains(&url.to_string()) {
-            skipped += 1;
-            continue;
-        }
-        // Names are unique keys: a clash gets the host appended.
-        let mut name = feed.title.clone();
-        if names.contains(&name.to_lowercase()) {
-            name = format!("{name} ({})", url.host_str().unwrap_or("imported"));
-        }
-        names.push(name.to_lowercase());
-        let mut table = toml_edit::Table::new();
-        table.insert("name", toml_edit::value(name));
-        table.insert("url", toml_edit::value(url.to_string()));
-        let tags: toml_edit::Array = feed.folders.iter().map(|f| f.to_lowercase()).collect();
-        if !tags.is_empty() {
-            table.insert("tags", toml_edit::value(tags));
-        }
-        if let Some(lang) = feed
-            .language
-            .as_deref()
-            .and_then(crate::model::primary_language)
-        {
-            table.insert("language", toml_edit::value(lang));
-        }
-        match doc
-            .entry("source")
-            .or_insert(toml_edit::Item::ArrayOfTables(
-                toml_edit::ArrayOfTables::new(),
-            )) {
-            toml_edit::Item::ArrayOfTables(array) => array.push(table),
-            _ => {
-                eprintln!(
-                    "veille: {}: `source` is not an array of tables",
-                    config_path.display()
-                );
-                return Exit::Usage;
+    match crate::pipeline::import::import_opml(&config, opml_path) {
+        Ok(imported) => {
+            for (title, url) in &imported.invalid {
+                eprintln!("veille: skipping {title:?}: {url:?} is not a URL");
             }
+            let skipped = imported.present + imported.invalid.len();
+            super::output::print(&format!(
+                "veille: imported {} sources, skipped {skipped} already present or invalid\n",
+                imported.added
+            ));
+            Exit::Ok
         }
-        added += 1;
+        Err(e @ ImportError::ConfigFile { .. }) => {
+            eprintln!("veille: {e}");
+            Exit::Fatal
+        }
+        Err(e) => {
+            eprintln!("veille: {e}");
+            Exit::Usage
+        }
     }
-    let updated = doc.to_string();
-    // Never write a file veille itself would reject.
-    if let Err(e) = crate::config::Config::from_toml(&updated, config_path) {
-        eprintln!("veille: import would make the config invalid, nothing written: {e}");
-        return Exit::Usage;
-    }
-    if let Err(e) = std::fs::write(config_path, updated) {
-        eprintln!("veille: cannot write {}: {e}", config_path.display());
-        return Exit::Fatal;
-    }
-    super::output::print(&format!(
-        "veille: imported {added} sources, skipped {skipped} already present or invalid\n"
-    ));
-    Exit::Ok
 }

@@ -3,6 +3,31 @@
 
 use std::time::Duration;
 
+/// The shortest interval between two runs of a repeated job (a source's
+/// fetches, `veille serve --refresh`): polling faster helps nobody.
+pub const MIN_INTERVAL: Duration = Duration::from_secs(60);
+
+/// Why a text is not an interval.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IntervalError {
+    /// A duration, but shorter than [`MIN_INTERVAL`].
+    #[error("must be at least 1m")]
+    TooShort,
+    /// Not a duration at all.
+    #[error("{0:?} is not a duration like \"30m\", \"2h\" or \"1d\"")]
+    NotADuration(String),
+}
+
+/// Parses the interval of a repeated job: a duration of at least
+/// [`MIN_INTERVAL`].
+pub fn parse_interval(text: &str) -> Result<Duration, IntervalError> {
+    match parse_duration(text) {
+        Some(d) if d >= MIN_INTERVAL => Ok(d),
+        Some(_) => Err(IntervalError::TooShort),
+        None => Err(IntervalError::NotADuration(text.to_string())),
+    }
+}
+
 /// Parses a duration; `None` when the text is not one.
 pub fn parse_duration(text: &str) -> Option<Duration> {
     let text = text.trim();

@@ -2,10 +2,11 @@
 //!
 //! Two layers, as lychee and ripgrep do it: `raw` mirrors the file with
 //! serde (`deny_unknown_fields`, spans kept for every value we validate), and
-//! `validate` turns it into typed values once. Nothing else in veille reads
-//! TOML; this module opens no socket and no database.
+//! `validate` turns it into typed values once; `edit` changes the file in
+//! place (adding sources). Nothing else in veille reads or writes TOML; this module opens no socket and no database.
 
 mod duration;
+mod edit;
 mod error;
 mod raw;
 mod validate;
@@ -13,7 +14,8 @@ mod validate;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub use duration::parse_duration;
+pub use duration::{IntervalError, MIN_INTERVAL, parse_duration, parse_interval};
+pub use edit::{Added, EditError, SourceEntry, add_sources};
 pub use error::ConfigError;
 use url::Url;
 
@@ -77,6 +79,36 @@ pub struct FetchConfig {
     pub per_host_concurrency: usize,
     /// Let derived URLs (redirect targets) reach private networks.
     pub allow_private_networks: bool,
+}
+
+impl FetchConfig {
+    /// Settings for a one-off request from the command line (`veille
+    /// parse URL`, `veille discover`), when no configuration is involved:
+    /// the defaults, one request at a time.
+    pub fn one_off() -> FetchConfig {
+        FetchConfig {
+            per_host_concurrency: 1,
+            ..FetchConfig::default()
+        }
+    }
+}
+
+/// The settings of an empty `[fetch]`: what `config.toml` documents, and
+/// what one-off commands (`veille parse URL`, `veille discover`) use.
+impl Default for FetchConfig {
+    fn default() -> FetchConfig {
+        FetchConfig {
+            concurrency: 16,
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            user_agent: DEFAULT_USER_AGENT.to_string(),
+            max_body_bytes: 10 << 20,
+            interval: Duration::from_secs(30 * 60),
+            max_interval: Duration::from_secs(86_400),
+            per_host_concurrency: 2,
+            allow_private_networks: false,
+        }
+    }
 }
 
 /// `[publish]`.

@@ -177,18 +177,8 @@ impl Checker<'_> {
     ) -> Result<Duration, ConfigError> {
         match value {
             None => Ok(default),
-            Some(v) => match super::parse_duration(v.get_ref()) {
-                Some(d) if d.as_secs() >= 60 => Ok(d),
-                Some(_) => Err(self.invalid(v.span(), key, "must be at least 1m")),
-                None => Err(self.invalid(
-                    v.span(),
-                    key,
-                    format!(
-                        "{:?} is not a duration like \"30m\", \"2h\" or \"1d\"",
-                        v.get_ref()
-                    ),
-                )),
-            },
+            Some(v) => super::parse_interval(v.get_ref())
+                .map_err(|e| self.invalid(v.span(), key, e.to_string())),
         }
     }
 
@@ -297,48 +287,47 @@ impl Checker<'_> {
     }
 
     fn fetch(&self, raw: &RawFetch) -> Result<FetchConfig, ConfigError> {
+        let d = FetchConfig::default();
         let user_agent = match &raw.user_agent {
             Some(ua) => self.non_empty(ua, "fetch.user_agent")?,
-            None => DEFAULT_USER_AGENT.to_string(),
+            None => d.user_agent,
+        };
+        let seconds = |value, key, default: Duration, max| -> Result<Duration, ConfigError> {
+            let secs = self.positive(value, key, default.as_secs() as i64, max)?;
+            Ok(Duration::from_secs(secs as u64))
         };
         Ok(FetchConfig {
-            concurrency: self.positive(&raw.concurrency, "fetch.concurrency", 16, 1024)? as usize,
-            timeout: Duration::from_secs(self.positive(
-                &raw.timeout_secs,
-                "fetch.timeout_secs",
-                30,
-                3600,
-            )? as u64),
-            connect_timeout: Duration::from_secs(self.positive(
+            concurrency: self.positive(
+                &raw.concurrency,
+                "fetch.concurrency",
+                d.concurrency as i64,
+                1024,
+            )? as usize,
+            timeout: seconds(&raw.timeout_secs, "fetch.timeout_secs", d.timeout, 3600)?,
+            connect_timeout: seconds(
                 &raw.connect_timeout_secs,
                 "fetch.connect_timeout_secs",
-                10,
+                d.connect_timeout,
                 600,
-            )? as u64),
+            )?,
             user_agent,
             max_body_bytes: self.positive(
                 &raw.max_body_bytes,
                 "fetch.max_body_bytes",
-                10 << 20,
+                d.max_body_bytes as i64,
                 1 << 32,
             )? as u64,
-            interval: self.duration(
-                &raw.interval,
-                "fetch.interval",
-                Duration::from_secs(30 * 60),
-            )?,
-            max_interval: self.duration(
-                &raw.max_interval,
-                "fetch.max_interval",
-                Duration::from_secs(86_400),
-            )?,
+            interval: self.duration(&raw.interval, "fetch.interval", d.interval)?,
+            max_interval: self.duration(&raw.max_interval, "fetch.max_interval", d.max_interval)?,
             per_host_concurrency: self.positive(
                 &raw.per_host_concurrency,
                 "fetch.per_host_concurrency",
-                2,
+                d.per_host_concurrency as i64,
                 256,
             )? as usize,
-            allow_private_networks: raw.allow_private_networks.unwrap_or(false),
+            allow_private_networks: raw
+                .allow_private_networks
+                .unwrap_or(d.allow_private_networks),
         })
     }
 

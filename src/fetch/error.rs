@@ -2,6 +2,8 @@
 
 use chrono::{DateTime, Utc};
 
+use super::guard::RefusedAddress;
+
 /// Why a fetch failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -77,10 +79,10 @@ impl FetchError {
         let message = root_cause(&e);
         if e.is_timeout() {
             FetchError::Timeout { url }
-        } else if message.starts_with("refusing to connect") {
+        } else if let Some(refused) = find_cause::<RefusedAddress>(&e) {
             FetchError::Refused {
                 url,
-                reason: message,
+                reason: refused.to_string(),
             }
         } else if e.is_connect() {
             FetchError::Connect { url, message }
@@ -104,6 +106,20 @@ impl FetchError {
             _ => None,
         }
     }
+}
+
+/// The first error of type `T` in `e`'s chain of causes.
+fn find_cause<'e, T: std::error::Error + 'static>(
+    e: &'e (dyn std::error::Error + 'static),
+) -> Option<&'e T> {
+    let mut cause = Some(e);
+    while let Some(c) = cause {
+        if let Some(found) = c.downcast_ref::<T>() {
+            return Some(found);
+        }
+        cause = c.source();
+    }
+    None
 }
 
 fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {

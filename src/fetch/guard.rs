@@ -91,20 +91,37 @@ impl Reach {
     }
 
     /// Whether `ip` may be contacted; the error says why not.
-    pub fn check(&self, ip: IpAddr) -> Result<(), String> {
+    pub fn check(&self, ip: IpAddr) -> Result<(), RefusedAddress> {
         let class = classify(ip);
         if self.allows(class) {
             Ok(())
         } else {
-            Err(format!(
-                "refusing to connect to {ip} ({}) for a URL veille derived, not one the config lists; set fetch.allow_private_networks = true to allow it",
-                match class {
-                    AddressClass::Loopback => "loopback",
-                    AddressClass::Private => "private network",
-                    AddressClass::LinkLocal => "link-local or cloud metadata",
-                    AddressClass::Public => "public",
-                }
-            ))
+            Err(RefusedAddress { ip, class })
+        }
+    }
+}
+
+/// An address outside the [`Reach`] of a derived URL. Typed, so that the
+/// fetcher recognises it inside the HTTP client's error chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "refusing to connect to {ip} ({}) for a URL veille derived, not one the config lists; set fetch.allow_private_networks = true to allow it",
+    class.describe()
+)]
+pub struct RefusedAddress {
+    /// The address.
+    pub ip: IpAddr,
+    /// What kind of network it is on.
+    pub class: AddressClass,
+}
+
+impl AddressClass {
+    fn describe(self) -> &'static str {
+        match self {
+            AddressClass::Loopback => "loopback",
+            AddressClass::Private => "private network",
+            AddressClass::LinkLocal => "link-local or cloud metadata",
+            AddressClass::Public => "public",
         }
     }
 }
@@ -134,8 +151,10 @@ impl Resolve for GuardedResolver {
                 })
                 .collect();
             if allowed.is_empty() {
-                let why = refusal.unwrap_or_else(|| format!("{host} has no address"));
-                return Err(why.into());
+                return Err(match refusal {
+                    Some(refused) => Box::new(refused) as Box<dyn std::error::Error + Send + Sync>,
+                    None => format!("{host} has no address").into(),
+                });
             }
             Ok(Box::new(allowed.into_iter()) as Addrs)
         })

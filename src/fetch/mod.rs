@@ -13,7 +13,6 @@ mod hosts;
 mod response;
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 pub use error::FetchError;
@@ -22,37 +21,7 @@ use reqwest::header::{ACCEPT, COOKIE, IF_MODIFIED_SINCE, IF_NONE_MATCH, LOCATION
 use reqwest::{Client, StatusCode, redirect};
 use url::Url;
 
-/// Client settings.
-#[derive(Debug, Clone)]
-pub struct FetcherOptions {
-    /// Default `User-Agent`.
-    pub user_agent: String,
-    /// Total time per request.
-    pub timeout: Duration,
-    /// Time to connect.
-    pub connect_timeout: Duration,
-    /// Largest accepted body (after decompression).
-    pub max_body_bytes: u64,
-    /// Requests at once to one host.
-    pub per_host: usize,
-    /// Let derived URLs reach private, loopback and link-local addresses.
-    pub allow_private_networks: bool,
-}
-
-impl FetcherOptions {
-    /// Settings for a one-off request from the command line (`veille parse
-    /// URL`, `veille discover`), when no configuration is involved.
-    pub fn one_off() -> FetcherOptions {
-        FetcherOptions {
-            user_agent: crate::config::DEFAULT_USER_AGENT.to_string(),
-            timeout: Duration::from_secs(30),
-            connect_timeout: Duration::from_secs(10),
-            max_body_bytes: 10 << 20,
-            per_host: 1,
-            allow_private_networks: false,
-        }
-    }
-}
+use crate::config::FetchConfig;
 
 /// One request.
 #[derive(Debug, Clone)]
@@ -123,7 +92,7 @@ pub struct Fetcher {
     direct: Client,
     /// For derived URLs, one client per reach (its resolver filters).
     guarded: HashMap<Reach, Client>,
-    options: FetcherOptions,
+    config: FetchConfig,
     hosts: hosts::HostLimits,
 }
 
@@ -133,8 +102,10 @@ pub const MAX_REDIRECTS: usize = 10;
 const ACCEPT_FEEDS: &str = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8";
 
 impl Fetcher {
-    /// Builds the clients.
-    pub fn new(options: FetcherOptions) -> Result<Fetcher, FetchError> {
+    /// Builds the clients with the `[fetch]` settings (user agent, time
+    /// limits, body cap, per-host limit, reach of derived URLs).
+    pub fn new(config: &FetchConfig) -> Result<Fetcher, FetchError> {
+        let options = config.clone();
         // rustls needs a process-wide crypto provider; installing it twice
         // is harmless (the second call reports the first one is in place).
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -170,8 +141,8 @@ impl Fetcher {
         Ok(Fetcher {
             direct: build(None)?,
             guarded,
-            hosts: hosts::HostLimits::new(options.per_host),
-            options,
+            hosts: hosts::HostLimits::new(options.per_host_concurrency),
+            config: options,
         })
     }
 
@@ -179,7 +150,7 @@ impl Fetcher {
     /// plus the class of the source's own address (a feed on the local
     /// network may redirect within it).
     async fn reach_for(&self, url: &Url) -> Reach {
-        if self.options.allow_private_networks {
+        if self.config.allow_private_networks {
             return Reach {
                 also: None,
                 anything: true,
@@ -265,7 +236,7 @@ impl Fetcher {
                 url,
                 permanent,
                 request,
-                self.options.max_body_bytes,
+                self.config.max_body_bytes,
             )
             .await;
         }
@@ -320,9 +291,9 @@ fn check_literal(url: &Url, reach: Reach) -> Result<(), FetchError> {
         _ => None,
     };
     match ip.map(|ip| reach.check(ip)) {
-        Some(Err(reason)) => Err(FetchError::Refused {
+        Some(Err(refused)) => Err(FetchError::Refused {
             url: url.to_string(),
-            reason,
+            reason: refused.to_string(),
         }),
         _ => Ok(()),
     }

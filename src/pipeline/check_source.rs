@@ -5,9 +5,10 @@
 
 use url::Url;
 
+use super::SourceError;
 use super::full_text::{FullTextError, page_full_text};
 use super::ingest::read;
-use super::requests::{fetcher_options, source_request};
+use super::requests::source_request;
 use crate::config::{Config, SourceConfig, SourceKind};
 use crate::fetch::{FetchError, Fetcher};
 use crate::normalise::{SourceContext, normalise_selected};
@@ -58,8 +59,8 @@ pub enum CheckError {
     #[error(transparent)]
     Fetch(#[from] FetchError),
     /// The body is not a feed (or the listing page could not be read).
-    #[error("{0}")]
-    Read(String),
+    #[error(transparent)]
+    Read(#[from] SourceError),
 }
 
 /// Fetches and reads the source named `name` as a run would.
@@ -69,7 +70,7 @@ pub async fn check_source(config: &Config, name: &str) -> Result<SourceCheck, Ch
         .iter()
         .find(|s| s.name == name)
         .ok_or_else(|| CheckError::NoSuchSource(name.to_string()))?;
-    let fetcher = Fetcher::new(fetcher_options(config))?;
+    let fetcher = Fetcher::new(&config.fetch)?;
     let request = source_request(source, source.url.clone(), None, None);
     let response = fetcher.fetch(&request).await?;
     let selectors = match &source.kind {
@@ -80,7 +81,7 @@ pub async fn check_source(config: &Config, name: &str) -> Result<SourceCheck, Ch
                 rules,
                 chrono::Utc::now(),
             )
-            .map_err(|e| CheckError::Read(e.to_string()))?,
+            .map_err(SourceError::Scrape)?,
         ),
         SourceKind::Feed => None,
     };
@@ -89,8 +90,7 @@ pub async fn check_source(config: &Config, name: &str) -> Result<SourceCheck, Ch
         response.charset.as_deref(),
         &response.final_url,
         &source.kind,
-    )
-    .map_err(CheckError::Read)?;
+    )?;
     let context = SourceContext {
         feed_url: &response.final_url,
         language: source.language.as_deref(),

@@ -21,9 +21,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use tokio::task::JoinSet;
 
-use super::ingest::{FeedInfo, IngestError};
+use super::ingest::FeedInfo;
 use super::schedule::{Intervals, Outcome, plan};
-use super::{Progress, SourceOutcome, SourceSuccess};
+use super::{Progress, SourceError, SourceOutcome, SourceSuccess};
 use crate::config::{FetchConfig, SourceConfig};
 use crate::fetch::{FetchError, FetchResponse, Fetcher};
 use crate::store::{Claim, FetchRecord, PreparedArticles, SourceState, Store, StoreError};
@@ -33,7 +33,7 @@ use crate::untrusted::error_column;
 struct Fetched {
     source: SourceConfig,
     state: SourceState,
-    url: String,
+    url: url::Url,
     started_at: DateTime<Utc>,
     finished_at: DateTime<Utc>,
     response: Option<FetchResponse>,
@@ -46,13 +46,7 @@ struct Fetched {
     /// the fetch task, so the analysis runs in parallel across sources
     /// while commits go one at a time.
     articles: PreparedArticles,
-    error: Option<FetchFailure>,
-}
-
-struct FetchFailure {
-    status: Option<u16>,
-    message: String,
-    retry_after: Option<DateTime<Utc>>,
+    error: Option<SourceError>,
 }
 
 /// The sources to fetch now: enabled, not gone, and due (or all with `--all`).
@@ -168,7 +162,7 @@ async fn fetch_and_commit(
             Err(e) => SourceOutcome {
                 name: "?".into(),
                 url: String::new(),
-                result: Err(format!("internal error: {e}")),
+                result: Err(SourceError::Internal(e.to_string())),
             },
         };
         progress.source_done(&outcome);
@@ -177,14 +171,8 @@ async fn fetch_and_commit(
     Ok(outcomes)
 }
 
-fn failure(e: &FetchError) -> FetchFailure {
-    FetchFailure {
-        status: e.http_status(),
-        message: e.to_string(),
-        retry_after: e.retry_after(),
-    }
-}
-
+/// Fetches one source and reads what came: its feed and articles, or
+/// its failure. Only a database error is an `Err`.
 async fn fetch_one(
     fetcher: &Fetcher,
     store: &Store,
@@ -193,33 +181,59 @@ async fn fetch_one(
     claim: &Claim,
     per_host: usize,
 ) -> Result<Fetched, StoreError> {
-    let started_at = Utc::now();
-    let url = state
-        .fetch_url
-        .as_deref()
-        .and_then(|u| url::Url::parse(u).ok())
-        .unwrap_or_else(|| source.url.clone());
+    let mut fetched = Fetched::start(source, state, Utc::now());
     let request = super::requests::source_request(
-        &source,
-        url.clone(),
-        state.etag.clone(),
-        state.last_modified.clone(),
+        &fetched.source,
+        fetched.url.clone(),
+        fetched.state.etag.clone(),
+        fetched.state.last_modified.clone(),
     );
-    let mut fetched = Fetched {
-        url: url.to_string(),
-        source,
-        state,
-        started_at,
-        finished_at: started_at,
-        response: None,
-        feed: None,
-        bytes: 0,
-        articles: PreparedArticles::default(),
-        error: None,
-    };
-    let host = url.host_str().unwrap_or_default().to_string();
+    let result = fetch_in_host_slot(fetcher, store, &request, claim, per_host).await?;
+    match result {
+        Err(e) => fetched.error = Some(SourceError::Fetch(e)),
+        Ok(response) if response.not_modified => fetched.response = Some(response),
+        Ok(response) => read_body(store, fetcher, &mut fetched, response).await?,
+    }
+    fetched.finished_at = Utc::now();
+    Ok(fetched)
+}
+
+impl Fetched {
+    /// A fetch of `source` starting at `started_at`, from the URL a run
+    /// uses: an adopted permanent redirect, else the configured one.
+    fn start(source: SourceConfig, state: SourceState, started_at: DateTime<Utc>) -> Fetched {
+        let url = state
+            .fetch_url
+            .as_deref()
+            .and_then(|u| url::Url::parse(u).ok())
+            .unwrap_or_else(|| source.url.clone());
+        Fetched {
+            url,
+            source,
+            state,
+            started_at,
+            finished_at: started_at,
+            response: None,
+            feed: None,
+            bytes: 0,
+            articles: PreparedArticles::default(),
+            error: None,
+        }
+    }
+}
+
+/// Makes `request` while holding one of the host's connection slots
+/// shared by every worker (PostgreSQL).
+async fn fetch_in_host_slot(
+    fetcher: &Fetcher,
+    store: &Store,
+    request: &crate::fetch::FetchRequest,
+    claim: &Claim,
+    per_host: usize,
+) -> Result<Result<FetchResponse, FetchError>, StoreError> {
+    let host = request.url.host_str().unwrap_or_default().to_string();
     let slot = store.take_host_slot(&host, per_host, claim).await?;
-    let result = fetcher.fetch(&request).await;
+    let result = fetcher.fetch(request).await;
     if let Some(slot) = slot
         && let Err(e) = store.release_host_slot(&host, slot, claim).await
     {
@@ -227,13 +241,7 @@ async fn fetch_one(
         // lease runs out on its own, and the fetch itself is done.
         tracing::warn!("{e}");
     }
-    match result {
-        Err(e) => fetched.error = Some(failure(&e)),
-        Ok(response) if response.not_modified => fetched.response = Some(response),
-        Ok(response) => read_body(store, fetcher, &mut fetched, response).await?,
-    }
-    fetched.finished_at = Utc::now();
-    Ok(fetched)
+    Ok(result)
 }
 
 /// Reads a fetched body into `fetched`: its feed, its articles analysed for
@@ -247,11 +255,6 @@ async fn read_body(
     let body = std::mem::take(&mut response.body);
     fetched.bytes = body.len() as u64;
     let source = &fetched.source;
-    let failure = |message: String| FetchFailure {
-        status: Some(response.status),
-        message,
-        retry_after: None,
-    };
     match super::ingest::ingest(store, fetcher, source, fetched.state.id, &response, body).await {
         Ok((feed, articles)) => {
             fetched.feed = Some(feed);
@@ -259,11 +262,13 @@ async fn read_body(
             match tokio::task::spawn_blocking(move || PreparedArticles::new(&name, articles)).await
             {
                 Ok(prepared) => fetched.articles = prepared,
-                Err(e) => fetched.error = Some(failure(format!("analysing articles failed: {e}"))),
+                Err(e) => {
+                    fetched.error = Some(SourceError::Internal(format!("analysing articles: {e}")))
+                }
             }
         }
-        Err(IngestError::Store(fatal)) => return Err(fatal),
-        Err(IngestError::Source(message)) => fetched.error = Some(failure(message)),
+        Err(SourceError::Store(fatal)) => return Err(fatal),
+        Err(failure) => fetched.error = Some(failure),
     }
     fetched.response = Some(response);
     Ok(())
@@ -273,79 +278,81 @@ async fn read_body(
 /// the source's; an `Err` is the database's, and ends the run.
 async fn commit(
     store: &Store,
-    f: Fetched,
+    mut f: Fetched,
     run_id: i64,
     config: &FetchConfig,
 ) -> Result<SourceOutcome, StoreError> {
-    let status = f
-        .response
-        .as_ref()
-        .map(|r| r.status)
-        .or(f.error.as_ref().and_then(|e| e.status));
-    let ok = f.error.is_none();
-    let outcome = Outcome {
-        ok,
-        status,
-        // Text from the source (a root element's name, a header) may be
-        // in the message: escaped and capped once, here, before it reaches
-        // `fetches.error`, the health feed or a terminal.
-        error: f.error.as_ref().map(|e| error_column(&e.message)),
-        retry_after: f.error.as_ref().and_then(|e| e.retry_after),
-        permanent_redirect: f
-            .response
-            .as_ref()
-            .and_then(|r| r.permanent_redirect.clone()),
-        ttl_minutes: f.feed.as_ref().and_then(|p| p.ttl_minutes),
-        update_every_secs: f.feed.as_ref().and_then(|p| p.update_every_secs),
-        max_age: f.response.as_ref().and_then(|r| r.max_age),
-    };
+    let outcome = schedule_outcome(&f);
     let intervals = Intervals {
         base: f.source.interval.unwrap_or(config.interval),
         max: config.max_interval,
     };
-    let (update, events) = plan(&f.state, &f.url, &outcome, intervals, f.finished_at);
-    let record = FetchRecord {
+    let (update, events) = plan(&f.state, f.url.as_str(), &outcome, intervals, f.finished_at);
+    let record = fetch_record(&f, &outcome, run_id, update, events);
+    let counts = store.commit_fetch(&record, &f.articles).await?;
+    let result = match f.error.take() {
+        None => Ok(SourceSuccess {
+            http_status: outcome.status.unwrap_or(0),
+            counts,
+        }),
+        Some(error) => Err(error),
+    };
+    Ok(SourceOutcome {
+        name: f.source.name,
+        url: f.url.to_string(),
+        result,
+    })
+}
+
+/// What the scheduler needs to know of a fetch.
+fn schedule_outcome(f: &Fetched) -> Outcome {
+    let response = f.response.as_ref();
+    Outcome {
+        ok: f.error.is_none(),
+        status: response
+            .map(|r| r.status)
+            .or(f.error.as_ref().and_then(SourceError::http_status)),
+        // Text from the source (a root element's name, a header) may be
+        // in the message: escaped and capped once, here, before it reaches
+        // `fetches.error`, the health feed or a terminal.
+        error: f.error.as_ref().map(|e| error_column(&e.to_string())),
+        retry_after: f.error.as_ref().and_then(SourceError::retry_after),
+        permanent_redirect: response.and_then(|r| r.permanent_redirect.clone()),
+        ttl_minutes: f.feed.as_ref().and_then(|p| p.ttl_minutes),
+        update_every_secs: f.feed.as_ref().and_then(|p| p.update_every_secs),
+        max_age: response.and_then(|r| r.max_age),
+    }
+}
+
+/// The `fetches` row and the source's new state. Validators are kept
+/// only from a fetch that succeeded.
+fn fetch_record(
+    f: &Fetched,
+    outcome: &Outcome,
+    run_id: i64,
+    update: crate::store::SourceUpdate,
+    events: Vec<crate::store::SourceEvent>,
+) -> FetchRecord {
+    let feed = f.feed.as_ref();
+    let validated = f.response.as_ref().filter(|_| outcome.ok);
+    FetchRecord {
         source_id: f.state.id,
         source_name: f.source.name.clone(),
         run_id: Some(run_id),
         started_at: f.started_at,
         finished_at: f.finished_at,
-        url: f.url.clone(),
-        http_status: status,
+        url: f.url.to_string(),
+        http_status: outcome.status,
         bytes: f.bytes,
         not_modified: f.response.as_ref().is_some_and(|r| r.not_modified),
-        items_seen: f.feed.as_ref().map_or(0, |p| p.items),
+        items_seen: feed.map_or(0, |p| p.items),
         error: outcome.error.clone(),
-        malformed: f
-            .feed
-            .as_ref()
-            .and_then(|p| p.malformed.as_deref().map(error_column)),
-        etag: f
-            .response
-            .as_ref()
-            .filter(|_| ok)
-            .and_then(|r| r.etag.clone()),
-        last_modified: f
-            .response
-            .as_ref()
-            .filter(|_| ok)
-            .and_then(|r| r.last_modified.clone()),
-        feed_title: f.feed.as_ref().and_then(|p| p.title.clone()),
-        site_url: f.feed.as_ref().and_then(|p| p.link.clone()),
+        malformed: feed.and_then(|p| p.malformed.as_deref().map(error_column)),
+        etag: validated.and_then(|r| r.etag.clone()),
+        last_modified: validated.and_then(|r| r.last_modified.clone()),
+        feed_title: feed.and_then(|p| p.title.clone()),
+        site_url: feed.and_then(|p| p.link.clone()),
         update,
         events,
-    };
-    let counts = store.commit_fetch(&record, &f.articles).await?;
-    let result = match &outcome.error {
-        None => Ok(SourceSuccess {
-            http_status: status.unwrap_or(0),
-            counts,
-        }),
-        Some(message) => Err(message.clone()),
-    };
-    Ok(SourceOutcome {
-        name: f.source.name,
-        url: f.url,
-        result,
-    })
+    }
 }

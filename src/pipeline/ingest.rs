@@ -3,10 +3,12 @@
 //! normalise the rest, and fetch the full text of new articles when the
 //! source asks for it. CPU work runs on the blocking pool.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use url::Url;
 
+use super::SourceError;
 use super::full_text::{FullTextError, page_full_text};
 use crate::config::{SourceConfig, SourceKind};
 use crate::fetch::{FetchResponse, Fetcher};
@@ -17,7 +19,7 @@ use crate::normalise::{
 use crate::parse::discover::{feed_links, looks_like_html};
 use crate::parse::{ParsedFeed, parse_feed};
 use crate::scrape::{FullText, scrape_listing};
-use crate::store::{Store, StoreError};
+use crate::store::Store;
 
 /// Article pages fetched for full text per source and run: a first run on
 /// a long feed stays bounded; later runs only see a few new items.
@@ -46,22 +48,10 @@ impl From<ParsedFeed<'_>> for FeedInfo {
     }
 }
 
-/// Why a body gave no articles: the source's fault (recorded as its
-/// failure), or the database's (which ends the run).
-#[derive(Debug)]
-pub(super) enum IngestError {
-    /// Not a feed, an unreadable listing page…: the source failed.
-    Source(String),
-    /// The store could not answer.
-    Store(StoreError),
-}
-
-impl From<String> for IngestError {
-    fn from(message: String) -> IngestError {
-        IngestError::Source(message)
-    }
-}
-
+/// Reads `body` into the articles worth storing, in three steps: read
+/// and identify the items (blocking pool), ask the database which are
+/// stored unchanged (async, so no pool thread waits on it), normalise the
+/// others (blocking pool); then fetch full texts when the source asks.
 pub(super) async fn ingest(
     store: &Store,
     fetcher: &Fetcher,
@@ -69,22 +59,49 @@ pub(super) async fn ingest(
     source_id: i64,
     response: &FetchResponse,
     body: Vec<u8>,
-) -> Result<(FeedInfo, Vec<Article>), IngestError> {
+) -> Result<(FeedInfo, Vec<Article>), SourceError> {
+    let (feed, identities) = identify(source, response, body).await?;
+    let keys: Vec<&str> = identities.iter().map(|i| i.dedup_key.as_str()).collect();
+    let known = Arc::new(store.known_hashes(source_id, &keys).await?);
+    let (feed, mut articles) = normalise_changed(source, response, feed, known.clone()).await?;
+    if let Some(how) = &source.full_text {
+        let new = articles
+            .iter_mut()
+            .filter(|a| !known.contains_key(&a.dedup_key));
+        add_full_texts(fetcher, source, new, how).await;
+    }
+    Ok((feed, articles))
+}
+
+/// Reads the body and identifies its items, off the async workers. The
+/// feed then owns its text, so the body can go.
+async fn identify(
+    source: &SourceConfig,
+    response: &FetchResponse,
+    body: Vec<u8>,
+) -> Result<(ParsedFeed<'static>, Vec<Identity>), SourceError> {
     let charset = response.charset.clone();
     let page_url = response.final_url.clone();
     let kind = source.kind.clone();
-    let language = source.language.clone();
-    let lookup = store.clone();
-    let runtime = tokio::runtime::Handle::current();
-    // One blocking task from body to articles: the parsed feed borrows its
-    // summaries and contents from the body, so both stay here, and the
-    // database is asked which items are stored unchanged from inside it.
-    let (feed, mut articles, known_keys) = tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(move || {
         let (feed, identities) = read(&body, charset.as_deref(), &page_url, &kind)?;
-        let keys: Vec<&str> = identities.iter().map(|i| i.dedup_key.as_str()).collect();
-        let known = runtime
-            .block_on(lookup.known_hashes(source_id, &keys))
-            .map_err(IngestError::Store)?;
+        Ok((feed.into_owned(), identities))
+    })
+    .await
+    .map_err(|e| SourceError::Internal(format!("reading the feed: {e}")))?
+}
+
+/// Normalises the items whose content hash is not the one stored, off the
+/// async workers.
+async fn normalise_changed(
+    source: &SourceConfig,
+    response: &FetchResponse,
+    feed: ParsedFeed<'static>,
+    known: Arc<HashMap<String, String>>,
+) -> Result<(FeedInfo, Vec<Article>), SourceError> {
+    let page_url = response.final_url.clone();
+    let language = source.language.clone();
+    tokio::task::spawn_blocking(move || {
         let context = SourceContext {
             feed_url: &page_url,
             language: language.as_deref(),
@@ -92,28 +109,31 @@ pub(super) async fn ingest(
         let articles = normalise_selected(&feed, &context, |id| {
             known.get(&id.dedup_key) != Some(&id.content_hash)
         });
-        let known_keys: HashSet<String> = known.into_keys().collect();
-        Ok::<_, IngestError>((FeedInfo::from(feed), articles, known_keys))
+        (FeedInfo::from(feed), articles)
     })
     .await
-    .map_err(|e| format!("internal error while reading the feed: {e}"))??;
-    if let Some(how) = &source.full_text {
-        let new = articles
-            .iter_mut()
-            .filter(|a| !known_keys.contains(&a.dedup_key));
-        for article in new.take(MAX_FULL_TEXT_PER_RUN) {
-            if let Err(why) = full_text(fetcher, source, article, how).await {
-                // The feed's own text stays; the reason is worth a log line.
-                tracing::info!(
-                    source = %source.name,
-                    link = ?article.link,
-                    "full text not extracted: {}",
-                    crate::untrusted::printable(&why.to_string())
-                );
-            }
+    .map_err(|e| SourceError::Internal(format!("normalising the feed: {e}")))
+}
+
+/// Replaces the text of `articles` with their pages' full text where the
+/// rule takes it, at most [`MAX_FULL_TEXT_PER_RUN`] pages.
+async fn add_full_texts(
+    fetcher: &Fetcher,
+    source: &SourceConfig,
+    articles: impl Iterator<Item = &mut Article>,
+    how: &FullText,
+) {
+    for article in articles.take(MAX_FULL_TEXT_PER_RUN) {
+        if let Err(why) = full_text(fetcher, source, article, how).await {
+            // The feed's own text stays; the reason is worth a log line.
+            tracing::info!(
+                source = %source.name,
+                link = ?article.link,
+                "full text not extracted: {}",
+                crate::untrusted::printable(&why.to_string())
+            );
         }
     }
-    Ok((feed, articles))
 }
 
 /// Reads a body as the source's kind says, with each item's identity.
@@ -122,28 +142,27 @@ pub(super) fn read<'a>(
     charset: Option<&str>,
     page_url: &Url,
     kind: &SourceKind,
-) -> Result<(ParsedFeed<'a>, Vec<Identity>), String> {
+) -> Result<(ParsedFeed<'a>, Vec<Identity>), SourceError> {
     let feed = match kind {
-        SourceKind::Html(rules) => {
-            scrape_listing(body, page_url, rules, chrono::Utc::now()).map_err(|e| e.to_string())?
-        }
+        SourceKind::Html(rules) => scrape_listing(body, page_url, rules, chrono::Utc::now())?,
         SourceKind::Feed => match parse_feed(body, charset) {
             Ok(feed) => feed,
-            Err(e) if looks_like_html(body) => {
-                let links: Vec<String> = feed_links(body, page_url)
-                    .into_iter()
-                    .map(|f| f.url)
-                    .collect();
-                return Err(if links.is_empty() {
-                    format!("{page_url}: an HTML page, not a feed, and it advertises no feed ({e})")
-                } else {
-                    format!(
-                        "{page_url}: an HTML page, not a feed; it advertises: {}",
-                        links.join(", ")
-                    )
+            Err(reason) if looks_like_html(body) => {
+                return Err(SourceError::NotAFeed {
+                    url: page_url.to_string(),
+                    advertised: feed_links(body, page_url)
+                        .into_iter()
+                        .map(|f| f.url)
+                        .collect(),
+                    reason,
                 });
             }
-            Err(e) => return Err(format!("{page_url}: {e}")),
+            Err(reason) => {
+                return Err(SourceError::Parse {
+                    url: page_url.to_string(),
+                    reason,
+                });
+            }
         },
     };
     let identities = identify_feed(

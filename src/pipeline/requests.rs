@@ -4,20 +4,8 @@
 
 use url::Url;
 
-use crate::config::{Config, SourceConfig};
-use crate::fetch::{FetchRequest, FetcherOptions};
-
-/// The fetcher settings of `[fetch]`.
-pub fn fetcher_options(config: &Config) -> FetcherOptions {
-    FetcherOptions {
-        user_agent: config.fetch.user_agent.clone(),
-        timeout: config.fetch.timeout,
-        connect_timeout: config.fetch.connect_timeout,
-        max_body_bytes: config.fetch.max_body_bytes,
-        per_host: config.fetch.per_host_concurrency,
-        allow_private_networks: config.fetch.allow_private_networks,
-    }
-}
+use crate::config::SourceConfig;
+use crate::fetch::FetchRequest;
 
 /// The request for a source's feed or listing page at `url` (its
 /// configured URL, or an adopted permanent redirect), with the validators

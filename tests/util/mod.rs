@@ -176,17 +176,20 @@ pub async fn run(config: &veille::config::Config, all: bool) -> veille::pipeline
         .unwrap()
 }
 
-/// The outcome line of one source in a report.
-pub fn outcome<'a>(
-    report: &'a veille::pipeline::RunReport,
+/// The outcome line of one source in a report, its error as printed.
+pub fn outcome(
+    report: &veille::pipeline::RunReport,
     name: &str,
-) -> &'a Result<veille::pipeline::SourceSuccess, String> {
-    &report
+) -> Result<veille::pipeline::SourceSuccess, String> {
+    report
         .sources
         .iter()
         .find(|s| s.name == name)
         .unwrap_or_else(|| panic!("{name} was not fetched"))
         .result
+        .as_ref()
+        .copied()
+        .map_err(ToString::to_string)
 }
 
 /// A scalar from the test database at `dir/veille.db`.
