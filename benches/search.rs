@@ -469,7 +469,7 @@ async fn main() {
                 let stems = veille::pipeline::collect::matched_stems(
                     analysed.iter().map(|(_, m)| m.as_slice()),
                 );
-                let stats = store.term_stats(&stems).await.expect("stats");
+                let stats = store.term_stats(&stems, now).await.expect("stats");
                 let counted = t_search.elapsed();
                 if std::env::var_os("VEILLE_BENCH_PARTS").is_some() {
                     println!(

@@ -13,6 +13,7 @@ mod fetch_all;
 pub mod full_text;
 pub mod import;
 mod ingest;
+pub mod preview;
 pub mod requests;
 pub mod schedule;
 pub mod topics;

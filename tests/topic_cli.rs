@@ -357,7 +357,10 @@ async fn postgres_judges_and_stores_models_as_sqlite_does() {
             .await
             .unwrap();
         let stats = store
-            .term_stats(&["maroc".to_string(), "zzzz".to_string()])
+            .term_stats(
+                &["maroc".to_string(), "zzzz".to_string()],
+                chrono::Utc::now(),
+            )
             .await
             .unwrap();
         assert!(

@@ -9,10 +9,10 @@ use chrono::Utc;
 use serde_json::json;
 
 use super::{Exit, open_store};
-use crate::filter::topic::{self, Judgement};
+use crate::config::{Config, FeedConfig};
+use crate::filter::topic::Judgement;
 use crate::filter::{Hit, Query};
-use crate::model::StoredArticle;
-use crate::pipeline::collect::document;
+use crate::pipeline::preview::{Preview, PreviewItem, preview};
 
 /// The options of `veille search`.
 pub(super) struct SearchOptions<'a> {
@@ -28,24 +28,10 @@ pub(super) async fn search(config_path: &std::path::Path, options: SearchOptions
         Ok(c) => c,
         Err(code) => return code,
     };
-    let feed = match options.topic {
-        Some(slug) => match config.feeds.iter().find(|f| f.slug == slug) {
-            Some(feed) => Some(feed),
-            None => {
-                eprintln!("veille: no feed with slug {slug:?}");
-                return Exit::Usage;
-            }
-        },
-        None => None,
-    };
-    let text = options
-        .query
-        .or(feed.map(|f| f.query.as_str()))
-        .unwrap_or_default();
-    let mut query = match Query::parse(text) {
-        Ok(q) => q,
-        Err(e) => {
-            eprintln!("veille: bad query: {e}");
+    let (feed, query) = match feed_and_query(&config, &options) {
+        Ok(found) => found,
+        Err(message) => {
+            eprintln!("veille: {message}");
             return Exit::Usage;
         }
     };
@@ -53,147 +39,142 @@ pub(super) async fn search(config_path: &std::path::Path, options: SearchOptions
         Ok(s) => s,
         Err(code) => return code,
     };
-    let now = Utc::now();
-    let found = found_and_judged(&store, &config, feed, &mut query, options.limit, now).await;
+    let found = preview(&store, &config, feed, query, options.limit, Utc::now()).await;
     store.close().await;
-    let (lookup, found, judgements) = match found {
-        Ok(f) => f,
+    let found = match found {
+        Ok(found) => found,
         Err(e) => {
             eprintln!("veille: {e}");
             return Exit::Fatal;
         }
     };
-    let min_score = feed.map_or(0.0, |f| f.min_score);
-    let results: Vec<_> = found
-        .iter()
-        .zip(&judgements)
-        .map(|(a, j)| (a, document(a, now).hits(&query), j))
-        .collect();
-    let mut out = String::new();
+    let min_score = feed.map(|f| f.min_score);
     if options.json {
-        let items: Vec<_> = results
-            .iter()
-            .map(|(a, hits, judgement)| {
-                json!({
-                    "score": judgement.score.total(),
-                    "score_parts": judgement.score.named().iter().map(|(n, v)| (n.to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
-                    "probability": judgement.probability,
-                    "published": feed.map(|_| judgement.passes(min_score)),
-                    "uid": a.uid,
-                    "title": a.article.title,
-                    "url": a.article.link.as_ref().or(a.article.url.as_ref()),
-                    "source": a.source_name,
-                    "language": a.article.language,
-                    "published_at": a.article.published_at.map(crate::model::rfc3339),
-                    "sort_at": crate::model::rfc3339(a.sort_at),
-                    "matched": hits.iter().map(hit_json).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
-        let doc = if options.explain {
-            json!({ "query": query.to_string(), "items": items })
-        } else {
-            json!(items)
-        };
-        let _ = writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&doc).unwrap_or_default()
-        );
+        super::output::print(&as_json(&found, &options, min_score));
     } else {
-        if options.explain {
-            let _ = writeln!(out, "query, as read:\n{}", query.explain_tree());
-            let _ = writeln!(out, "index lookup:\n  {lookup}\n");
-        }
-        for (a, hits, judgement) in &results {
-            let _ = writeln!(
-                out,
-                "{}  {}  {}",
-                a.sort_at.format("%Y-%m-%d %H:%M"),
-                a.source_name,
-                a.article.title
-            );
-            if let Some(link) = a.article.link.as_ref().or(a.article.url.as_ref()) {
-                let _ = writeln!(out, "    {link}");
-            }
-            if options.explain {
-                for hit in hits {
-                    let _ = writeln!(
-                        out,
-                        "    matched {} in {}: {}",
-                        hit.term,
-                        hit.place,
-                        hit.words.join(", ")
-                    );
-                }
-                explain_judgement(&mut out, judgement, min_score);
-            }
-        }
-        let _ = writeln!(
-            out,
-            "{} article{}{}",
-            results.len(),
-            if results.len() == 1 { "" } else { "s" },
-            if results.len() == options.limit {
-                format!(" (the newest {}; --limit for more)", options.limit)
-            } else {
-                String::new()
-            }
-        );
-    }
-    if options.json {
-        super::output::print(&out);
-    } else {
-        super::output::print_text(&out);
+        super::output::print_text(&as_text(&found, &options, min_score));
     }
     Exit::Ok
 }
 
-/// The matches of `query` (compiled, its lookup explained) and each one's
-/// judgement by `feed` (its model, fitted if need be), or by the query's
-/// score alone.
-async fn found_and_judged(
-    store: &crate::store::Store,
-    config: &crate::config::Config,
-    feed: Option<&crate::config::FeedConfig>,
-    query: &mut Query,
-    limit: usize,
-    now: chrono::DateTime<Utc>,
-) -> Result<(String, Vec<StoredArticle>, Vec<Judgement>), String> {
-    let compiled = store
-        .compile_query(query, now)
-        .await
-        .map_err(|e| e.to_string())?;
-    let found = store
-        .search(&compiled, None, limit)
-        .await
-        .map_err(|e| e.to_string())?;
-    let model = match feed {
-        Some(feed) => {
-            // The model belongs to the feed: fitted on the feed's own query,
-            // whatever query this search previews.
-            let own = Query::parse(&feed.query).map_err(|e| e.to_string())?;
-            crate::pipeline::topics::feed_model(store, config, feed, &own)
-                .await
-                .map_err(|e| e.to_string())?
-        }
+/// The `--topic` feed, and the query to run: the one given, else the
+/// feed's.
+fn feed_and_query<'c>(
+    config: &'c Config,
+    options: &SearchOptions<'_>,
+) -> Result<(Option<&'c FeedConfig>, Query), String> {
+    let feed = match options.topic {
+        Some(slug) => Some(
+            config
+                .feeds
+                .iter()
+                .find(|f| f.slug == slug)
+                .ok_or_else(|| format!("no feed with slug {slug:?}"))?,
+        ),
         None => None,
     };
-    let analysed: Vec<_> = found
+    let text = options
+        .query
+        .or(feed.map(|f| f.query.as_str()))
+        .unwrap_or_default();
+    let query = Query::parse(text).map_err(|e| format!("bad query: {e}"))?;
+    Ok((feed, query))
+}
+
+/// The matches as JSON: a list, or with `--explain` the query as read and
+/// the list. `published` says whether the feed (with `--topic`) would
+/// publish the item.
+fn as_json(found: &Preview, options: &SearchOptions<'_>, min_score: Option<f64>) -> String {
+    let items: Vec<_> = found
+        .items
         .iter()
-        .map(|a| {
-            let doc = document(a, now);
-            let matches = crate::filter::score::facet_matches(query, &doc);
-            (doc, matches)
-        })
+        .map(|item| item_json(item, min_score))
         .collect();
-    let stems = crate::pipeline::collect::matched_stems(analysed.iter().map(|(_, m)| m.as_slice()));
-    let stats = store.term_stats(&stems).await.map_err(|e| e.to_string())?;
-    let judgements = analysed
+    let doc = if options.explain {
+        json!({ "query": found.query.to_string(), "items": items })
+    } else {
+        json!(items)
+    };
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(&doc).unwrap_or_default()
+    )
+}
+
+fn item_json(item: &PreviewItem, min_score: Option<f64>) -> serde_json::Value {
+    let (a, judgement) = (&item.article, &item.judgement);
+    let parts: serde_json::Map<_, _> = judgement
+        .score
+        .named()
         .iter()
-        .map(|(d, m)| topic::judge(model.as_ref(), d, m, &|s| stats.specificity(s), true))
+        .map(|(n, v)| (n.to_string(), json!(v)))
         .collect();
-    Ok((compiled.explain(), found, judgements))
+    json!({
+        "score": judgement.score.total(),
+        "score_parts": parts,
+        "probability": judgement.probability,
+        "published": min_score.map(|min| judgement.passes(min)),
+        "uid": a.uid,
+        "title": a.article.title,
+        "url": a.article.link.as_ref().or(a.article.url.as_ref()),
+        "source": a.source_name,
+        "language": a.article.language,
+        "published_at": a.article.published_at.map(crate::model::rfc3339),
+        "sort_at": crate::model::rfc3339(a.sort_at),
+        "matched": item.hits.iter().map(hit_json).collect::<Vec<_>>(),
+    })
+}
+
+/// The matches for a person: date, outlet and title, the link, and with
+/// `--explain` the query as read, the lookup and each item's matches and
+/// judgement.
+fn as_text(found: &Preview, options: &SearchOptions<'_>, min_score: Option<f64>) -> String {
+    let mut out = String::new();
+    if options.explain {
+        let _ = writeln!(out, "query, as read:\n{}", found.query.explain_tree());
+        let _ = writeln!(out, "index lookup:\n  {}\n", found.lookup);
+    }
+    for item in &found.items {
+        let a = &item.article;
+        let _ = writeln!(
+            out,
+            "{}  {}  {}",
+            a.sort_at.format("%Y-%m-%d %H:%M"),
+            a.source_name,
+            a.article.title
+        );
+        if let Some(link) = a.article.link.as_ref().or(a.article.url.as_ref()) {
+            let _ = writeln!(out, "    {link}");
+        }
+        if options.explain {
+            explain_item(&mut out, item, min_score.unwrap_or(0.0));
+        }
+    }
+    let count = found.items.len();
+    let _ = writeln!(
+        out,
+        "{count} article{}{}",
+        if count == 1 { "" } else { "s" },
+        if count == options.limit {
+            format!(" (the newest {}; --limit for more)", options.limit)
+        } else {
+            String::new()
+        }
+    );
+    out
+}
+
+fn explain_item(out: &mut String, item: &PreviewItem, min_score: f64) {
+    for hit in &item.hits {
+        let _ = writeln!(
+            out,
+            "    matched {} in {}: {}",
+            hit.term,
+            hit.place,
+            hit.words.join(", ")
+        );
+    }
+    explain_judgement(out, &item.judgement, min_score);
 }
 
 fn explain_judgement(out: &mut String, judgement: &Judgement, min_score: f64) {

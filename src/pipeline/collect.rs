@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::config::Config;
+use crate::config::{Config, FeedConfig};
 use crate::filter::topic::{self, TopicModel};
 use crate::filter::{Document, FacetMatch, Query, score};
 use crate::model::StoredArticle;
@@ -39,92 +39,131 @@ pub(super) async fn select_articles(
     models: &[Option<TopicModel>],
     now: DateTime<Utc>,
 ) -> Result<Vec<Selection>, StoreError> {
-    let chart_start = (now - Duration::days(CHART_DAYS as i64 - 1)).date_naive();
-    let chart_from = chart_start
-        .and_hms_opt(0, 0, 0)
-        .unwrap_or_default()
-        .and_utc();
+    let chart = Chart::ending(now);
     let mut out = Vec::with_capacity(config.feeds.len());
     for ((feed, query), model) in config.feeds.iter().zip(queries).zip(models) {
-        let mut query = query.clone();
-        let compiled = store.compile_query(&mut query, now).await?;
-        let since = feed
-            .max_age
-            .and_then(|a| chrono::Duration::from_std(a).ok())
-            .map(|a| now - a);
-        let wanted = if feed.dedupe {
-            feed.limit * DEDUPE_FACTOR
-        } else {
-            feed.limit
-        };
-        let judge = Judge {
-            query: &query,
-            model: model.as_ref(),
-            min_score: feed.min_score,
-            now,
-        };
-        // One lookup over the chart's month gives the counts and, usually,
-        // the items (or the candidates to judge); a sparse topic looks
-        // further back.
-        let items_since = since.map_or(chart_from, |s| s.max(chart_from));
-        let reading = if judge.is_needed() {
-            (wanted * CANDIDATES_PER_ITEM).min(MAX_CANDIDATES)
-        } else {
-            wanted
-        };
-        let month = store
-            .match_summary(&compiled, chart_from, items_since, reading)
-            .await?;
-        let mut per_day = vec![0; CHART_DAYS];
-        for (day, n) in &month.per_day {
-            if *day > now.date_naive() {
+        out.push(select_feed(store, feed, query, model.as_ref(), &chart, now).await?);
+    }
+    Ok(out)
+}
+
+/// The chart's days: the last [`CHART_DAYS`] UTC days up to today.
+struct Chart {
+    first_day: chrono::NaiveDate,
+    /// Midnight UTC of the first day.
+    from: DateTime<Utc>,
+    today: chrono::NaiveDate,
+}
+
+impl Chart {
+    fn ending(now: DateTime<Utc>) -> Chart {
+        let first_day = (now - Duration::days(CHART_DAYS as i64 - 1)).date_naive();
+        Chart {
+            first_day,
+            from: first_day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc(),
+            today: now.date_naive(),
+        }
+    }
+
+    /// Matches per chart day, from the per-day counts of a summary.
+    fn counts(&self, per_day: &[(chrono::NaiveDate, u32)]) -> Vec<u32> {
+        let mut counts = vec![0; CHART_DAYS];
+        for (day, n) in per_day {
+            if *day > self.today {
                 continue;
             }
-            if let Some(slot) = usize::try_from((*day - chart_start).num_days())
+            if let Some(slot) = usize::try_from((*day - self.first_day).num_days())
                 .ok()
-                .and_then(|i| per_day.get_mut(i))
+                .and_then(|i| counts.get_mut(i))
             {
                 *slot += n;
             }
         }
-        let month_covers_since = since.is_some_and(|s| s >= chart_from);
-        if judge.is_needed() {
-            let first = FirstCandidates {
-                newest: month.newest,
-                from: chart_from,
-                complete: month_covers_since,
-            };
-            let mut items = judged_items(store, &compiled, since, wanted, &judge, first).await?;
-            if feed.dedupe {
-                items = dedupe(items);
-            }
-            items.truncate(feed.limit);
-            out.push(Selection { items, per_day });
-            continue;
-        }
-        let stored = if month.newest.len() >= wanted || month_covers_since {
-            let ids: Vec<i64> = month.newest.iter().map(|(id, _)| *id).collect();
-            store.articles_by_id(&ids).await?
-        } else {
-            store
-                .search_beyond(&compiled, since, wanted, chart_from, month.newest)
-                .await?
-        };
-        let mut items: Vec<PublishItem> = stored
-            .into_iter()
-            .map(|stored| PublishItem {
-                matched_terms: query.matched_terms(&document(&stored, now)),
-                stored,
-                also_reported_by: Vec::new(),
-            })
-            .collect();
-        if feed.dedupe {
-            items = dedupe(items);
-        }
-        items.truncate(feed.limit);
-        out.push(Selection { items, per_day });
+        counts
     }
-    Ok(out)
+}
+
+/// One feed's items and chart. One lookup over the chart's month gives
+/// the counts and, usually, the items (or the candidates to judge); a
+/// sparse topic looks further back.
+async fn select_feed(
+    store: &Store,
+    feed: &FeedConfig,
+    query: &Query,
+    model: Option<&TopicModel>,
+    chart: &Chart,
+    now: DateTime<Utc>,
+) -> Result<Selection, StoreError> {
+    let mut query = query.clone();
+    let compiled = store.compile_query(&mut query, now).await?;
+    let since = feed
+        .max_age
+        .and_then(|a| chrono::Duration::from_std(a).ok())
+        .map(|a| now - a);
+    let wanted = if feed.dedupe {
+        feed.limit * DEDUPE_FACTOR
+    } else {
+        feed.limit
+    };
+    let judge = Judge {
+        query: &query,
+        model,
+        min_score: feed.min_score,
+        now,
+    };
+    let items_since = since.map_or(chart.from, |s| s.max(chart.from));
+    let reading = if judge.is_needed() {
+        (wanted * CANDIDATES_PER_ITEM).min(MAX_CANDIDATES)
+    } else {
+        wanted
+    };
+    let month = store
+        .match_summary(&compiled, chart.from, items_since, reading)
+        .await?;
+    let per_day = chart.counts(&month.per_day);
+    let first = FirstCandidates {
+        newest: month.newest,
+        from: chart.from,
+        complete: since.is_some_and(|s| s >= chart.from),
+    };
+    let mut items = if judge.is_needed() {
+        judged_items(store, &compiled, since, wanted, &judge, first).await?
+    } else {
+        matched_items(store, &compiled, since, wanted, &judge, first).await?
+    };
+    if feed.dedupe {
+        items = dedupe(items);
+    }
+    items.truncate(feed.limit);
+    Ok(Selection { items, per_day })
+}
+
+/// The newest `wanted` matches, all published (no score or model to
+/// pass): the month's when they suffice, else from further back.
+async fn matched_items(
+    store: &Store,
+    compiled: &CompiledQuery,
+    since: Option<DateTime<Utc>>,
+    wanted: usize,
+    judge: &Judge<'_>,
+    first: FirstCandidates,
+) -> Result<Vec<PublishItem>, StoreError> {
+    let stored = if first.newest.len() >= wanted || first.complete {
+        let ids: Vec<i64> = first.newest.iter().map(|(id, _)| *id).collect();
+        store.articles_by_id(&ids).await?
+    } else {
+        store
+            .search_beyond(compiled, since, wanted, first.from, first.newest)
+            .await?
+    };
+    Ok(stored
+        .into_iter()
+        .map(|stored| PublishItem {
+            matched_terms: judge.query.matched_terms(&document(&stored, judge.now)),
+            stored,
+            also_reported_by: Vec::new(),
+        })
+        .collect())
 }
 
 /// Candidates judged per wanted item at first; more are read when too
@@ -165,7 +204,10 @@ impl Judge<'_> {
             })
             .collect();
         let stats = store
-            .term_stats(&matched_stems(analysed.iter().map(|(_, m)| m.as_slice())))
+            .term_stats(
+                &matched_stems(analysed.iter().map(|(_, m)| m.as_slice())),
+                self.now,
+            )
             .await?;
         Ok(candidates
             .into_iter()

@@ -41,8 +41,11 @@ impl Store {
     /// Document frequencies of `stems` in the search index, from counts
     /// at most a day old (kept in `index_term_stats`; counting a common
     /// word reads its whole posting list).
-    pub async fn term_stats(&self, stems: &[String]) -> Result<TermStats, StoreError> {
-        let now = chrono::Utc::now();
+    pub async fn term_stats(
+        &self,
+        stems: &[String],
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<TermStats, StoreError> {
         let mut stats = TermStats {
             documents: self.term_count("", now).await?,
             ..TermStats::default()
