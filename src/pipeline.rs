@@ -14,10 +14,12 @@ pub mod full_text;
 pub mod import;
 mod ingest;
 pub mod preview;
+mod publish_all;
 pub mod requests;
 pub mod schedule;
 pub mod topics;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 pub use error::SourceError;
@@ -28,10 +30,7 @@ use crate::config::{Config, DatabaseConfig};
 use crate::fetch::{FetchError, Fetcher};
 use crate::filter::{Query, QueryError};
 use crate::lock::{LockError, RunLock};
-use crate::publish::{
-    FeedMeta, OpmlEntry, PublishError, TopicSummary, publish_feed, publish_index, publish_opml,
-    publish_topic_page,
-};
+use crate::publish::PublishError;
 use crate::store::{Claim, NewSource, RunTotals, Store, StoreCounts, StoreError};
 
 /// Which stages a command runs.
@@ -185,7 +184,49 @@ pub async fn run(
     let store = Store::open(&config.database).await?;
     let started = Utc::now();
     let run_id = store.start_run(options.command(), started).await?;
-    let new_sources: Vec<NewSource<'_>> = config
+    let states = store
+        .sync_sources(&configured_sources(config), Utc::now())
+        .await?;
+    let mut report = RunReport::default();
+    if options.fetch {
+        report.sources =
+            fetch_due(&store, config, &states, options, run_id, started, progress).await?;
+        count_sources(&mut report.totals, &report.sources);
+        tracing::debug!("fetching done; clustering new articles");
+        cluster_new_articles(&store, started, Some(run_id)).await?;
+        if store.optimize_search_index_if_due(Utc::now()).await? {
+            tracing::debug!("search index optimized");
+        }
+    }
+    if options.publish {
+        // One publisher at a time when workers share a database; each
+        // publishes everything stored so far, so the last one leaves the
+        // files complete (and unchanged files are not rewritten).
+        let _publishing = store.publish_lock().await?;
+        report.feeds = publish_all::publish_all(&store, config, &queries, &mut report).await?;
+    }
+    store.finish_run(run_id, &report.totals, Utc::now()).await?;
+    store.close().await;
+    Ok(report)
+}
+
+/// Adds the sources' outcomes to the run's totals.
+fn count_sources(totals: &mut RunTotals, sources: &[SourceOutcome]) {
+    for s in sources {
+        match &s.result {
+            Ok(ok) => {
+                totals.sources_ok += 1;
+                totals.items_new += ok.counts.new;
+                totals.items_updated += ok.counts.updated;
+            }
+            Err(_) => totals.sources_failed += 1,
+        }
+    }
+}
+
+/// The sources as the configuration lists them, for the store to sync.
+fn configured_sources(config: &Config) -> Vec<NewSource<'_>> {
+    config
         .sources
         .iter()
         .map(|s| NewSource {
@@ -197,144 +238,54 @@ pub async fn run(
             enabled: s.enabled,
             fingerprint: &s.fingerprint,
         })
-        .collect();
-    let states = store.sync_sources(&new_sources, Utc::now()).await?;
-    let mut report = RunReport::default();
-    if options.fetch {
-        let fetcher = Arc::new(Fetcher::new(&config.fetch)?);
-        let sources = fetch_all::due(config.enabled_sources(), &states, options.all, Utc::now());
-        let lease = match &config.database {
-            DatabaseConfig::Postgres { lease, .. } => *lease,
-            DatabaseConfig::Sqlite { .. } => std::time::Duration::from_secs(600),
-        };
-        let claim = Claim::for_this_process(
-            started,
-            options.all,
-            chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(10)),
-            // A request ends within its timeout (redirects included).
-            chrono::Duration::from_std(config.fetch.timeout * 2)
-                .unwrap_or(chrono::Duration::minutes(1))
-                + chrono::Duration::seconds(5),
-        );
-        report.sources = fetch_all::fetch_all(
-            &store,
-            fetcher,
-            &sources,
-            &states,
-            &fetch_all::Shared {
-                run_id,
-                claim: &claim,
-            },
-            &config.fetch,
-            progress,
-        )
-        .await?;
-        tracing::debug!("fetching done; clustering new articles");
-        cluster_new_articles(&store, started, Some(run_id)).await?;
-        tracing::debug!("clustering done");
-        if store.optimize_search_index_if_due(Utc::now()).await? {
-            tracing::debug!("search index optimized");
-        }
-        for s in &report.sources {
-            match &s.result {
-                Ok(ok) => {
-                    report.totals.sources_ok += 1;
-                    report.totals.items_new += ok.counts.new;
-                    report.totals.items_updated += ok.counts.updated;
-                }
-                Err(_) => report.totals.sources_failed += 1,
-            }
-        }
-    }
-    if options.publish {
-        // One publisher at a time when workers share a database; each
-        // publishes everything stored so far, so the last one leaves the
-        // files complete (and unchanged files are not rewritten).
-        let _publishing = store.publish_lock().await?;
-        report.feeds = publish_all(&store, config, &queries, &mut report).await?;
-    }
-    store.finish_run(run_id, &report.totals, Utc::now()).await?;
-    store.close().await;
-    Ok(report)
+        .collect()
 }
 
-/// Items of each topic on the index page.
-const INDEX_ITEMS: usize = 8;
-
-/// Publishes every topic feed (files, topic page), the index page, the
-/// OPML list and the health feed.
-async fn publish_all(
+/// Fetches the due sources (all with `--all`) and stores what they bring.
+async fn fetch_due(
     store: &Store,
     config: &Config,
-    queries: &[Query],
-    report: &mut RunReport,
-) -> Result<Vec<FeedOutcome>, RunError> {
-    let dir = &config.publish.dir;
-    let totals = &mut report.totals;
-    let fitted = topics::models(store, config, queries).await?;
-    let mut models = Vec::with_capacity(fitted.len());
-    let mut broken = Vec::new();
-    for (feed, model) in config.feeds.iter().zip(fitted) {
-        match model {
-            Ok(model) => models.push(model),
-            Err(e) => {
-                // This feed keeps its last published files; the others go on.
-                broken.push((feed.slug.clone(), e.to_string()));
-                models.push(None);
-            }
-        }
-    }
-    let selections = collect::select_articles(store, config, queries, &models, Utc::now()).await?;
-    report.feed_errors.clone_from(&broken);
-    let mut outcomes = Vec::new();
-    let mut topics = Vec::new();
-    let mut opml = Vec::new();
-    for (feed, selection) in config.feeds.iter().zip(selections) {
-        if broken.iter().any(|(slug, _)| *slug == feed.slug) {
-            continue;
-        }
-        let meta = FeedMeta {
-            slug: feed.slug.clone(),
-            title: feed.title.clone(),
-            description: feed.description.clone(),
-            base_url: config.publish.base_url.clone(),
-            formats: feed.formats.clone(),
-            full_content: feed.full_content,
-        };
-        let published = publish_feed(dir, &meta, &selection.items)?;
-        if !published.written.is_empty() {
-            totals.feeds_written += 1;
-        }
-        let topic = TopicSummary {
-            slug: feed.slug.clone(),
-            title: feed.title.clone(),
-            description: feed.description.clone(),
-            formats: feed.formats.clone(),
-            per_day: selection.per_day.clone(),
-        };
-        publish_topic_page(dir, &topic, &selection.items)?;
-        if let Some(first) = feed.formats.first() {
-            opml.push(OpmlEntry {
-                title: feed.title.clone(),
-                xml_url: meta.file_url(first.file_name()),
-                html_url: Some(meta.file_url("index.html")),
-                language: None,
-                folder: None,
-            });
-        }
-        outcomes.push(FeedOutcome {
-            slug: feed.slug.clone(),
-            items: published.items,
-            files_written: published.written.len(),
-        });
-        let latest = selection.items.into_iter().take(INDEX_ITEMS).collect();
-        topics.push((topic, latest));
-    }
-    publish_index(dir, &topics)?;
-    publish_opml(dir, &opml)?;
-    let events = store.recent_events(100).await?;
-    crate::publish::publish_health(dir, &config.publish.base_url, &events)?;
-    Ok(outcomes)
+    states: &HashMap<String, crate::store::SourceState>,
+    options: RunOptions,
+    run_id: i64,
+    started: chrono::DateTime<Utc>,
+    progress: &dyn Progress,
+) -> Result<Vec<SourceOutcome>, RunError> {
+    let fetcher = Arc::new(Fetcher::new(&config.fetch)?);
+    let sources = fetch_all::due(config.enabled_sources(), states, options.all, Utc::now());
+    let claim = worker_claim(config, options, started);
+    let shared = fetch_all::Shared {
+        run_id,
+        claim: &claim,
+    };
+    Ok(fetch_all::fetch_all(
+        store,
+        fetcher,
+        &sources,
+        states,
+        &shared,
+        &config.fetch,
+        progress,
+    )
+    .await?)
+}
+
+/// This process's claim on sources and host slots: a source is held at
+/// most the configured lease (PostgreSQL), a host slot one request's time.
+fn worker_claim(config: &Config, options: RunOptions, started: chrono::DateTime<Utc>) -> Claim {
+    let lease = match &config.database {
+        DatabaseConfig::Postgres { lease, .. } => *lease,
+        DatabaseConfig::Sqlite { .. } => std::time::Duration::from_secs(600),
+    };
+    Claim::for_this_process(
+        started,
+        options.all,
+        chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(10)),
+        // A request ends within its timeout (redirects included).
+        chrono::Duration::from_std(config.fetch.timeout * 2)
+            .unwrap_or(chrono::Duration::minutes(1))
+            + chrono::Duration::seconds(5),
+    )
 }
 
 /// Puts the articles this run stored into story clusters: the store reads

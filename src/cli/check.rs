@@ -28,21 +28,22 @@ pub(super) fn check(path: &Path) -> Exit {
     if !broken.is_empty() {
         return Exit::Usage;
     }
-    let enabled = config.enabled_sources().count();
+    super::output::print_text(&summary(&config));
+    Exit::Ok
+}
+
+/// What `veille check` prints of a valid configuration.
+fn summary(config: &Config) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
         "{}: OK: {} sources ({} enabled), {} feeds",
         config.path.display(),
         config.sources.len(),
-        enabled,
+        config.enabled_sources().count(),
         config.feeds.len()
     );
-    let _ = writeln!(
-        out,
-        "database: {}",
-        crate::pipeline::database_label(&config)
-    );
+    let _ = writeln!(out, "database: {}", crate::pipeline::database_label(config));
     let _ = writeln!(
         out,
         "publish:  {} -> {}",
@@ -51,22 +52,7 @@ pub(super) fn check(path: &Path) -> Exit {
     );
     let _ = writeln!(out, "sources:");
     for s in &config.sources {
-        let mut notes = Vec::new();
-        if !s.tags.is_empty() {
-            notes.push(format!("tags: {}", s.tags.join(", ")));
-        }
-        if let Some(l) = &s.language {
-            notes.push(format!("lang: {l}"));
-        }
-        if !s.enabled {
-            notes.push("disabled".into());
-        }
-        let notes = if notes.is_empty() {
-            String::new()
-        } else {
-            format!("  ({})", notes.join("; "))
-        };
-        let _ = writeln!(out, "  {}  {}{}", s.name, s.url, notes);
+        let _ = writeln!(out, "  {}  {}{}", s.name, s.url, source_notes(s));
     }
     let _ = writeln!(out, "feeds:");
     for f in &config.feeds {
@@ -79,8 +65,26 @@ pub(super) fn check(path: &Path) -> Exit {
             let _ = writeln!(out, "    examples: {} (query + model)", path.display());
         }
     }
-    super::output::print_text(&out);
-    Exit::Ok
+    out
+}
+
+/// `  (tags: …; lang: …; disabled)`, or nothing.
+fn source_notes(s: &crate::config::SourceConfig) -> String {
+    let mut notes = Vec::new();
+    if !s.tags.is_empty() {
+        notes.push(format!("tags: {}", s.tags.join(", ")));
+    }
+    if let Some(l) = &s.language {
+        notes.push(format!("lang: {l}"));
+    }
+    if !s.enabled {
+        notes.push("disabled".into());
+    }
+    if notes.is_empty() {
+        String::new()
+    } else {
+        format!("  ({})", notes.join("; "))
+    }
 }
 
 /// Parses every feed's query; prints each error with the file and line.

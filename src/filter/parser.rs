@@ -275,29 +275,7 @@ impl Parser<'_> {
             }
             Token::Regex(source) => {
                 self.at += 1;
-                let regex = regex::RegexBuilder::new(&source)
-                    .case_insensitive(true)
-                    .size_limit(REGEX_SIZE_LIMIT)
-                    .build()
-                    .map_err(|e| {
-                        let detail = e.to_string();
-                        let last = detail
-                            .lines()
-                            .last()
-                            .unwrap_or("invalid")
-                            .trim()
-                            .to_string();
-                        QueryError::new(
-                            self.query,
-                            position,
-                            format!("bad regular expression: {last}"),
-                        )
-                    })?;
-                Ok(Query::Regex(Pattern {
-                    field,
-                    source,
-                    regex,
-                }))
+                self.regex(field, source, position)
             }
             Token::Phrase(p) => {
                 self.at += 1;
@@ -309,37 +287,69 @@ impl Parser<'_> {
             }
             Token::Word(w) => {
                 self.at += 1;
-                let (body, prefix) = match w.strip_suffix('*') {
-                    Some(s) => (s, true),
-                    None => (w.as_str(), false),
-                };
-                let mut ws = surfaces(body);
-                match (ws.len(), prefix) {
-                    (0, _) => Err(QueryError::new(
-                        self.query,
-                        position,
-                        format!("{w:?} has no letters or digits to match"),
-                    )),
-                    (1, true) => {
-                        let prefix = ws.remove(0);
-                        Ok(Query::Term(Term {
-                            field,
-                            text: format!("{prefix}*"),
-                            kind: TermKind::Prefix {
-                                prefix,
-                                expansion: Vec::new(),
-                            },
-                        }))
-                    }
-                    (_, true) => Err(QueryError::new(
-                        self.query,
-                        position,
-                        "a prefix* must be a single word",
-                    )),
-                    // "l'IA" or "e-gov": the pieces must follow each other.
-                    (_, false) => Ok(Query::Term(phrase_term(field, ws))),
-                }
+                self.word(field, &w, position)
             }
+        }
+    }
+
+    /// A `/regex/`, compiled case-insensitive within the size limit.
+    fn regex(&self, field: Field, source: String, position: usize) -> Result<Query, QueryError> {
+        let regex = regex::RegexBuilder::new(&source)
+            .case_insensitive(true)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()
+            .map_err(|e| {
+                let detail = e.to_string();
+                let last = detail
+                    .lines()
+                    .last()
+                    .unwrap_or("invalid")
+                    .trim()
+                    .to_string();
+                QueryError::new(
+                    self.query,
+                    position,
+                    format!("bad regular expression: {last}"),
+                )
+            })?;
+        Ok(Query::Regex(Pattern {
+            field,
+            source,
+            regex,
+        }))
+    }
+
+    /// A word: a term, a `prefix*`, or (for "l'IA", "e-gov") the phrase of
+    /// its pieces, which must follow each other.
+    fn word(&self, field: Field, w: &str, position: usize) -> Result<Query, QueryError> {
+        let (body, prefix) = match w.strip_suffix('*') {
+            Some(s) => (s, true),
+            None => (w, false),
+        };
+        let mut ws = surfaces(body);
+        match (ws.len(), prefix) {
+            (0, _) => Err(QueryError::new(
+                self.query,
+                position,
+                format!("{w:?} has no letters or digits to match"),
+            )),
+            (1, true) => {
+                let prefix = ws.remove(0);
+                Ok(Query::Term(Term {
+                    field,
+                    text: format!("{prefix}*"),
+                    kind: TermKind::Prefix {
+                        prefix,
+                        expansion: Vec::new(),
+                    },
+                }))
+            }
+            (_, true) => Err(QueryError::new(
+                self.query,
+                position,
+                "a prefix* must be a single word",
+            )),
+            (_, false) => Ok(Query::Term(phrase_term(field, ws))),
         }
     }
 

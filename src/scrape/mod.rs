@@ -136,91 +136,129 @@ pub fn scrape_listing(
         });
     }
     let compiled = compile(rules)?;
-    let document = Html::parse_document(&String::from_utf8_lossy(html));
     let link_fallback = selector("link", "a[href]")?;
-    let mut items = Vec::new();
-    for item in document.select(&compiled.item) {
-        let link_el = first(item, &compiled.link).or_else(|| item.select(&link_fallback).next());
-        let href = link_el.and_then(|l| {
-            l.value().attr("href").or_else(|| {
-                l.select(&link_fallback)
-                    .next()
-                    .and_then(|a| a.value().attr("href"))
-            })
-        });
-        let link = href
-            .and_then(|h| page_url.join(h.trim()).ok())
-            .map(|u| u.to_string());
-        let title = first(item, &compiled.title)
-            .map(text_of)
-            .or_else(|| link_el.map(text_of))
-            .filter(|t| !t.is_empty());
-        if title.is_none() && link.is_none() {
-            continue;
-        }
-        let date = first(item, &compiled.date).and_then(|d| {
-            // A machine-readable date (`<time datetime>`, a `content`
-            // attribute) on the match or inside it wins over printed text.
-            let machine = std::iter::once(d)
-                .chain(d.descendants().filter_map(ElementRef::wrap))
-                .find_map(|e| e.value().attr("datetime").or(e.value().attr("content")));
-            machine
-                .and_then(|a| dates::parse_page_date(a, rules.day_first, now))
-                .or_else(|| dates::parse_page_date(&text_of(d), rules.day_first, now))
-        });
-        let image = first(item, &compiled.image).and_then(|i| {
-            let v = i.value();
-            let src = v
-                .attr("src")
-                .or(v.attr("data-src"))
-                .or_else(|| v.attr("srcset").and_then(|s| s.split_whitespace().next()))?;
-            Some(Enclosure {
-                url: page_url.join(src.trim()).ok()?.to_string(),
-                mime_type: Some("image/*".into()),
-                length: None,
-            })
-        });
-        items.push(ParsedItem {
-            id: None,
-            title,
-            link,
-            summary: first(item, &compiled.summary)
-                .map(|s| s.inner_html().trim().to_string())
-                .filter(|s| !s.is_empty())
-                .map(Cow::Owned),
-            content: None,
-            published: date,
-            updated: None,
-            authors: first(item, &compiled.author)
-                .and_then(|a| Person::from_text(&text_of(a)))
-                .into_iter()
-                .collect(),
-            categories: Vec::new(),
-            enclosures: image.into_iter().collect(),
-            language: None,
-        });
-    }
+    let document = Html::parse_document(&String::from_utf8_lossy(html));
+    let page = Page {
+        url: page_url,
+        rules,
+        compiled: &compiled,
+        link_fallback: &link_fallback,
+        now,
+    };
+    let items: Vec<ParsedItem<'static>> = document
+        .select(&compiled.item)
+        .filter_map(|item| page.item(item))
+        .collect();
     if items.is_empty() {
         return Err(ScrapeError::NoItems {
             url: page_url.to_string(),
             selector: rules.item.clone(),
         });
     }
-    let page_title = Selector::parse("title")
-        .ok()
-        .and_then(|s| document.select(&s).next())
-        .map(text_of);
-    let lang = Selector::parse("html")
-        .ok()
-        .and_then(|s| document.select(&s).next())
-        .and_then(|h| h.value().attr("lang").map(str::to_string));
     Ok(ParsedFeed {
-        title: page_title,
+        title: first_in(&document, "title").map(text_of),
         link: Some(page_url.to_string()),
-        language: lang,
+        language: first_in(&document, "html")
+            .and_then(|h| h.value().attr("lang").map(str::to_string)),
         items,
         ..ParsedFeed::default()
     })
+}
+
+/// The first element of `document` that `css` (a valid selector) selects.
+fn first_in<'d>(document: &'d Html, css: &str) -> Option<ElementRef<'d>> {
+    Selector::parse(css)
+        .ok()
+        .and_then(|s| document.select(&s).next())
+}
+
+/// A listing page being read, with its rules.
+struct Page<'a> {
+    url: &'a Url,
+    rules: &'a ScrapeRules,
+    compiled: &'a Compiled,
+    /// Any link, for items whose link selector matches nothing.
+    link_fallback: &'a Selector,
+    now: DateTime<Utc>,
+}
+
+impl Page<'_> {
+    /// The feed item of one matched element; `None` when it has neither
+    /// a title nor a link.
+    fn item(&self, item: ElementRef<'_>) -> Option<ParsedItem<'static>> {
+        let c = self.compiled;
+        let link_el = first(item, &c.link).or_else(|| item.select(self.link_fallback).next());
+        let link = self.link(link_el);
+        let title = first(item, &c.title)
+            .map(text_of)
+            .or_else(|| link_el.map(text_of))
+            .filter(|t| !t.is_empty());
+        if title.is_none() && link.is_none() {
+            return None;
+        }
+        Some(ParsedItem {
+            id: None,
+            title,
+            link,
+            summary: first(item, &c.summary)
+                .map(|s| s.inner_html().trim().to_string())
+                .filter(|s| !s.is_empty())
+                .map(Cow::Owned),
+            content: None,
+            published: first(item, &c.date).and_then(|d| self.date(d)),
+            updated: None,
+            authors: first(item, &c.author)
+                .and_then(|a| Person::from_text(&text_of(a)))
+                .into_iter()
+                .collect(),
+            categories: Vec::new(),
+            enclosures: first(item, &c.image)
+                .and_then(|i| self.image(i))
+                .into_iter()
+                .collect(),
+            language: None,
+        })
+    }
+
+    /// The item's link: the `href` of the link element, or of the first
+    /// link inside it, resolved against the page.
+    fn link(&self, link_el: Option<ElementRef<'_>>) -> Option<String> {
+        let href = link_el.and_then(|l| {
+            l.value().attr("href").or_else(|| {
+                l.select(self.link_fallback)
+                    .next()
+                    .and_then(|a| a.value().attr("href"))
+            })
+        })?;
+        self.url.join(href.trim()).ok().map(|u| u.to_string())
+    }
+
+    /// A machine-readable date (`<time datetime>`, a `content` attribute)
+    /// on the match or inside it wins over printed text.
+    fn date(&self, d: ElementRef<'_>) -> Option<DateTime<Utc>> {
+        let machine = std::iter::once(d)
+            .chain(d.descendants().filter_map(ElementRef::wrap))
+            .find_map(|e| e.value().attr("datetime").or(e.value().attr("content")));
+        let day_first = self.rules.day_first;
+        machine
+            .and_then(|a| dates::parse_page_date(a, day_first, self.now))
+            .or_else(|| dates::parse_page_date(&text_of(d), day_first, self.now))
+    }
+
+    /// The item's image, from `src`, a lazy-loading `data-src` or the
+    /// first `srcset` candidate.
+    fn image(&self, i: ElementRef<'_>) -> Option<Enclosure> {
+        let v = i.value();
+        let src = v
+            .attr("src")
+            .or(v.attr("data-src"))
+            .or_else(|| v.attr("srcset").and_then(|s| s.split_whitespace().next()))?;
+        Some(Enclosure {
+            url: self.url.join(src.trim()).ok()?.to_string(),
+            mime_type: Some("image/*".into()),
+            length: None,
+        })
+    }
 }
 
 /// What each selector matched on a page, for `veille check --source`.

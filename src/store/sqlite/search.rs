@@ -204,62 +204,70 @@ fn compile(query: &Query, sources: &[SourceInfo], now: DateTime<Utc>) -> Node {
             Node::NotFts(e) => Node::Fts(e),
             Node::Sql(s, b) => Node::Sql(format!("NOT ({s})"), b),
         },
-        Query::And(parts) => {
-            let (mut positive, mut negative, mut sql) = (Vec::new(), Vec::new(), Vec::new());
-            let mut row_checks = Vec::new();
-            for part in parts {
-                match compile(part, sources, now) {
-                    Node::Fts(e) => positive.push(e),
-                    Node::NotFts(e) => negative.push(e),
-                    node if has_regex(part) => row_checks.push(into_sql(node)),
-                    node => sql.push(into_sql(node)),
-                }
-            }
-            if positive.is_empty() {
-                sql.extend(negative.into_iter().map(|e| into_sql(Node::NotFts(e))));
-            } else {
-                let mut expr = format!("({})", positive.join(") AND ("));
-                for n in negative {
-                    expr.push_str(&format!(" NOT ({n})"));
-                }
-                if sql.is_empty() && row_checks.is_empty() {
-                    return Node::Fts(expr);
-                }
-                // The index lookup first, so that the checks after it only
-                // run on the rows it selects.
-                sql.insert(0, into_sql(Node::Fts(expr)));
-            }
-            // SQLite evaluates these in order: regular expressions last.
-            sql.extend(row_checks);
-            let (conditions, binds): (Vec<String>, Vec<Vec<Bind>>) = sql.into_iter().unzip();
-            Node::Sql(
-                format!("({})", conditions.join(" AND ")),
-                binds.into_iter().flatten().collect(),
-            )
-        }
-        Query::Or(parts) => {
-            let (mut fts, mut sql) = (Vec::new(), Vec::new());
-            for part in parts {
-                match compile(part, sources, now) {
-                    Node::Fts(e) => fts.push(e),
-                    node => sql.push(into_sql(node)),
-                }
-            }
-            let merged = (!fts.is_empty()).then(|| format!("({})", fts.join(") OR (")));
-            match merged {
-                Some(e) if sql.is_empty() => Node::Fts(e),
-                merged => {
-                    sql.extend(merged.map(|e| into_sql(Node::Fts(e))));
-                    let (conditions, binds): (Vec<String>, Vec<Vec<Bind>>) =
-                        sql.into_iter().unzip();
-                    Node::Sql(
-                        format!("({})", conditions.join(" OR ")),
-                        binds.into_iter().flatten().collect(),
-                    )
-                }
-            }
+        Query::And(parts) => compile_and(parts, sources, now),
+        Query::Or(parts) => compile_or(parts, sources, now),
+    }
+}
+
+/// `a AND b …`: the indexed parts merged into one FTS5 expression (with
+/// their negations), looked up first; plain SQL conditions after it, and
+/// regular expressions last, so that they only run on the rows the index
+/// selected.
+fn compile_and(parts: &[Query], sources: &[SourceInfo], now: DateTime<Utc>) -> Node {
+    let (mut positive, mut negative, mut sql) = (Vec::new(), Vec::new(), Vec::new());
+    let mut row_checks = Vec::new();
+    for part in parts {
+        match compile(part, sources, now) {
+            Node::Fts(e) => positive.push(e),
+            Node::NotFts(e) => negative.push(e),
+            node if has_regex(part) => row_checks.push(into_sql(node)),
+            node => sql.push(into_sql(node)),
         }
     }
+    if positive.is_empty() {
+        sql.extend(negative.into_iter().map(|e| into_sql(Node::NotFts(e))));
+    } else {
+        let mut expr = format!("({})", positive.join(") AND ("));
+        for n in negative {
+            expr.push_str(&format!(" NOT ({n})"));
+        }
+        if sql.is_empty() && row_checks.is_empty() {
+            return Node::Fts(expr);
+        }
+        sql.insert(0, into_sql(Node::Fts(expr)));
+    }
+    // SQLite evaluates these in order: regular expressions last.
+    sql.extend(row_checks);
+    joined(sql, " AND ")
+}
+
+/// `a OR b …`: the indexed parts merged into one FTS5 expression, OR-ed
+/// with the others.
+fn compile_or(parts: &[Query], sources: &[SourceInfo], now: DateTime<Utc>) -> Node {
+    let (mut fts, mut sql) = (Vec::new(), Vec::new());
+    for part in parts {
+        match compile(part, sources, now) {
+            Node::Fts(e) => fts.push(e),
+            node => sql.push(into_sql(node)),
+        }
+    }
+    let merged = (!fts.is_empty()).then(|| format!("({})", fts.join(") OR (")));
+    match merged {
+        Some(e) if sql.is_empty() => Node::Fts(e),
+        merged => {
+            sql.extend(merged.map(|e| into_sql(Node::Fts(e))));
+            joined(sql, " OR ")
+        }
+    }
+}
+
+/// SQL conditions joined by `joiner`, their binds in order.
+fn joined(sql: Vec<(String, Vec<Bind>)>, joiner: &str) -> Node {
+    let (conditions, binds): (Vec<String>, Vec<Vec<Bind>>) = sql.into_iter().unzip();
+    Node::Sql(
+        format!("({})", conditions.join(joiner)),
+        binds.into_iter().flatten().collect(),
+    )
 }
 
 fn bind_all<'q>(

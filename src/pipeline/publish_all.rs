@@ -1,0 +1,128 @@
+//! The publish step of a run: every topic feed (its files and topic
+//! page), then the index page, the OPML list and the health feed. A feed
+//! whose topic model cannot be fitted keeps its last published files; the
+//! others go on.
+
+use chrono::Utc;
+
+use super::collect::{self, Selection};
+use super::{FeedOutcome, RunError, RunReport, topics};
+use crate::config::{Config, FeedConfig};
+use crate::filter::Query;
+use crate::filter::topic::TopicModel;
+use crate::publish::{
+    FeedMeta, OpmlEntry, PublishItem, TopicSummary, publish_feed, publish_index, publish_opml,
+    publish_topic_page,
+};
+use crate::store::Store;
+
+/// Items of each topic on the index page.
+const INDEX_ITEMS: usize = 8;
+
+/// Publishes every topic feed, the index page, the OPML list and the
+/// health feed.
+pub(super) async fn publish_all(
+    store: &Store,
+    config: &Config,
+    queries: &[Query],
+    report: &mut RunReport,
+) -> Result<Vec<FeedOutcome>, RunError> {
+    let dir = &config.publish.dir;
+    let (models, broken) = fitted_models(store, config, queries).await?;
+    let selections = collect::select_articles(store, config, queries, &models, Utc::now()).await?;
+    report.feed_errors.clone_from(&broken);
+    let mut outcomes = Vec::new();
+    let mut topics = Vec::new();
+    let mut opml = Vec::new();
+    for (feed, selection) in config.feeds.iter().zip(selections) {
+        if broken.iter().any(|(slug, _)| *slug == feed.slug) {
+            continue;
+        }
+        let published = publish_one(config, feed, selection)?;
+        if published.outcome.files_written > 0 {
+            report.totals.feeds_written += 1;
+        }
+        outcomes.push(published.outcome);
+        topics.push((published.topic, published.latest));
+        opml.extend(published.opml);
+    }
+    publish_index(dir, &topics)?;
+    publish_opml(dir, &opml)?;
+    let events = store.recent_events(100).await?;
+    crate::publish::publish_health(dir, &config.publish.base_url, &events)?;
+    Ok(outcomes)
+}
+
+/// Each feed's model (`None` for a feed without examples), and the feeds
+/// whose model could not be had, with why.
+async fn fitted_models(
+    store: &Store,
+    config: &Config,
+    queries: &[Query],
+) -> Result<(Vec<Option<TopicModel>>, Vec<(String, String)>), RunError> {
+    let fitted = topics::models(store, config, queries).await?;
+    let mut models = Vec::with_capacity(fitted.len());
+    let mut broken = Vec::new();
+    for (feed, model) in config.feeds.iter().zip(fitted) {
+        match model {
+            Ok(model) => models.push(model),
+            Err(e) => {
+                broken.push((feed.slug.clone(), e.to_string()));
+                models.push(None);
+            }
+        }
+    }
+    Ok((models, broken))
+}
+
+/// What publishing one feed gives the index page, the OPML list and the
+/// run's report.
+struct Published {
+    outcome: FeedOutcome,
+    topic: TopicSummary,
+    latest: Vec<PublishItem>,
+    opml: Option<OpmlEntry>,
+}
+
+/// Writes one feed's files and its topic page.
+fn publish_one(
+    config: &Config,
+    feed: &FeedConfig,
+    selection: Selection,
+) -> Result<Published, RunError> {
+    let dir = &config.publish.dir;
+    let meta = FeedMeta {
+        slug: feed.slug.clone(),
+        title: feed.title.clone(),
+        description: feed.description.clone(),
+        base_url: config.publish.base_url.clone(),
+        formats: feed.formats.clone(),
+        full_content: feed.full_content,
+    };
+    let written = publish_feed(dir, &meta, &selection.items)?;
+    let topic = TopicSummary {
+        slug: feed.slug.clone(),
+        title: feed.title.clone(),
+        description: feed.description.clone(),
+        formats: feed.formats.clone(),
+        per_day: selection.per_day.clone(),
+    };
+    publish_topic_page(dir, &topic, &selection.items)?;
+    let opml = feed.formats.first().map(|first| OpmlEntry {
+        title: feed.title.clone(),
+        xml_url: meta.file_url(first.file_name()),
+        html_url: Some(meta.file_url("index.html")),
+        language: None,
+        folder: None,
+    });
+    Ok(Published {
+        outcome: FeedOutcome {
+            slug: feed.slug.clone(),
+            items: written.items,
+            files_written: written.written.len(),
+        },
+        topic,
+        latest: selection.items.into_iter().take(INDEX_ITEMS).collect(),
+        opml,
+    })
+}
