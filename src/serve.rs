@@ -194,34 +194,13 @@ async fn handle(State(root): State<Arc<PathBuf>>, request: Request) -> Response 
         crate::model::to_hex(digest.get(..12).unwrap_or_default())
     );
     let mut response = Response::new(Body::empty());
-    let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(content_type(&path)),
-    );
-    h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=300"),
-    );
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        h.insert(header::ETAG, v);
-    }
-    if let Ok(v) = HeaderValue::from_str(&http_date(modified)) {
-        h.insert(header::LAST_MODIFIED, v);
-    }
+    set_file_headers(response.headers_mut(), &path, &etag, modified);
     if not_modified(request.headers(), &etag, modified) {
         *response.status_mut() = StatusCode::NOT_MODIFIED;
         return response;
     }
-    let gzip = request
-        .headers()
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
-    let body = if gzip && bytes.len() > 256 {
-        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-        match encoder.write_all(&bytes).and_then(|_| encoder.finish()) {
+    let body = if accepts_gzip(request.headers()) && bytes.len() > 256 {
+        match gzip(&bytes) {
             Ok(compressed) => {
                 response
                     .headers_mut()
@@ -240,6 +219,38 @@ async fn handle(State(root): State<Arc<PathBuf>>, request: Request) -> Response 
         *response.body_mut() = Body::from(body);
     }
     response
+}
+
+/// Content type, caching and validator headers of a file.
+fn set_file_headers(h: &mut HeaderMap, path: &Path, etag: &str, modified: DateTime<Utc>) {
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(content_type(path)),
+    );
+    h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
+    if let Ok(v) = HeaderValue::from_str(etag) {
+        h.insert(header::ETAG, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&http_date(modified)) {
+        h.insert(header::LAST_MODIFIED, v);
+    }
+}
+
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")))
+}
+
+fn gzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes)?;
+    encoder.finish()
 }
 
 #[cfg(test)]

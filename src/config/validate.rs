@@ -380,19 +380,7 @@ impl Checker<'_> {
         for tag in &raw.tags {
             tags.push(self.non_empty(tag, &key("tags"))?);
         }
-        let language = match &raw.language {
-            Some(l) => Some(crate::model::primary_language(l.get_ref()).ok_or_else(|| {
-                self.invalid(
-                    l.span(),
-                    &key("language"),
-                    format!(
-                        "{:?} is not a language tag like \"fr\" or \"ar\"",
-                        l.get_ref()
-                    ),
-                )
-            })?),
-            None => None,
-        };
+        let language = self.language(&raw.language, &key("language"))?;
         let user_agent = match &raw.user_agent {
             Some(ua) => Some(self.non_empty(ua, &key("user_agent"))?),
             None => None,
@@ -404,21 +392,7 @@ impl Checker<'_> {
         let headers = self.header_pairs(&raw.headers, &key("headers"))?;
         let cookies = self.header_pairs(&raw.cookies, &key("cookies"))?;
         let kind = self.source_kind(raw, &key)?;
-        let full_text = match &raw.full_text {
-            None => None,
-            Some(f) if f.get_ref().trim() == "auto" => Some(crate::scrape::FullText::Auto),
-            Some(f) => {
-                let css = f.get_ref().trim().to_string();
-                crate::scrape::selector("full_text", &css).map_err(|e| {
-                    self.invalid(
-                        f.span(),
-                        &key("full_text"),
-                        format!("{e}; use a CSS selector or \"auto\""),
-                    )
-                })?;
-                Some(crate::scrape::FullText::Selector(css))
-            }
-        };
+        let full_text = self.full_text(&raw.full_text, &key("full_text"))?;
         let fingerprint = crate::model::fingerprint(&format!(
             "{url}\n{user_agent:?}\n{interval:?}\n{headers:?}\n{cookies:?}\n{kind:?}"
         ));
@@ -438,6 +412,74 @@ impl Checker<'_> {
         })
     }
 
+    /// A feed's slug: a folder name, unique, not the health feed's.
+    fn slug(
+        &self,
+        value: &Spanned<String>,
+        key: &str,
+        slugs: &mut HashSet<String>,
+    ) -> Result<String, ConfigError> {
+        let slug = self.non_empty(value, key)?;
+        let slug_ok = slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+            && !slug.starts_with(['-', '_']);
+        let problem = if !slug_ok {
+            format!("{slug:?} must use only a-z, 0-9, '-' and '_' (it becomes a folder name)")
+        } else if slug == "health" {
+            "\"health\" is reserved for veille's source health feed".to_string()
+        } else if !slugs.insert(slug.clone()) {
+            format!("duplicate feed slug {slug:?}")
+        } else {
+            return Ok(slug);
+        };
+        Err(self.invalid(value.span(), key, problem))
+    }
+
+    /// A language tag, kept as its primary language ("fr-MA" is "fr").
+    fn language(
+        &self,
+        value: &Option<Spanned<String>>,
+        key: &str,
+    ) -> Result<Option<String>, ConfigError> {
+        let Some(l) = value else { return Ok(None) };
+        crate::model::primary_language(l.get_ref())
+            .map(Some)
+            .ok_or_else(|| {
+                self.invalid(
+                    l.span(),
+                    key,
+                    format!(
+                        "{:?} is not a language tag like \"fr\" or \"ar\"",
+                        l.get_ref()
+                    ),
+                )
+            })
+    }
+
+    /// `full_text`: "auto", or a CSS selector that must parse.
+    fn full_text(
+        &self,
+        value: &Option<Spanned<String>>,
+        key: &str,
+    ) -> Result<Option<crate::scrape::FullText>, ConfigError> {
+        match value {
+            None => Ok(None),
+            Some(f) if f.get_ref().trim() == "auto" => Ok(Some(crate::scrape::FullText::Auto)),
+            Some(f) => {
+                let css = f.get_ref().trim().to_string();
+                crate::scrape::selector("full_text", &css).map_err(|e| {
+                    self.invalid(
+                        f.span(),
+                        key,
+                        format!("{e}; use a CSS selector or \"auto\""),
+                    )
+                })?;
+                Ok(Some(crate::scrape::FullText::Selector(css)))
+            }
+        }
+    }
+
     fn feed(
         &self,
         i: usize,
@@ -446,32 +488,7 @@ impl Checker<'_> {
         default_formats: &[OutputFormat],
     ) -> Result<FeedConfig, ConfigError> {
         let key = |k: &str| format!("feed[{}].{k}", i + 1);
-        let slug = self.non_empty(&raw.slug, &key("slug"))?;
-        let slug_ok = slug
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
-            && !slug.starts_with(['-', '_']);
-        if !slug_ok {
-            return Err(self.invalid(
-                raw.slug.span(),
-                &key("slug"),
-                format!("{slug:?} must use only a-z, 0-9, '-' and '_' (it becomes a folder name)"),
-            ));
-        }
-        if slug == "health" {
-            return Err(self.invalid(
-                raw.slug.span(),
-                &key("slug"),
-                "\"health\" is reserved for veille's source health feed",
-            ));
-        }
-        if !slugs.insert(slug.clone()) {
-            return Err(self.invalid(
-                raw.slug.span(),
-                &key("slug"),
-                format!("duplicate feed slug {slug:?}"),
-            ));
-        }
+        let slug = self.slug(&raw.slug, &key("slug"), slugs)?;
         Ok(FeedConfig {
             slug,
             title: self.non_empty(&raw.title, &key("title"))?,

@@ -193,56 +193,45 @@ impl Fetcher {
                     Some(r) => r,
                     None => *reach.insert(self.reach_for(&origin).await),
                 };
-                check_literal(&url, r)?;
-                self.guarded
-                    .get(&Reach {
-                        also: r.also,
-                        anything: false,
-                    })
-                    .filter(|_| !r.anything)
-                    .unwrap_or(&self.direct)
+                self.guarded_client(&url, r)?
             };
             let same_host = url.host_str() == start.host_str();
             let response = self.send(client, &url, request, same_host).await?;
             let status = response.status();
-            if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
-                let next = response
-                    .headers()
-                    .get(LOCATION)
-                    .and_then(|l| l.to_str().ok())
-                    .and_then(|l| url.join(l.trim()).ok())
-                    .filter(|u| matches!(u.scheme(), "http" | "https"))
-                    .ok_or_else(|| FetchError::Other {
-                        url: url.to_string(),
-                        message: format!(
-                            "HTTP {} without a usable Location header",
-                            status.as_u16()
-                        ),
-                    })?;
-                all_permanent &= matches!(status.as_u16(), 301 | 308);
-                if chain.contains(&next) {
-                    chain.push(next);
-                    return Err(FetchError::RedirectLoop {
-                        chain: chain.iter().map(Url::to_string).collect(),
-                    });
-                }
-                chain.push(next.clone());
-                url = next;
-                continue;
+            if !status.is_redirection() || status == StatusCode::NOT_MODIFIED {
+                let permanent = (hop > 0 && all_permanent).then(|| url.clone());
+                let limit = self.config.max_body_bytes;
+                return response::read(response, url, permanent, request, limit).await;
             }
-            let permanent = (hop > 0 && all_permanent).then(|| url.clone());
-            return response::read(
-                response,
-                url,
-                permanent,
-                request,
-                self.config.max_body_bytes,
-            )
-            .await;
+            let next = redirect_target(&response, &url)?;
+            all_permanent &= matches!(status.as_u16(), 301 | 308);
+            let looped = chain.contains(&next);
+            chain.push(next.clone());
+            if looped {
+                return Err(FetchError::RedirectLoop {
+                    chain: chain.iter().map(Url::to_string).collect(),
+                });
+            }
+            url = next;
         }
         Err(FetchError::Redirects {
             url: start.to_string(),
         })
+    }
+
+    /// The client for a hop of a derived URL (or a redirect): its
+    /// resolver refuses addresses outside `reach`, and an IP literal is
+    /// checked here, since it never reaches a resolver.
+    fn guarded_client(&self, url: &Url, reach: Reach) -> Result<&Client, FetchError> {
+        check_literal(url, reach)?;
+        Ok(self
+            .guarded
+            .get(&Reach {
+                also: reach.also,
+                anything: false,
+            })
+            .filter(|_| !reach.anything)
+            .unwrap_or(&self.direct))
     }
 
     async fn send(
@@ -281,6 +270,24 @@ impl Fetcher {
             .await
             .map_err(|e| FetchError::from_reqwest(url, e))
     }
+}
+
+/// Where a redirect from `url` leads: its `Location`, made absolute, over
+/// HTTP(S) only.
+fn redirect_target(response: &reqwest::Response, url: &Url) -> Result<Url, FetchError> {
+    response
+        .headers()
+        .get(LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .and_then(|l| url.join(l.trim()).ok())
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .ok_or_else(|| FetchError::Other {
+            url: url.to_string(),
+            message: format!(
+                "HTTP {} without a usable Location header",
+                response.status().as_u16()
+            ),
+        })
 }
 
 /// IP literals never reach the resolver, so the guard checks them here.

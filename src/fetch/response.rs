@@ -10,8 +10,11 @@ use url::Url;
 
 use super::{FetchError, FetchRequest, FetchResponse, retry_after};
 
+/// The response as veille keeps it: a 304 with the validators to send
+/// next time, or a success with its body; any other status is an error
+/// (with the server's `Retry-After`).
 pub(super) async fn read(
-    mut response: reqwest::Response,
+    response: reqwest::Response,
     url: Url,
     permanent_redirect: Option<Url>,
     request: &FetchRequest,
@@ -19,65 +22,64 @@ pub(super) async fn read(
 ) -> Result<FetchResponse, FetchError> {
     let status = response.status();
     let headers = response.headers().clone();
-    let max_age = header(&headers, CACHE_CONTROL).and_then(|cc| max_age(&cc));
-    if status == StatusCode::NOT_MODIFIED {
-        return Ok(FetchResponse {
-            status: status.as_u16(),
-            not_modified: true,
-            body: Vec::new(),
-            content_type: None,
-            charset: None,
-            etag: header(&headers, ETAG).or_else(|| request.etag.clone()),
-            last_modified: header(&headers, LAST_MODIFIED)
-                .or_else(|| request.last_modified.clone()),
-            permanent_redirect,
-            max_age,
-            final_url: url,
-        });
+    let mut kept = FetchResponse {
+        status: status.as_u16(),
+        not_modified: status == StatusCode::NOT_MODIFIED,
+        body: Vec::new(),
+        content_type: None,
+        charset: None,
+        etag: header(&headers, ETAG),
+        last_modified: header(&headers, LAST_MODIFIED),
+        permanent_redirect,
+        max_age: header(&headers, CACHE_CONTROL).and_then(|cc| max_age(&cc)),
+        final_url: url,
+    };
+    if kept.not_modified {
+        // A 304 may omit the validators: the ones sent still hold.
+        kept.etag = kept.etag.or_else(|| request.etag.clone());
+        kept.last_modified = kept.last_modified.or_else(|| request.last_modified.clone());
+        return Ok(kept);
     }
     if !status.is_success() {
         return Err(FetchError::Status {
-            url: url.to_string(),
+            url: kept.final_url.to_string(),
             status: status.as_u16(),
             retry_after: header(&headers, RETRY_AFTER).and_then(|v| retry_after(&v, Utc::now())),
         });
     }
+    kept.body = read_body(response, &kept.final_url, limit).await?;
+    kept.content_type = header(&headers, CONTENT_TYPE);
+    kept.charset = kept.content_type.as_deref().and_then(charset_of);
+    Ok(kept)
+}
+
+/// The body, streamed and counted after decompression: a lying
+/// Content-Length, an endless body or a compression bomb stops at `limit`
+/// instead of filling memory.
+async fn read_body(
+    mut response: reqwest::Response,
+    url: &Url,
+    limit: u64,
+) -> Result<Vec<u8>, FetchError> {
+    let too_large = || FetchError::TooLarge {
+        url: url.to_string(),
+        limit,
+    };
     if response.content_length().is_some_and(|n| n > limit) {
-        return Err(FetchError::TooLarge {
-            url: url.to_string(),
-            limit,
-        });
+        return Err(too_large());
     }
     let mut body = Vec::new();
-    // Stream and count the decompressed bytes: a lying Content-Length, an
-    // endless body or a compression bomb stops at the limit instead of
-    // filling memory.
     while let Some(chunk) = response
         .chunk()
         .await
-        .map_err(|e| FetchError::from_reqwest(&url, e))?
+        .map_err(|e| FetchError::from_reqwest(url, e))?
     {
         if body.len() as u64 + chunk.len() as u64 > limit {
-            return Err(FetchError::TooLarge {
-                url: url.to_string(),
-                limit,
-            });
+            return Err(too_large());
         }
         body.extend_from_slice(&chunk);
     }
-    let content_type = header(&headers, CONTENT_TYPE);
-    Ok(FetchResponse {
-        status: status.as_u16(),
-        not_modified: false,
-        body,
-        charset: content_type.as_deref().and_then(charset_of),
-        content_type,
-        etag: header(&headers, ETAG),
-        last_modified: header(&headers, LAST_MODIFIED),
-        permanent_redirect,
-        max_age,
-        final_url: url,
-    })
+    Ok(body)
 }
 
 fn header(headers: &HeaderMap, name: HeaderName) -> Option<String> {

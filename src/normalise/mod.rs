@@ -125,21 +125,7 @@ fn normalise_item(
     sanitizer: &Sanitizer,
 ) -> Option<Article> {
     let link = item.link.as_deref().and_then(|l| resolve_url(base, l));
-    let url = link.as_ref().map(canonical_url);
-    let summary = item
-        .summary
-        .as_deref()
-        .map(|h| sanitizer.clean(h))
-        .filter(|h| !h.trim().is_empty());
-    // Many feeds repeat the body as the description: sanitised once.
-    let content = if item.content.is_some() && item.content == item.summary {
-        summary.clone()
-    } else {
-        item.content
-            .as_deref()
-            .map(|h| sanitizer.clean(h))
-            .filter(|h| !h.trim().is_empty())
-    };
+    let (summary, content) = clean_bodies(item, sanitizer);
     let content_text = content
         .as_deref()
         .or(summary.as_deref())
@@ -151,7 +137,6 @@ fn normalise_item(
         .or_else(|| title_from_text(&content_text))?;
     // Feeds with only a body get a summary from its first sentences.
     let summary = summary.or_else(|| summary_from_text(&content_text));
-    let guid = item.id.clone();
     let language = item
         .language
         .as_deref()
@@ -159,25 +144,13 @@ fn normalise_item(
         .and_then(crate::model::primary_language)
         .or_else(|| source.language.map(str::to_string))
         .or_else(|| detect_language(&format!("{title}. {}", truncate(&content_text, 600))));
-    let enclosures = item
-        .enclosures
-        .iter()
-        .filter_map(|e| {
-            Some(Enclosure {
-                url: resolve_url(base, &e.url)?.to_string(),
-                mime_type: e.mime_type.clone(),
-                length: e.length,
-            })
-        })
-        .collect();
-    // The body, not the headline: outlets rewrite the headlines of a wire
-    // story more than its text.
-    let story_terms = story_terms(&content_text);
     Some(Article {
-        story_terms,
+        // The body, not the headline: outlets rewrite the headlines of a
+        // wire story more than its text.
+        story_terms: story_terms(&content_text),
         dedup_key: identity.dedup_key,
-        guid,
-        url,
+        guid: item.id.clone(),
+        url: link.as_ref().map(canonical_url),
         link: link.map(|l| l.to_string()),
         title,
         author: item
@@ -191,9 +164,39 @@ fn normalise_item(
         updated_at: item.updated,
         language,
         categories: item.categories.clone(),
-        enclosures,
+        enclosures: resolved_enclosures(item, base),
         content_hash: identity.content_hash,
     })
+}
+
+/// The item's summary and content, sanitised; empty ones dropped. Many
+/// feeds repeat the body as the description: it is sanitised once.
+fn clean_bodies(item: &ParsedItem, sanitizer: &Sanitizer) -> (Option<String>, Option<String>) {
+    let clean = |html: Option<&str>| {
+        html.map(|h| sanitizer.clean(h))
+            .filter(|h| !h.trim().is_empty())
+    };
+    let summary = clean(item.summary.as_deref());
+    let content = if item.content.is_some() && item.content == item.summary {
+        summary.clone()
+    } else {
+        clean(item.content.as_deref())
+    };
+    (summary, content)
+}
+
+/// The item's enclosures with absolute URLs (unresolvable ones dropped).
+fn resolved_enclosures(item: &ParsedItem, base: &::url::Url) -> Vec<Enclosure> {
+    item.enclosures
+        .iter()
+        .filter_map(|e| {
+            Some(Enclosure {
+                url: resolve_url(base, &e.url)?.to_string(),
+                mime_type: e.mime_type.clone(),
+                length: e.length,
+            })
+        })
+        .collect()
 }
 
 /// Replaces an article's body with the full text extracted from its page

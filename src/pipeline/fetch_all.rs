@@ -114,14 +114,7 @@ async fn fetch_and_commit(
     progress: &dyn Progress,
 ) -> Result<Vec<SourceOutcome>, StoreError> {
     let limit = config.concurrency.max(1);
-    // Workers sharing a database start at different places in the list,
-    // so they do not all contend for the same first sources.
-    let offset = shared.claim.worker.bytes().fold(0usize, |h, b| {
-        h.wrapping_mul(31).wrapping_add(usize::from(b))
-    }) % sources.len().max(1);
-    let mut pending = sources[offset..]
-        .iter()
-        .chain(&sources[..offset])
+    let mut pending = in_worker_order(sources, shared.claim)
         .filter_map(|s| Some((s.clone(), states.get(&s.name)?.clone())));
     let mut tasks = JoinSet::new();
     let mut outcomes = Vec::with_capacity(sources.len());
@@ -135,19 +128,14 @@ async fn fetch_and_commit(
             let Some(state) = store.claim_source(&state, shared.claim).await? else {
                 continue;
             };
-            let (fetcher, store) = (fetcher.clone(), store.clone());
-            let (claim, per_host) = (shared.claim.clone(), config.per_host_concurrency);
-            let (run_id, task_config) = (shared.run_id, config.clone());
-            tasks.spawn(async move {
-                let fetched = fetch_one(&fetcher, &store, source, state, &claim, per_host).await?;
-                // A database that takes several writers at once (PostgreSQL)
-                // commits in the task; SQLite's one writer commits in turn.
-                Ok(if store.concurrent_writers() {
-                    Done::Committed(commit(&store, fetched, run_id, &task_config).await?)
-                } else {
-                    Done::Fetched(Box::new(fetched))
-                }) as TaskResult
-            });
+            tasks.spawn(fetch_task(
+                fetcher.clone(),
+                store.clone(),
+                source,
+                state,
+                shared,
+                config,
+            ));
         }
         let Some(joined) = tasks.join_next().await else {
             break;
@@ -169,6 +157,43 @@ async fn fetch_and_commit(
         outcomes.push(outcome);
     }
     Ok(outcomes)
+}
+
+/// The sources, starting at a place of the list that depends on the
+/// worker: workers sharing a database do not all contend for the same
+/// first sources.
+fn in_worker_order<'s>(
+    sources: &'s [SourceConfig],
+    claim: &Claim,
+) -> impl Iterator<Item = &'s SourceConfig> {
+    let offset = claim.worker.bytes().fold(0usize, |h, b| {
+        h.wrapping_mul(31).wrapping_add(usize::from(b))
+    }) % sources.len().max(1);
+    let (first, then) = sources.split_at(offset);
+    then.iter().chain(first)
+}
+
+/// One source's task: fetch and read it, and commit it when the database
+/// takes several writers at once (PostgreSQL); SQLite's one writer
+/// commits in the loop, in turn.
+fn fetch_task(
+    fetcher: Arc<Fetcher>,
+    store: Store,
+    source: SourceConfig,
+    state: SourceState,
+    shared: &Shared<'_>,
+    config: &FetchConfig,
+) -> impl std::future::Future<Output = TaskResult> + Send + 'static {
+    let (claim, run_id, config) = (shared.claim.clone(), shared.run_id, config.clone());
+    async move {
+        let per_host = config.per_host_concurrency;
+        let fetched = fetch_one(&fetcher, &store, source, state, &claim, per_host).await?;
+        Ok(if store.concurrent_writers() {
+            Done::Committed(commit(&store, fetched, run_id, &config).await?)
+        } else {
+            Done::Fetched(Box::new(fetched))
+        })
+    }
 }
 
 /// Fetches one source and reads what came: its feed and articles, or

@@ -67,66 +67,112 @@ pub fn plan(
     let mut update = SourceUpdate {
         fetch_url: state.fetch_url.clone(),
         redirect_candidate: None,
+        interval_secs: base.as_secs() as i64,
         ..SourceUpdate::default()
     };
     if outcome.status == Some(410) {
         update.gone = true;
-        update.interval_secs = base.as_secs() as i64;
         events.push(SourceEvent {
             kind: "gone",
             detail: format!("{fetched_url} answered 410 Gone; it will not be fetched again until its entry in config.toml changes"),
         });
-        return (update, events);
+    } else if outcome.ok {
+        plan_success(
+            state,
+            fetched_url,
+            outcome,
+            intervals,
+            now,
+            &mut update,
+            &mut events,
+        );
+    } else {
+        plan_failure(
+            state,
+            fetched_url,
+            outcome,
+            intervals,
+            now,
+            &mut update,
+            &mut events,
+        );
     }
-    if outcome.ok {
-        let hint = [
-            outcome.ttl_minutes.map(|m| u64::from(m) * 60),
-            outcome.update_every_secs,
-            outcome.max_age,
-        ]
-        .into_iter()
-        .flatten()
-        .max()
-        .unwrap_or(0);
-        let interval = base.max(Duration::from_secs(hint)).min(intervals.max);
-        update.interval_secs = interval.as_secs() as i64;
-        update.next_fetch_at = Some(now + chrono(interval));
-        if state.error_count >= FAILING_AFTER {
-            events.push(SourceEvent {
-                kind: "recovered",
-                detail: format!(
-                    "{fetched_url} works again after {} failed fetches",
-                    state.error_count
-                ),
-            });
-        }
-        if let Some(target) = &outcome.permanent_redirect {
-            let target = target.to_string();
-            if target != fetched_url {
-                if state.redirect_candidate.as_deref() == Some(target.as_str()) {
-                    events.push(SourceEvent {
-                        kind: "moved",
-                        detail: format!("{fetched_url} moved permanently to {target}; veille now fetches the new address (config.toml still lists the old one)"),
-                    });
-                    update.fetch_url = Some(target);
-                } else {
-                    update.redirect_candidate = Some(target);
-                }
-            }
-        }
-        return (update, events);
+    (update, events)
+}
+
+/// After a success: the next fetch after the base interval, stretched by
+/// the feed's own hints (`ttl`, `sy:updatePeriod`, `Cache-Control`) up to
+/// the maximum; a permanent redirect is adopted when seen twice in a row.
+fn plan_success(
+    state: &SourceState,
+    fetched_url: &str,
+    outcome: &Outcome,
+    intervals: Intervals,
+    now: DateTime<Utc>,
+    update: &mut SourceUpdate,
+    events: &mut Vec<SourceEvent>,
+) {
+    let hint = [
+        outcome.ttl_minutes.map(|m| u64::from(m) * 60),
+        outcome.update_every_secs,
+        outcome.max_age,
+    ]
+    .into_iter()
+    .flatten()
+    .max()
+    .unwrap_or(0);
+    let base = intervals.base.min(intervals.max);
+    let interval = base.max(Duration::from_secs(hint)).min(intervals.max);
+    update.interval_secs = interval.as_secs() as i64;
+    update.next_fetch_at = Some(now + chrono(interval));
+    if state.error_count >= FAILING_AFTER {
+        events.push(SourceEvent {
+            kind: "recovered",
+            detail: format!(
+                "{fetched_url} works again after {} failed fetches",
+                state.error_count
+            ),
+        });
     }
+    let Some(target) = outcome.permanent_redirect.as_ref().map(|t| t.to_string()) else {
+        return;
+    };
+    if target == fetched_url {
+        return;
+    }
+    if state.redirect_candidate.as_deref() == Some(target.as_str()) {
+        events.push(SourceEvent {
+            kind: "moved",
+            detail: format!("{fetched_url} moved permanently to {target}; veille now fetches the new address (config.toml still lists the old one)"),
+        });
+        update.fetch_url = Some(target);
+    } else {
+        update.redirect_candidate = Some(target);
+    }
+}
+
+/// After a failure: exponential backoff from the base interval up to the
+/// maximum, or the server's `Retry-After`; an event when the source has
+/// failed [`FAILING_AFTER`] times in a row.
+fn plan_failure(
+    state: &SourceState,
+    fetched_url: &str,
+    outcome: &Outcome,
+    intervals: Intervals,
+    now: DateTime<Utc>,
+    update: &mut SourceUpdate,
+    events: &mut Vec<SourceEvent>,
+) {
+    let base = intervals.base.min(intervals.max);
     let failures = state.error_count + 1;
     let backoff = base
         .checked_mul(1u32 << (failures - 1).clamp(0, 16))
         .unwrap_or(intervals.max)
         .min(intervals.max);
-    let next = match outcome.retry_after {
+    update.next_fetch_at = Some(match outcome.retry_after {
         Some(at) => at.max(now).min(now + chrono(intervals.max)),
         None => now + chrono(backoff),
-    };
-    update.interval_secs = base.as_secs() as i64;
-    update.next_fetch_at = Some(next);
+    });
     // A failure does not confirm or cancel a pending move.
     update.redirect_candidate = state.redirect_candidate.clone();
     if failures == FAILING_AFTER {
@@ -138,7 +184,6 @@ pub fn plan(
             ),
         });
     }
-    (update, events)
 }
 
 #[cfg(test)]

@@ -53,21 +53,69 @@ pub fn visit(
     parts: &ScoreParts,
     emit: &mut dyn FnMut(&str, f64),
 ) {
-    let mut name = String::with_capacity(64);
-    let mut named = |parts: std::fmt::Arguments<'_>, value: f64| {
-        use std::fmt::Write;
-        name.clear();
-        let _ = name.write_fmt(parts);
-        emit(&name, value);
+    let mut out = Emitter {
+        name: String::with_capacity(64),
+        emit,
     };
     let tokens = doc.body_tokens();
     let title_len = doc.title_len();
     let lede_end = (title_len + LEDE_TOKENS).min(tokens.len());
     let title = tokens.get(..title_len).unwrap_or_default();
     let lede = tokens.get(title_len..lede_end).unwrap_or_default();
+    word_features(&mut out, title, lede, tokens);
+    let matched: Vec<usize> = matches
+        .iter()
+        .flat_map(|m| m.positions.iter().copied())
+        .collect();
+    let countries = places::country_positions(tokens, &matched);
+    if countries.iter().any(|&c| c < title_len) {
+        out.named(format_args!("country@title"), 1.0);
+    }
+    if countries
+        .iter()
+        .any(|&c| c >= title_len && c < title_len + LEDE_TOKENS)
+    {
+        out.named(format_args!("country@lede"), 1.0);
+    }
+    for (i, m) in matches.iter().enumerate() {
+        facet_features(&mut out, i + 1, m, tokens, &countries, title_len);
+    }
+    for (part, value) in parts.named() {
+        if part != "specificity" {
+            out.named(format_args!("score:{part}"), value);
+        }
+    }
+    if let Some(lang) = doc.language() {
+        out.named(format_args!("lang:{lang}"), 1.0);
+    }
+    let tags: BTreeSet<&str> = doc.source_tag_words().collect();
+    for tag in tags {
+        out.named(format_args!("tag:{tag}"), 1.0);
+    }
+}
+
+/// Hands features to the model by name, formatting each name into one
+/// reused buffer.
+struct Emitter<'e> {
+    name: String,
+    emit: &'e mut dyn FnMut(&str, f64),
+}
+
+impl Emitter<'_> {
+    fn named(&mut self, parts: std::fmt::Arguments<'_>, value: f64) {
+        use std::fmt::Write;
+        self.name.clear();
+        let _ = self.name.write_fmt(parts);
+        (self.emit)(&self.name, value);
+    }
+}
+
+/// The stems of the title, the lede and the whole text, and the pairs of
+/// adjacent stems in the title and the lede.
+fn word_features(out: &mut Emitter<'_>, title: &[Token], lede: &[Token], tokens: &[Token]) {
     for (prefix, part) in [("t:", title), ("l:", lede), ("b:", tokens)] {
         for stem in stems(part) {
-            named(format_args!("{prefix}{stem}"), 1.0);
+            out.named(format_args!("{prefix}{stem}"), 1.0);
         }
     }
     let pairs: BTreeSet<(&str, &str)> = title
@@ -79,57 +127,41 @@ pub fn visit(
         })
         .collect();
     for (a, b) in pairs {
-        named(format_args!("p:{a}_{b}"), 1.0);
+        out.named(format_args!("p:{a}_{b}"), 1.0);
     }
-    let matched: Vec<usize> = matches
-        .iter()
-        .flat_map(|m| m.positions.iter().copied())
-        .collect();
-    let countries = places::country_positions(tokens, &matched);
-    if countries.iter().any(|&c| c < title_len) {
-        named(format_args!("country@title"), 1.0);
+}
+
+/// The features of the query's `n`-th facet: the words around its
+/// matches, countries listed near them, where it first matched, whether
+/// the outlet's name or tags matched it, and how often it matched.
+fn facet_features(
+    out: &mut Emitter<'_>,
+    n: usize,
+    m: &FacetMatch,
+    tokens: &[Token],
+    countries: &[usize],
+    title_len: usize,
+) {
+    for stem in neighbours(tokens, &m.positions) {
+        out.named(format_args!("n{n}:{stem}"), 1.0);
     }
-    if countries
-        .iter()
-        .any(|&c| c >= title_len && c < title_len + LEDE_TOKENS)
-    {
-        named(format_args!("country@lede"), 1.0);
+    let listed = places::countries_near(countries, &m.positions, NEIGHBOURHOOD);
+    if listed > 0 {
+        out.named(
+            format_args!("f{n}~countries"),
+            (listed as f64 / 3.0).min(1.0),
+        );
     }
-    for (i, m) in matches.iter().enumerate() {
-        let n = i + 1;
-        for stem in neighbours(tokens, &m.positions) {
-            named(format_args!("n{n}:{stem}"), 1.0);
-        }
-        let listed = places::countries_near(&countries, &m.positions, NEIGHBOURHOOD);
-        if listed > 0 {
-            named(
-                format_args!("f{n}~countries"),
-                (listed as f64 / 3.0).min(1.0),
-            );
-        }
-        let place = ["title", "lede", "body", "none"]
-            .get(usize::from(score::first_place(m, title_len)))
-            .copied()
-            .unwrap_or("none");
-        named(format_args!("f{n}@{place}"), 1.0);
-        if m.by_source {
-            named(format_args!("f{n}@source"), 1.0);
-        }
-        let count = m.positions.len() as f64;
-        named(format_args!("f{n}#"), (count.ln_1p() / 8f64.ln()).min(1.0));
+    let place = ["title", "lede", "body", "none"]
+        .get(usize::from(score::first_place(m, title_len)))
+        .copied()
+        .unwrap_or("none");
+    out.named(format_args!("f{n}@{place}"), 1.0);
+    if m.by_source {
+        out.named(format_args!("f{n}@source"), 1.0);
     }
-    for (part, value) in parts.named() {
-        if part != "specificity" {
-            named(format_args!("score:{part}"), value);
-        }
-    }
-    if let Some(lang) = doc.language() {
-        named(format_args!("lang:{lang}"), 1.0);
-    }
-    let tags: BTreeSet<&str> = doc.source_tag_words().collect();
-    for tag in tags {
-        named(format_args!("tag:{tag}"), 1.0);
-    }
+    let count = m.positions.len() as f64;
+    out.named(format_args!("f{n}#"), (count.ln_1p() / 8f64.ln()).min(1.0));
 }
 
 /// The distinct stems of `tokens`.
