@@ -227,18 +227,10 @@ pub(super) fn parse_entry_document<'a>(root: Element<'_, 'a>) -> ParsedFeed<'a> 
     }
 }
 
-/// An entry; `feed_lang` is the feed's `xml:lang`, which an entry
-/// inherits and need not repeat.
-fn entry<'d, 'a>(
-    el: Element<'d, 'a>,
-    feed_lang: Option<&str>,
-    scratch: &mut Vec<(Role, Element<'d, 'a>)>,
-) -> ParsedItem<'a> {
+/// The entry's categories (`term`, else `label`) and Dublin Core
+/// subjects, each once, in order.
+fn categories(children: &Children) -> Vec<String> {
     use Role::*;
-    let children = Children::of(el, scratch);
-    let content = children
-        .first(Content)
-        .filter(|c| c.attr("src").is_none() || !c.text().trim().is_empty());
     let mut categories: Vec<String> = Vec::new();
     let terms = children
         .all(Category)
@@ -251,8 +243,13 @@ fn entry<'d, 'a>(
             categories.push(t);
         }
     }
-    let mut enclosures: Vec<Enclosure> = children
-        .all(Link)
+    categories
+}
+
+/// The entry's `<link rel="enclosure">`s.
+fn link_enclosures(children: &Children) -> Vec<Enclosure> {
+    children
+        .all(Role::Link)
         .filter(|l| l.attr("rel") == Some("enclosure"))
         .filter_map(|l| {
             Some(Enclosure {
@@ -261,7 +258,22 @@ fn entry<'d, 'a>(
                 length: l.attr("length").and_then(|n| n.trim().parse().ok()),
             })
         })
-        .collect();
+        .collect()
+}
+
+/// An entry; `feed_lang` is the feed's `xml:lang`, which an entry
+/// inherits and need not repeat.
+fn entry<'d, 'a>(
+    el: Element<'d, 'a>,
+    feed_lang: Option<&str>,
+    scratch: &mut Vec<(Role, Element<'d, 'a>)>,
+) -> ParsedItem<'a> {
+    use Role::*;
+    let children = Children::of(el, scratch);
+    let content = children
+        .first(Content)
+        .filter(|c| c.attr("src").is_none() || !c.text().trim().is_empty());
+    let mut enclosures = link_enclosures(&children);
     // YouTube and podcast hosts put the video and its picture in Media RSS.
     let has_media = children.has(Media);
     if has_media {
@@ -294,7 +306,7 @@ fn entry<'d, 'a>(
         published: children.date(&[Published, Issued, Created], DcDate),
         updated: children.date(&[Updated, Modified], DcModified),
         authors: people(&children),
-        categories,
+        categories: categories(&children),
         enclosures,
         language: el
             .lang()

@@ -109,17 +109,6 @@ pub(super) fn parse<'a>(root: Element<'_, 'a>) -> ParsedFeed<'a> {
         .map(|e| item(e, &mut scratch))
         .collect();
     let title = text_of(ch, RSS, "title").or_else(|| text_of(ch, DC, "title"));
-    let updated = first_date(
-        ch,
-        &[
-            (RSS, "lastBuildDate"),
-            (RSS, "pubDate"),
-            (DC, "date"),
-            (DC, "modified"),
-            (&[ns::ATOM], "updated"),
-        ],
-    )
-    .or_else(|| cdf_attr(ch, "lastmod").and_then(|d| parse_date(&d)));
     ParsedFeed {
         format: Some(FeedFormat::Rss),
         title: title.as_deref().and_then(plain_text),
@@ -142,19 +131,8 @@ pub(super) fn parse<'a>(root: Element<'_, 'a>) -> ParsedFeed<'a> {
             .or_else(|| text_of(ch, DC, "language"))
             .or_else(|| ch.lang().or(root.lang()).map(str::to_string))
             .map(|l| l.replace('_', "-")),
-        updated,
-        authors: [
-            (RSS, "managingEditor"),
-            (RSS, "author"),
-            (DC, "creator"),
-            (DC, "author"),
-            (&[ns::ITUNES] as &[&str], "author"),
-        ]
-        .iter()
-        .find_map(|(n, name)| text_of(ch, n, name))
-        .and_then(|t| Person::from_text(&t))
-        .into_iter()
-        .collect(),
+        updated: channel_updated(ch),
+        authors: channel_author(ch).into_iter().collect(),
         ttl_minutes: text_of(ch, RSS, "ttl").and_then(|t| t.parse().ok()),
         update_every_secs: update_every(ch),
         items,
@@ -162,49 +140,41 @@ pub(super) fn parse<'a>(root: Element<'_, 'a>) -> ParsedFeed<'a> {
     }
 }
 
+/// When the channel last changed, by the first of its date elements.
+fn channel_updated(ch: Element) -> Option<chrono::DateTime<chrono::Utc>> {
+    first_date(
+        ch,
+        &[
+            (RSS, "lastBuildDate"),
+            (RSS, "pubDate"),
+            (DC, "date"),
+            (DC, "modified"),
+            (&[ns::ATOM], "updated"),
+        ],
+    )
+    .or_else(|| cdf_attr(ch, "lastmod").and_then(|d| parse_date(&d)))
+}
+
+/// The channel's editor or author, by the first element that names one.
+fn channel_author(ch: Element) -> Option<Person> {
+    [
+        (RSS, "managingEditor"),
+        (RSS, "author"),
+        (DC, "creator"),
+        (DC, "author"),
+        (&[ns::ITUNES] as &[&str], "author"),
+    ]
+    .iter()
+    .find_map(|(n, name)| text_of(ch, n, name))
+    .and_then(|t| Person::from_text(&t))
+}
+
 fn item<'d, 'a>(el: Element<'d, 'a>, scratch: &mut Vec<(Role, Element<'d, 'a>)>) -> ParsedItem<'a> {
     use Role::*;
     let children = Children::of(el, scratch);
-    let guid = children.first(Guid);
-    let id = guid.and_then(|g| non_empty(&g.text())).or_else(|| {
-        el.attrs()
-            .find(|(n, l, _)| *n == ns::RDF && *l == "about")
-            .and_then(|(_, _, v)| non_empty(v))
-    });
-    let permalink = || {
-        guid.filter(|g| {
-            !g.attr("isPermaLink")
-                .is_some_and(|p| p.trim().eq_ignore_ascii_case("false"))
-        })
-        .and_then(|g| non_empty(&g.text()))
-        .filter(|g| g.starts_with("http://") || g.starts_with("https://"))
-    };
-    let link = children
-        .first_text(&[Link])
-        .map(|l| resolve(el, &l))
-        .or_else(|| alternate_link(el, &[ns::ATOM]))
-        .or_else(permalink)
-        .or_else(|| cdf_attr(el, "href").map(|h| resolve(el, &h)));
+    let (id, link) = id_and_link(el, &children);
     let title = children.first_text(&[Title, DcTitle, MediaTitle]);
-    // An item with both `<summary>` and `<description>`: the summary is the
-    // summary and the description is the body (feedparser's reading).
-    // Whichever of the two comes first is the summary.
-    let description = children.html(&[Description, DcDescription]);
-    let explicit_summary = children.first(Summary).and_then(html_of);
-    let summary_first = || match (children.first(Summary), children.first(Description)) {
-        (Some(s), Some(d)) => s.precedes(d),
-        (s, _) => s.is_some(),
-    };
-    let (summary, description_as_content) = match explicit_summary {
-        Some(s) if summary_first() => (Some(s), description),
-        Some(s) => (description, Some(s)),
-        None => (
-            description
-                .or_else(|| children.html(&[ItunesSummary, Abstract]))
-                .or_else(|| media_description(el).map(Cow::Owned)),
-            None,
-        ),
-    };
+    let (summary, description_as_content) = summary_and_body(el, &children);
     ParsedItem {
         id,
         title: title.as_deref().and_then(plain_text),
@@ -226,6 +196,59 @@ fn item<'d, 'a>(el: Element<'d, 'a>, scratch: &mut Vec<(Role, Element<'d, 'a>)>)
             .lang()
             .map(str::to_string)
             .or_else(|| children.text(DcLanguage)),
+    }
+}
+
+/// The item's id (its `guid`, or RDF's `about`) and its link: `<link>`,
+/// an Atom alternate link, a `guid` that is a permalink, or CDF's `href`.
+fn id_and_link(el: Element, children: &Children) -> (Option<String>, Option<String>) {
+    use Role::*;
+    let guid = children.first(Guid);
+    let id = guid.and_then(|g| non_empty(&g.text())).or_else(|| {
+        el.attrs()
+            .find(|(n, l, _)| *n == ns::RDF && *l == "about")
+            .and_then(|(_, _, v)| non_empty(v))
+    });
+    let permalink = || {
+        guid.filter(|g| {
+            !g.attr("isPermaLink")
+                .is_some_and(|p| p.trim().eq_ignore_ascii_case("false"))
+        })
+        .and_then(|g| non_empty(&g.text()))
+        .filter(|g| g.starts_with("http://") || g.starts_with("https://"))
+    };
+    let link = children
+        .first_text(&[Link])
+        .map(|l| resolve(el, &l))
+        .or_else(|| alternate_link(el, &[ns::ATOM]))
+        .or_else(permalink)
+        .or_else(|| cdf_attr(el, "href").map(|h| resolve(el, &h)));
+    (id, link)
+}
+
+/// The item's summary, and a description that is its body. An item with
+/// both `<summary>` and `<description>`: whichever comes first is the
+/// summary and the other the body (feedparser's reading).
+fn summary_and_body<'a>(
+    el: Element<'_, 'a>,
+    children: &Children<'_, '_, 'a>,
+) -> (Option<Cow<'a, str>>, Option<Cow<'a, str>>) {
+    use Role::*;
+    let description = children.html(&[Description, DcDescription]);
+    let explicit_summary = children.first(Summary).and_then(html_of);
+    let summary_first = || match (children.first(Summary), children.first(Description)) {
+        (Some(s), Some(d)) => s.precedes(d),
+        (s, _) => s.is_some(),
+    };
+    match explicit_summary {
+        Some(s) if summary_first() => (Some(s), description),
+        Some(s) => (description, Some(s)),
+        None => (
+            description
+                .or_else(|| children.html(&[ItunesSummary, Abstract]))
+                .or_else(|| media_description(el).map(Cow::Owned)),
+            None,
+        ),
     }
 }
 
