@@ -1,7 +1,5 @@
 //! Errors of the fetch stage; each names the URL.
 
-use chrono::{DateTime, Utc};
-
 use super::guard::RefusedAddress;
 
 /// Why a fetch failed.
@@ -53,7 +51,7 @@ pub enum FetchError {
         /// The status.
         status: u16,
         /// When the server asked to be contacted again (429/503 `Retry-After`).
-        retry_after: Option<DateTime<Utc>>,
+        retry_after: Option<super::RetryAfter>,
     },
     /// The body exceeded `fetch.max_body_bytes`.
     #[error("body of {url} is larger than the {limit}-byte limit")]
@@ -100,7 +98,7 @@ impl FetchError {
     }
 
     /// When the server asked to be contacted again, if it did.
-    pub fn retry_after(&self) -> Option<DateTime<Utc>> {
+    pub fn retry_after(&self) -> Option<super::RetryAfter> {
         match self {
             FetchError::Status { retry_after, .. } => *retry_after,
             _ => None,

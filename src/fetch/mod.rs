@@ -306,21 +306,45 @@ fn check_literal(url: &Url, reach: Reach) -> Result<(), FetchError> {
     }
 }
 
-/// When a `Retry-After` value (seconds or an HTTP date) says to come back.
-pub fn retry_after(value: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    let value = value.trim();
-    if let Ok(secs) = value.parse::<i64>() {
-        return Some(now + chrono::Duration::seconds(secs.clamp(0, 7 * 86_400)));
+/// When a server asked to be contacted again (`Retry-After`): a delay
+/// or a date. The scheduler turns it into a time with its own clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryAfter {
+    /// This many seconds after the answer (at most a week).
+    Seconds(i64),
+    /// At this time.
+    At(DateTime<Utc>),
+}
+
+impl RetryAfter {
+    /// Reads a `Retry-After` value: seconds or an HTTP date.
+    pub fn parse(value: &str) -> Option<RetryAfter> {
+        let value = value.trim();
+        if let Ok(secs) = value.parse::<i64>() {
+            return Some(RetryAfter::Seconds(secs.clamp(0, 7 * 86_400)));
+        }
+        DateTime::parse_from_rfc2822(value)
+            .ok()
+            .map(|d| RetryAfter::At(d.with_timezone(&Utc)))
     }
-    DateTime::parse_from_rfc2822(value)
-        .ok()
-        .map(|d| d.with_timezone(&Utc))
+
+    /// The time it names, for an answer received at `now`.
+    pub fn at(self, now: DateTime<Utc>) -> DateTime<Utc> {
+        match self {
+            RetryAfter::Seconds(secs) => now + chrono::Duration::seconds(secs),
+            RetryAfter::At(at) => at,
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::retry_after;
-    use chrono::{TimeZone, Utc};
+    use super::RetryAfter;
+    use chrono::{DateTime, TimeZone, Utc};
+
+    fn retry_after(value: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        RetryAfter::parse(value).map(|r| r.at(now))
+    }
 
     #[test]
     fn retry_after_forms() {

@@ -1,14 +1,13 @@
 //! Reading a final (non-redirect) response: status policy, validators,
 //! caching hints, and the body streamed under a size cap.
 
-use chrono::Utc;
 use reqwest::StatusCode;
 use reqwest::header::{
     CACHE_CONTROL, CONTENT_TYPE, ETAG, HeaderMap, HeaderName, LAST_MODIFIED, RETRY_AFTER,
 };
 use url::Url;
 
-use super::{FetchError, FetchRequest, FetchResponse, retry_after};
+use super::{FetchError, FetchRequest, FetchResponse, RetryAfter};
 
 /// The response as veille keeps it: a 304 with the validators to send
 /// next time, or a success with its body; any other status is an error
@@ -44,7 +43,7 @@ pub(super) async fn read(
         return Err(FetchError::Status {
             url: kept.final_url.to_string(),
             status: status.as_u16(),
-            retry_after: header(&headers, RETRY_AFTER).and_then(|v| retry_after(&v, Utc::now())),
+            retry_after: header(&headers, RETRY_AFTER).and_then(|v| RetryAfter::parse(&v)),
         });
     }
     kept.body = read_body(response, &kept.final_url, limit).await?;

@@ -65,7 +65,7 @@ impl SourceError {
     }
 
     /// When the server asked to be contacted again, if it did.
-    pub fn retry_after(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+    pub fn retry_after(&self) -> Option<crate::fetch::RetryAfter> {
         match self {
             SourceError::Fetch(e) => e.retry_after(),
             _ => None,

@@ -341,7 +341,11 @@ fn schedule_outcome(f: &Fetched) -> Outcome {
         // in the message: escaped and capped once, here, before it reaches
         // `fetches.error`, the health feed or a terminal.
         error: f.error.as_ref().map(|e| error_column(&e.to_string())),
-        retry_after: f.error.as_ref().and_then(SourceError::retry_after),
+        retry_after: f
+            .error
+            .as_ref()
+            .and_then(SourceError::retry_after)
+            .map(|r| r.at(f.finished_at)),
         permanent_redirect: response.and_then(|r| r.permanent_redirect.clone()),
         ttl_minutes: f.feed.as_ref().and_then(|p| p.ttl_minutes),
         update_every_secs: f.feed.as_ref().and_then(|p| p.update_every_secs),

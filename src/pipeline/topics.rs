@@ -88,7 +88,7 @@ pub fn prepare(config: &Config, query: &Query, examples: &Examples) -> Vec<Prepa
             .map(|s| s.tags.clone())
             .unwrap_or_default()
     };
-    topic::prepare(query, &examples.items, &tags_of)
+    topic::prepare(query, &examples.items, &tags_of, chrono::Utc::now())
 }
 
 /// Every feed's examples that cannot be used, with why (each bad line

@@ -14,7 +14,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use super::examples::Example;
 use crate::filter::document::{Document, DocumentFields, FacetMatch};
@@ -185,8 +185,8 @@ fn neighbours<'t>(tokens: &'t [Token], at: &[usize]) -> BTreeSet<&'t str> {
 }
 
 /// The document of a labelled example, as the article would be stored
-/// from the outlet `source_tags` belongs to.
-pub fn example_document(example: &Example, source_tags: &[String]) -> Document {
+/// from the outlet `source_tags` belongs to, read at `now`.
+pub fn example_document(example: &Example, source_tags: &[String], now: DateTime<Utc>) -> Document {
     let summary = example.summary.as_deref().unwrap_or_default();
     let content = example.content.as_deref().filter(|c| !c.trim().is_empty());
     let text = crate::normalise::html_to_text(content.unwrap_or(summary));
@@ -201,6 +201,6 @@ pub fn example_document(example: &Example, source_tags: &[String]) -> Document {
             source_tags,
             ..DocumentFields::default()
         },
-        Utc::now(),
+        now,
     )
 }

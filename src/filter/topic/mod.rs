@@ -14,6 +14,7 @@ pub mod examples;
 pub mod features;
 pub mod model;
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use self::eval::Confusion;
@@ -115,17 +116,19 @@ pub struct Prepared {
 }
 
 /// Analyses every example; `tags_of` gives the tags of an outlet by name
-/// (the `[[source]]` of that name, or none).
+/// (the `[[source]]` of that name, or none); `now` is the moment a
+/// `since:` term of the query counts from.
 pub fn prepare(
     query: &Query,
     items: &[Example],
     tags_of: &dyn Fn(Option<&str>) -> Vec<String>,
+    now: DateTime<Utc>,
 ) -> Vec<Prepared> {
     items
         .iter()
         .map(|example| {
             let tags = tags_of(example.source.as_deref());
-            let doc = example_document(example, &tags);
+            let doc = example_document(example, &tags, now);
             Prepared {
                 features: features::features(query, &doc),
                 matches_query: query.matches(&doc),
