@@ -3,7 +3,8 @@
 //! The modules follow the data flow of one cron run:
 //! [`config`] → [`fetch`] → [`parse`] → [`normalise`] → [`store`] →
 //! [`filter`] → [`publish`], orchestrated by [`pipeline`] and driven by the
-//! command line in [`cli`]; [`serve`] offers the published folder over HTTP. [`model`] holds the plain data that crosses
+//! command line in [`cli`]; [`cluster`] groups reports of one story, and
+//! [`serve`] offers the published folder over HTTP. [`model`] holds the plain data that crosses
 //! stages; [`lock`] keeps cron from stacking runs.
 
 #![deny(missing_docs)]

@@ -3,8 +3,9 @@
 //!
 //! This module owns ordering, concurrency and the per-source bookkeeping; it
 //! calls the stage modules and never parses bytes or writes SQL itself. A
-//! failing source is a value ([`SourceOutcome`]), recorded and reported,
-//! never a reason to stop the run.
+//! failing source is a value ([`SourceOutcome`] with a [`SourceError`]),
+//! recorded and reported, never a reason to stop the run; a database error
+//! is, since every later commit would fail too.
 
 pub mod check_source;
 pub mod collect;

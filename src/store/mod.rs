@@ -1,11 +1,16 @@
 //! Stage 4: the database. The only module that speaks SQL.
 //!
 //! [`Store`] is the one interface the rest of veille uses, with intent-named
-//! methods (`sync_sources`, `commit_fetch`, `search`…). Behind it sits one
-//! backend: SQLite (the embedded default, `sqlite`) or PostgreSQL (for
-//! several workers sharing one database, `postgres`). Each backend has
-//! its own migrations and one file per table; nothing outside this module
-//! sees a pool, a row or a SQL string.
+//! methods (`sync_sources`, `commit_fetch`, `search`…), over SQLite (the
+//! embedded default) or PostgreSQL (for several workers sharing one
+//! database). Each job is written once, in one file per job (`sources`,
+//! `fetches`, `articles`, `clusters`, `health`, `runs`, `leases`,
+//! `search_index`, `topic_models`, `term_stats`), through `sql`: statements
+//! with numbered placeholders that both databases read, bound and read back
+//! the way each stores its values. What only one database does lives in
+//! `sqlite` (the file, FTS5 and its queries) and `postgres` (the server,
+//! tsvector and its queries). Nothing outside this module sees a pool, a
+//! row or a SQL string.
 
 mod articles;
 mod clusters;
