@@ -324,7 +324,7 @@ pub async fn refresh_every(config: Config, every: std::time::Duration) {
             Err(RunError::Lock(LockError::Held { .. })) => {
                 tracing::info!("another run is in progress; skipping this refresh")
             }
-            Err(e) => tracing::error!("refresh failed: {e}"),
+            Err(e) => eprintln!("veille: refresh failed: {e}"),
         }
         tokio::time::sleep(every).await;
     }

@@ -189,3 +189,34 @@ async fn a_write_lock_held_for_a_few_seconds_costs_no_source() {
     }
     assert_eq!(report.totals.items_new, 30);
 }
+
+/// Reading while another process writes: `veille search` opens the
+/// database and answers while a writer holds SQLite's write lock for
+/// longer than the busy timeout (10 s). Opening reads the index version
+/// without taking the write lock, and a search is a read.
+#[tokio::test]
+async fn a_search_answers_while_a_writer_holds_the_lock() {
+    let server = ScriptServer::start().await;
+    server.feed("f.xml", wordy_feed("s", 5), 1);
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_with(dir.path(), "", &source("Source", &server.url("f.xml"), ""));
+    run(&config, true).await;
+    let url = format!("sqlite://{}", dir.path().join("veille.db").display());
+    let holder = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let mut session = holder.acquire().await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut *session)
+        .await
+        .unwrap();
+    let store = veille::store::Store::open_sqlite(&dir.path().join("veille.db"))
+        .await
+        .expect("opened while the write lock is held");
+    let mut query = veille::filter::Query::parse("smot0x1").unwrap();
+    let compiled = store
+        .compile_query(&mut query, chrono::Utc::now())
+        .await
+        .unwrap();
+    let found = store.search(&compiled, None, 10).await.unwrap();
+    assert!(!found.is_empty(), "the stored articles are found");
+    sqlx::query("COMMIT").execute(&mut *session).await.unwrap();
+}

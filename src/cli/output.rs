@@ -81,7 +81,7 @@ impl Progress for RunProgress {
             Err(reason) if !self.quiet => self.line(format!(
                 "veille: source {:?} failed: {}",
                 outcome.name,
-                crate::untrusted::printable(&reason.to_string())
+                crate::untrusted::error_column(&reason.to_string())
             )),
             Ok(ok) if self.verbose => self.line(format!(
                 "veille: source {:?}: HTTP {}, {} items, {} new, {} updated",

@@ -14,20 +14,24 @@ pub(super) async fn serve(config_path: &Path, addr: SocketAddr, refresh: Option<
     if let Err(code) = super::check::check_queries(&config) {
         return code;
     }
-    let every = match refresh.map(parse_interval).transpose() {
-        Ok(every) => every,
-        Err(e) => {
-            eprintln!("veille: --refresh {e}, like 15m or 1h");
-            return Exit::Usage;
+    let Ok(every) = refresh.map(parse_interval).transpose() else {
+        eprintln!("veille: --refresh needs a duration of at least 1m, like 15m or 1h");
+        return Exit::Usage;
+    };
+    let dir = &config.publish.dir;
+    // Refreshing starts once the folder is served, not before a failed bind.
+    let ready = || {
+        eprintln!("veille: serving {} on http://{addr}/", dir.display());
+        if let Some(every) = every {
+            tokio::spawn(crate::pipeline::refresh_every(config.clone(), every));
         }
     };
-    if let Some(every) = every {
-        tokio::spawn(crate::pipeline::refresh_every(config.clone(), every));
-    }
-    let dir = &config.publish.dir;
-    let ready = || eprintln!("veille: serving {} on http://{addr}/", dir.display());
     match crate::serve::run(dir, addr, ready).await {
         Ok(()) => Exit::Ok,
+        Err(e @ crate::serve::ServeError::Listen { .. }) => {
+            eprintln!("veille: {e}");
+            Exit::Fatal
+        }
         Err(e) => {
             eprintln!("veille: fatal: {e}");
             Exit::Fatal

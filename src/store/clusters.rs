@@ -7,7 +7,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::error::Context;
-use super::sql::{Statement, Tx, value_rows};
+use super::sql::{Db, Dialect, Row, Statement, Tx, value_rows};
 use super::{Store, StoreError};
 use crate::cluster::{Candidate, Candidates, WINDOW_DAYS};
 
@@ -25,10 +25,14 @@ const WINDOW: &str = "SELECT id, source_id, sort_at, story_terms, cluster_id,
         AND (CAST($3 AS BIGINT) IS NULL OR source_id IN (SELECT source_id FROM fetches WHERE run_id = $3)) AS new
      FROM articles WHERE story_terms IS NOT NULL AND sort_at >= $1 ORDER BY id";
 
-/// The articles to cluster, read inside the transaction that will write
-/// their clusters.
-pub struct ClusterBatch {
-    tx: Tx,
+/// The articles to cluster. On PostgreSQL they are read inside the
+/// transaction that will write their clusters, which holds an advisory
+/// lock against other workers; on SQLite (one writer, the run) they are
+/// read without a transaction, so that readers of the file do not wait
+/// for the clustering, and the clusters are written in a short one.
+pub struct ClusterBatch<'s> {
+    db: Db<'s>,
+    tx: Option<Tx>,
     /// The window's articles; empty when nothing new is to be clustered.
     pub candidates: Candidates,
 }
@@ -41,25 +45,35 @@ impl Store {
         &self,
         since: DateTime<Utc>,
         run: Option<i64>,
-    ) -> Result<ClusterBatch, StoreError> {
+    ) -> Result<ClusterBatch<'_>, StoreError> {
         let what = "reading recent articles for clustering";
-        let mut tx = self.db().begin_write().await.context(what)?;
-        tx.one_worker_at_a_time("veille.clusters")
-            .await
-            .context(what)?;
+        let db = self.db();
+        let mut tx = match db.dialect() {
+            Dialect::Postgres => {
+                let mut tx = db.begin_write().await.context(what)?;
+                tx.one_worker_at_a_time("veille.clusters")
+                    .await
+                    .context(what)?;
+                Some(tx)
+            }
+            Dialect::Sqlite => None,
+        };
+        let oldest = fetch_one(
+            db,
+            tx.as_mut(),
+            Statement::new(OLDEST_NEW).bind(since).bind(run),
+        )
+        .await
+        .context(what)?
+        .time("oldest")?;
         let mut candidates = Candidates::default();
-        let oldest = tx
-            .fetch_one(Statement::new(OLDEST_NEW).bind(since).bind(run))
-            .await
-            .context(what)?
-            .time("oldest")?;
         if let Some(oldest) = oldest {
             let window = Statement::new(WINDOW)
                 .bind(oldest - Duration::days(WINDOW_DAYS))
                 .bind(since)
                 .bind(run);
             // Streamed: only the compact form of each article is kept.
-            tx.for_each(window, |row| {
+            let add = |row: Row| {
                 let story_terms: String = row.get("story_terms")?;
                 candidates.push(Candidate {
                     id: row.get("id")?,
@@ -70,17 +84,36 @@ impl Store {
                     new: row.get("new")?,
                 });
                 Ok(())
-            })
-            .await?;
+            };
+            match tx.as_mut() {
+                Some(tx) => tx.for_each(window, what, add).await?,
+                None => db.for_each(window, what, add).await?,
+            }
         }
-        Ok(ClusterBatch { tx, candidates })
+        Ok(ClusterBatch { db, tx, candidates })
     }
 }
 
-impl ClusterBatch {
+/// `statement`'s one row, inside `tx` when there is one.
+async fn fetch_one(
+    db: Db<'_>,
+    tx: Option<&mut Tx>,
+    statement: Statement<'_>,
+) -> Result<Row, sqlx::Error> {
+    match tx {
+        Some(tx) => tx.fetch_one(statement).await,
+        None => db.fetch_one(statement).await,
+    }
+}
+
+impl ClusterBatch<'_> {
     /// Writes the (article id, cluster id) pairs and ends the batch.
-    pub async fn finish(mut self, assignments: &[(i64, i64)]) -> Result<(), StoreError> {
+    pub async fn finish(self, assignments: &[(i64, i64)]) -> Result<(), StoreError> {
         let what = "recording story clusters";
+        let mut tx = match self.tx {
+            Some(tx) => tx,
+            None => self.db.begin_write().await.context(what)?,
+        };
         for chunk in assignments.chunks(PAIRS_PER_STATEMENT) {
             let sql = format!(
                 "WITH c(id, cluster) AS (VALUES {})
@@ -92,8 +125,8 @@ impl ClusterBatch {
                 statement.push(*id);
                 statement.push(*cluster);
             }
-            self.tx.execute(statement).await.context(what)?;
+            tx.execute(statement).await.context(what)?;
         }
-        self.tx.commit().await.context(what)
+        tx.commit().await.context(what)
     }
 }

@@ -3,7 +3,7 @@
 
 use super::articles::upsert_articles;
 use super::error::Context;
-use super::search_index::write_words;
+use super::search_index::{write_words, write_words_alone};
 use super::sql::{Dialect, Statement, Tx};
 use super::{FetchRecord, PreparedArticles, Store, StoreCounts, StoreError};
 
@@ -81,16 +81,7 @@ impl Store {
     /// for the others' commits. A word missing after a crash only narrows
     /// a `prefix*` expansion until the word is seen again.
     async fn write_words_alone(&self, words: &[(&str, &str)]) -> Result<(), StoreError> {
-        if words.is_empty() {
-            return Ok(());
-        }
-        let mut tx = self
-            .db()
-            .begin()
-            .await
-            .context("writing the search vocabulary")?;
-        write_words(&mut tx, words).await?;
-        tx.commit().await.context("writing the search vocabulary")
+        write_words_alone(self.db(), words).await
     }
 }
 

@@ -76,23 +76,48 @@ fn index_rows<'a>(dialect: Dialect, chunk: &'a [(i64, &'a IndexRow)]) -> Stateme
 }
 
 /// Records (word, stem) pairs in `index_words`, in the given order
-/// (sorted pairs keep concurrent PostgreSQL writers from deadlocking).
+/// (sorted pairs keep concurrent PostgreSQL writers from deadlocking),
+/// inside the caller's transaction.
 pub(super) async fn write_words(tx: &mut Tx, words: &[(&str, &str)]) -> Result<(), StoreError> {
-    for chunk in words.chunks(WORDS_PER_STATEMENT) {
-        let sql = format!(
-            "INSERT INTO index_words (word, stem) VALUES {} ON CONFLICT DO NOTHING",
-            value_rows(chunk.len(), 2, 1)
-        );
-        let mut statement = Statement::built(sql);
-        for (word, stem) in chunk {
-            statement.push(*word);
-            statement.push(*stem);
-        }
+    for statement in vocabulary_inserts(words) {
         tx.execute(statement)
             .await
             .context("writing the search vocabulary")?;
     }
     Ok(())
+}
+
+/// Records (word, stem) pairs in `index_words`, each statement committed
+/// on its own.
+pub(super) async fn write_words_alone(
+    db: Db<'_>,
+    words: &[(&str, &str)],
+) -> Result<(), StoreError> {
+    for statement in vocabulary_inserts(words) {
+        db.execute(statement)
+            .await
+            .context("writing the search vocabulary")?;
+    }
+    Ok(())
+}
+
+/// The `INSERT`s of `words`, a chunk each.
+fn vocabulary_inserts<'a>(words: &'a [(&'a str, &'a str)]) -> Vec<Statement<'a>> {
+    words
+        .chunks(WORDS_PER_STATEMENT)
+        .map(|chunk| {
+            let sql = format!(
+                "INSERT INTO index_words (word, stem) VALUES {} ON CONFLICT DO NOTHING",
+                value_rows(chunk.len(), 2, 1)
+            );
+            let mut statement = Statement::built(sql);
+            for (word, stem) in chunk {
+                statement.push(*word);
+                statement.push(*stem);
+            }
+            statement
+        })
+        .collect()
 }
 
 /// Articles read per batch while rebuilding.
@@ -131,12 +156,17 @@ pub(super) async fn rebuild(
     now: DateTime<Utc>,
 ) -> Result<u64, StoreError> {
     let what = "rebuilding the search index";
+    // A plain read first: opening a database must not wait for the write
+    // lock (readers share the file with a running `veille run`).
+    if !always && current_version(db).await? == Some(ANALYZER_VERSION) {
+        return Ok(0);
+    }
     let mut tx = db.begin_write().await.context(what)?;
     tx.one_worker_at_a_time("veille.search_index")
         .await
         .context(what)?;
-    let version = analyzer_version(&mut tx).await?;
-    if !always && version == Some(ANALYZER_VERSION) {
+    // Again under the lock: another worker may have rebuilt it meanwhile.
+    if !always && analyzer_version(&mut tx).await? == Some(ANALYZER_VERSION) {
         return Ok(0);
     }
     tx.execute(Statement::new("DELETE FROM article_index"))
@@ -162,10 +192,22 @@ pub(super) async fn rebuild(
     .bind(now);
     tx.execute(meta).await.context(what)?;
     tx.commit().await.context(what)?;
-    if total > 0 && version.is_some() {
+    if total > 0 {
         tracing::info!("search index rebuilt: {total} articles");
     }
     Ok(total)
+}
+
+const READ_VERSION: &str = "SELECT analyzer_version FROM index_meta LIMIT 1";
+
+/// The version of the analysis the index was built with, read outside
+/// any transaction.
+async fn current_version(db: Db<'_>) -> Result<Option<i64>, StoreError> {
+    db.fetch_optional(Statement::new(READ_VERSION))
+        .await
+        .context("reading index_meta")?
+        .map(|row| row.get("analyzer_version"))
+        .transpose()
 }
 
 /// The version of the analysis the index was built with.

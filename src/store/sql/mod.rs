@@ -56,6 +56,13 @@ macro_rules! on_backend {
 }
 
 impl Db<'_> {
+    pub(crate) fn dialect(self) -> Dialect {
+        match self {
+            Db::Sqlite(_) => Dialect::Sqlite,
+            Db::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
     /// Runs `statement`; returns the rows it changed.
     pub(crate) async fn execute(self, statement: Statement<'_>) -> Result<u64, sqlx::Error> {
         on_backend!(self, Db, statement, |q, pool, _row| Ok(q
@@ -89,12 +96,22 @@ impl Db<'_> {
             .ok_or(sqlx::Error::RowNotFound)
     }
 
-    /// Starts a transaction.
-    pub(crate) async fn begin(self) -> Result<Tx, sqlx::Error> {
-        Ok(match self {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
-            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
-        })
+    /// Streams the rows of `statement` through `each` (see
+    /// [`Tx::for_each`]), outside any transaction.
+    pub(crate) async fn for_each(
+        self,
+        statement: Statement<'_>,
+        what: &'static str,
+        mut each: impl FnMut(Row) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        use crate::store::error::Context;
+        on_backend!(self, Db, statement, |q, pool, row| {
+            let mut rows = q.fetch(pool);
+            while let Some(next) = rows.try_next().await.context(what)? {
+                each(row(next))?;
+            }
+        });
+        Ok(())
     }
 
     /// Starts a transaction that will write. SQLite takes the write lock
@@ -144,14 +161,14 @@ impl Tx {
     }
 
     /// Streams the rows of `statement` through `each`, so that a large
-    /// read keeps only what `each` keeps.
+    /// read keeps only what `each` keeps; `what` names the read in errors.
     pub(crate) async fn for_each(
         &mut self,
         statement: Statement<'_>,
+        what: &'static str,
         mut each: impl FnMut(Row) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         use crate::store::error::Context;
-        let what = "reading rows";
         on_backend!(self, Tx, statement, |q, tx, row| {
             let mut rows = q.fetch(&mut **tx);
             while let Some(next) = rows.try_next().await.context(what)? {
