@@ -194,7 +194,8 @@ pub async fn run(
             fetch_due(&store, config, &states, options, run_id, started, progress).await?;
         count_sources(&mut report.totals, &report.sources);
         tracing::debug!("fetching done; clustering new articles");
-        cluster_new_articles(&store, started, Some(run_id)).await?;
+        let joined = cluster_new_articles(&store, started, Some(run_id)).await?;
+        tracing::debug!("clustering done: {joined} new articles joined a story");
         if store.optimize_search_index_if_due(Utc::now()).await? {
             tracing::debug!("search index optimized");
         }
@@ -205,6 +206,7 @@ pub async fn run(
         // files complete (and unchanged files are not rewritten).
         let _publishing = store.publish_lock().await?;
         report.feeds = publish_all::publish_all(&store, config, &queries, &mut report).await?;
+        tracing::debug!("publishing done");
     }
     store.finish_run(run_id, &report.totals, Utc::now()).await?;
     store.close().await;
@@ -297,10 +299,17 @@ pub async fn cluster_new_articles(
     since: chrono::DateTime<Utc>,
     run: Option<i64>,
 ) -> Result<u64, StoreError> {
+    let started = std::time::Instant::now();
     let mut batch = store.begin_clustering(since, run).await?;
+    let read = started.elapsed();
     let assignments = batch.candidates.assign();
+    let assigned = started.elapsed();
     let joined = batch.candidates.new_in_clusters();
     batch.finish(&assignments).await?;
+    tracing::debug!(
+        "clustering: read {read:?}, assigned at {assigned:?}, written at {:?}",
+        started.elapsed()
+    );
     Ok(joined)
 }
 

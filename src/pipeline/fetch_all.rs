@@ -3,11 +3,12 @@
 //! normalising off the async workers, planning the next fetch, and
 //! committing each source's results in its own transaction.
 //!
-//! At most `concurrency` sources are in flight *including* those fetched
-//! but not yet committed, so memory stays bounded however far the fetches
-//! run ahead of the database. SQLite has one writer: the loop commits one
-//! source after another. PostgreSQL takes several, and each task commits
-//! its own. Items the database already holds unchanged are recognised by
+//! At most `concurrency` sources are being fetched, and at most as many
+//! wait, fetched, for the database, so memory stays bounded however far the
+//! fetches run ahead of it. SQLite has one writer: the loop stores what is
+//! ready in one transaction while the next fetches go on (fewer commits
+//! write fewer pages, and the network never waits for the disk).
+//! PostgreSQL takes several writers, and each task commits its own. Items the database already holds unchanged are recognised by
 //! their content hash and skip the costly normalisation (sanitising, text
 //! extraction, language detection).
 //!
@@ -28,6 +29,9 @@ use crate::config::{FetchConfig, SourceConfig};
 use crate::fetch::{FetchError, FetchResponse, Fetcher};
 use crate::store::{Claim, FetchRecord, PreparedArticles, SourceState, Store, StoreError};
 use crate::untrusted::error_column;
+
+/// Most fetches stored in one SQLite transaction.
+const MAX_BATCH: usize = 32;
 
 /// What one task brings back to be committed.
 struct Fetched {
@@ -118,8 +122,13 @@ async fn fetch_and_commit(
         .filter_map(|s| Some((s.clone(), states.get(&s.name)?.clone())));
     let mut tasks = JoinSet::new();
     let mut outcomes = Vec::with_capacity(sources.len());
+    // Fetched sources waiting for SQLite's one writer, and the batch it is
+    // storing now: fetching goes on while it stores.
+    let mut ready: Vec<Fetched> = Vec::new();
+    let mut storing: Option<Storing<'_>> = None;
+    let mut reported = 0;
     loop {
-        while tasks.len() < limit {
+        while tasks.len() < limit && ready.len() < limit {
             let Some((source, state)) = pending.next() else {
                 break;
             };
@@ -128,36 +137,58 @@ async fn fetch_and_commit(
             let Some(state) = store.claim_source(&state, shared.claim).await? else {
                 continue;
             };
-            tasks.spawn(fetch_task(
+            let task = fetch_task(
                 fetcher.clone(),
                 store.clone(),
                 source,
                 state,
                 shared,
                 config,
-            ));
+            );
+            tasks.spawn(task);
         }
-        let Some(joined) = tasks.join_next().await else {
+        if storing.is_none() && !ready.is_empty() {
+            let batch: Vec<Fetched> = ready.drain(..ready.len().min(MAX_BATCH)).collect();
+            storing = Some(Box::pin(commit_batch(store, batch, shared.run_id, config)));
+        }
+        if tasks.is_empty() && storing.is_none() {
             break;
-        };
-        let outcome = match joined {
-            Ok(Ok(Done::Fetched(fetched))) => {
-                commit(store, *fetched, shared.run_id, config).await?
+        }
+        let stored = async {
+            match storing.as_mut() {
+                Some(batch) => batch.await,
+                None => std::future::pending().await,
             }
-            Ok(Ok(Done::Committed(outcome))) => outcome,
-            Ok(Err(fatal)) => return Err(fatal),
-            // A panic in a task is a bug, but it must not take the run down.
-            Err(e) => SourceOutcome {
-                name: "?".into(),
-                url: String::new(),
-                result: Err(SourceError::Internal(e.to_string())),
-            },
         };
-        progress.source_done(&outcome);
-        outcomes.push(outcome);
+        tokio::select! {
+            Some(joined) = tasks.join_next(), if !tasks.is_empty() => match joined {
+                Ok(Ok(Done::Fetched(fetched))) => ready.push(*fetched),
+                Ok(Ok(Done::Committed(outcome))) => outcomes.push(outcome),
+                Ok(Err(fatal)) => return Err(fatal),
+                // A panic in a task is a bug, but it must not take the run down.
+                Err(e) => outcomes.push(SourceOutcome {
+                    name: "?".into(),
+                    url: String::new(),
+                    result: Err(SourceError::Internal(e.to_string())),
+                }),
+            },
+            result = stored => {
+                storing = None;
+                outcomes.extend(result?);
+            }
+        }
+        for outcome in outcomes.get(reported..).unwrap_or_default() {
+            progress.source_done(outcome);
+        }
+        reported = outcomes.len();
     }
     Ok(outcomes)
 }
+
+/// A batch of fetches being stored.
+type Storing<'a> = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<Vec<SourceOutcome>, StoreError>> + Send + 'a>,
+>;
 
 /// The sources, starting at a place of the list that depends on the
 /// worker: workers sharing a database do not all contend for the same
@@ -303,30 +334,55 @@ async fn read_body(
 /// the source's; an `Err` is the database's, and ends the run.
 async fn commit(
     store: &Store,
-    mut f: Fetched,
+    f: Fetched,
     run_id: i64,
     config: &FetchConfig,
 ) -> Result<SourceOutcome, StoreError> {
-    let outcome = schedule_outcome(&f);
-    let intervals = Intervals {
-        base: f.source.interval.unwrap_or(config.interval),
-        max: config.max_interval,
-    };
-    let (update, events) = plan(&f.state, f.url.as_str(), &outcome, intervals, f.finished_at);
-    let record = fetch_record(&f, &outcome, run_id, update, events);
-    let counts = store.commit_fetch(&record, &f.articles).await?;
-    let result = match f.error.take() {
-        None => Ok(SourceSuccess {
-            http_status: outcome.status.unwrap_or(0),
-            counts,
-        }),
-        Some(error) => Err(error),
-    };
-    Ok(SourceOutcome {
-        name: f.source.name,
-        url: f.url.to_string(),
-        result,
-    })
+    let mut outcomes = commit_batch(store, vec![f], run_id, config).await?;
+    outcomes
+        .pop()
+        .ok_or(StoreError::Misuse("a commit without its outcome"))
+}
+
+/// Records several fetches and their articles in one transaction (see
+/// [`Store::commit_fetches`]); one outcome per fetch, in order.
+async fn commit_batch(
+    store: &Store,
+    batch: Vec<Fetched>,
+    run_id: i64,
+    config: &FetchConfig,
+) -> Result<Vec<SourceOutcome>, StoreError> {
+    let planned: Vec<(Fetched, FetchRecord, Option<u16>)> = batch
+        .into_iter()
+        .map(|f| {
+            let outcome = schedule_outcome(&f);
+            let intervals = Intervals {
+                base: f.source.interval.unwrap_or(config.interval),
+                max: config.max_interval,
+            };
+            let (update, events) =
+                plan(&f.state, f.url.as_str(), &outcome, intervals, f.finished_at);
+            let record = fetch_record(&f, &outcome, run_id, update, events);
+            (f, record, outcome.status)
+        })
+        .collect();
+    let fetches: Vec<_> = planned.iter().map(|(f, r, _)| (r, &f.articles)).collect();
+    let counts = store.commit_fetches(&fetches).await?;
+    Ok(planned
+        .into_iter()
+        .zip(counts)
+        .map(|((mut f, _, status), counts)| SourceOutcome {
+            result: match f.error.take() {
+                None => Ok(SourceSuccess {
+                    http_status: status.unwrap_or(0),
+                    counts,
+                }),
+                Some(error) => Err(error),
+            },
+            name: f.source.name,
+            url: f.url.to_string(),
+        })
+        .collect())
 }
 
 /// What the scheduler needs to know of a fetch.

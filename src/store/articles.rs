@@ -78,8 +78,9 @@ pub(super) async fn upsert_articles(
     Ok((inserted, revised))
 }
 
-/// The multi-row upsert of `chunk`. `$1` is the latest published date
-/// still trusted for ordering; each article's 21 values follow. SQLite
+/// The multi-row upsert of `chunk`: each article's 21 values, then the
+/// latest published date still trusted for ordering (numbered last, so
+/// that SQLite binds every parameter by position). SQLite
 /// also numbers the article's row in its full-text index (`index_rowid`:
 /// above every rowid in use, whether it evaluates the subquery once or
 /// per row); PostgreSQL keys its index by article id.
@@ -98,9 +99,10 @@ fn upsert_statement<'a>(
         ),
         Dialect::Postgres => ("", "", "id"),
     };
+    let cutoff = chunk.len() * COLUMNS + 1;
     let rows: Vec<String> = (0..chunk.len())
         .map(|k| {
-            let first = 2 + k * COLUMNS;
+            let first = 1 + k * COLUMNS;
             let values: Vec<String> = (first..first + COLUMNS).map(|n| format!("${n}")).collect();
             match dialect {
                 Dialect::Sqlite => format!(
@@ -125,18 +127,18 @@ fn upsert_statement<'a>(
             categories = excluded.categories, enclosures = excluded.enclosures,
             content_hash = excluded.content_hash, story_terms = excluded.story_terms,
             sort_at = CASE
-                WHEN excluded.published_at IS NOT NULL AND excluded.published_at <= $1
+                WHEN excluded.published_at IS NOT NULL AND excluded.published_at <= ${cutoff}
                 THEN excluded.published_at ELSE articles.first_seen_at END,
             last_changed_at = excluded.last_changed_at, revisions = articles.revisions + 1{index_update}
          WHERE articles.content_hash <> excluded.content_hash
          RETURNING dedup_key, revisions, {index_key} AS index_key",
         rows.join(", ")
     );
-    let mut statement =
-        Statement::built(sql).bind(now + chrono::Duration::minutes(FUTURE_TOLERANCE_MINUTES));
+    let mut statement = Statement::built(sql);
     for a in chunk {
         bind_article(&mut statement, source_id, source_name, a, now);
     }
+    statement.push(now + chrono::Duration::minutes(FUTURE_TOLERANCE_MINUTES));
     statement
 }
 

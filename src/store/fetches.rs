@@ -42,37 +42,49 @@ impl Store {
         record: &FetchRecord,
         prepared: &PreparedArticles,
     ) -> Result<StoreCounts, StoreError> {
-        let what = format!("storing fetch of {:?}", record.source_name);
-        let words = self.known_words.unrecorded(prepared.stemmed_words());
+        let mut counts = self.commit_fetches(&[(record, prepared)]).await?;
+        counts
+            .pop()
+            .ok_or(StoreError::Misuse("a commit without its counts"))
+    }
+
+    /// Stores several fetches (each with its articles) in one transaction,
+    /// all or nothing: on SQLite, whose one writer would otherwise commit
+    /// them one by one, fewer commits write fewer pages. Returns each
+    /// fetch's counts, in order.
+    pub async fn commit_fetches(
+        &self,
+        fetches: &[(&FetchRecord, &PreparedArticles)],
+    ) -> Result<Vec<StoreCounts>, StoreError> {
+        let names: Vec<&str> = fetches
+            .iter()
+            .map(|(r, _)| r.source_name.as_str())
+            .collect();
+        let what = format!("storing fetch of {:?}", names.join("\", \""));
+        let mut words = self.known_words.unrecorded(
+            fetches
+                .iter()
+                .flat_map(|(_, prepared)| prepared.stemmed_words()),
+        );
+        // Sorted and once each: concurrent PostgreSQL writers then take
+        // the vocabulary's row locks in one order and never deadlock.
+        words.sort_unstable();
+        words.dedup();
         let mut tx = self.db().begin_write().await.context(what.clone())?;
-        let articles = prepared.articles();
-        let (new, updated) = upsert_articles(
-            &mut tx,
-            record.source_id,
-            &record.source_name,
-            articles,
-            &prepared.rows(),
-            record.finished_at,
-        )
-        .await?;
-        let counts = StoreCounts {
-            seen: record.items_seen.max(articles.len() as u64),
-            new,
-            updated,
-        };
+        let mut all_counts = Vec::with_capacity(fetches.len());
+        for (record, prepared) in fetches {
+            all_counts.push(store_one_fetch(&mut tx, record, prepared).await?);
+        }
         let vocabulary_in_transaction = tx.dialect() == Dialect::Sqlite;
         if vocabulary_in_transaction {
             write_words(&mut tx, &words).await?;
         }
-        record_fetch(&mut tx, record, &counts)
-            .await
-            .context(what.clone())?;
         tx.commit().await.context(what)?;
         if !vocabulary_in_transaction {
             self.write_words_alone(&words).await?;
         }
         self.known_words.remember(&words);
-        Ok(counts)
+        Ok(all_counts)
     }
 
     /// Writes the vocabulary after the articles' commit, in its own short
@@ -83,6 +95,34 @@ impl Store {
     async fn write_words_alone(&self, words: &[(&str, &str)]) -> Result<(), StoreError> {
         write_words_alone(self.db(), words).await
     }
+}
+
+/// One fetch's articles, its row, the source's new state and its events,
+/// inside the caller's transaction.
+async fn store_one_fetch(
+    tx: &mut Tx,
+    record: &FetchRecord,
+    prepared: &PreparedArticles,
+) -> Result<StoreCounts, StoreError> {
+    let articles = prepared.articles();
+    let (new, updated) = upsert_articles(
+        tx,
+        record.source_id,
+        &record.source_name,
+        articles,
+        &prepared.rows(),
+        record.finished_at,
+    )
+    .await?;
+    let counts = StoreCounts {
+        seen: record.items_seen.max(articles.len() as u64),
+        new,
+        updated,
+    };
+    record_fetch(tx, record, &counts)
+        .await
+        .context(format!("storing fetch of {:?}", record.source_name))?;
+    Ok(counts)
 }
 
 /// The fetch's row, the source's new state and its events.

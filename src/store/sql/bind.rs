@@ -34,8 +34,42 @@ macro_rules! bind_all {
 
 /// `statement` as a SQLite query: timestamps as RFC 3339 text (which
 /// sorts as time does), JSON as text, booleans as 0 and 1.
-pub(super) fn sqlite(statement: Statement<'_>) -> SqliteQuery {
+pub(super) fn sqlite(mut statement: Statement<'_>) -> SqliteQuery {
+    if let Some(anonymous) = anonymous_placeholders(&statement.sql) {
+        statement.sql = anonymous.into();
+    }
     bind_all!(statement, time: rfc3339, json: |text: String| text)
+}
+
+/// `sql` with `$1, $2, …` written `?` when they appear exactly in that
+/// order, each once (as in a multi-row `VALUES`): SQLite looks a named
+/// parameter up by a linear scan, so binding n named parameters costs n²
+/// (measured: 5.7% of a first run's CPU with 22 × 400 per upsert), while
+/// anonymous ones are bound by position. `None` when the numbering is not
+/// in order or there is nothing to rewrite.
+fn anonymous_placeholders(sql: &str) -> Option<String> {
+    let mut out = String::with_capacity(sql.len());
+    let mut expected = 1usize;
+    let mut rest = sql;
+    while let Some(at) = rest.find('$') {
+        let (before, after) = rest.split_at(at);
+        let digits = after
+            .get(1..)
+            .unwrap_or_default()
+            .bytes()
+            .take_while(u8::is_ascii_digit)
+            .count();
+        let number: usize = after.get(1..1 + digits)?.parse().ok()?;
+        if number != expected {
+            return None;
+        }
+        expected += 1;
+        out.push_str(before);
+        out.push('?');
+        rest = after.get(1 + digits..)?;
+    }
+    out.push_str(rest);
+    (expected > 1).then_some(out)
 }
 
 /// `statement` as a PostgreSQL query: timestamps cut to the second (as
@@ -66,5 +100,23 @@ impl sqlx::Encode<'_, Postgres> for JsonbText {
         buf.push(1);
         buf.extend_from_slice(self.0.as_bytes());
         Ok(IsNull::No)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::anonymous_placeholders;
+
+    #[test]
+    fn placeholders_in_order_become_anonymous() {
+        assert_eq!(
+            anonymous_placeholders("VALUES ($1, $2), ($3, $4) WHERE x <= $5").as_deref(),
+            Some("VALUES (?, ?), (?, ?) WHERE x <= ?")
+        );
+        // Out of order, repeated, or none: left as written.
+        assert_eq!(anonymous_placeholders("a = $2 AND b = $1"), None);
+        assert_eq!(anonymous_placeholders("a = $1 OR b = $1"), None);
+        assert_eq!(anonymous_placeholders("SELECT 1"), None);
+        assert_eq!(anonymous_placeholders("$10"), None);
     }
 }

@@ -17,6 +17,16 @@ pub(crate) use search::{SqliteQuery, compile_query};
 
 use super::StoreError;
 
+/// Page cache per connection, in KiB when negative (SQLite's default is
+/// 2 MiB): a first run's index and B-tree pages stay in memory instead of
+/// being read back.
+const CACHE_SIZE: &str = "-8192";
+
+/// Pages the WAL may hold before it is copied into the database (SQLite's
+/// default is 1,000): pages rewritten by consecutive commits are copied
+/// once, and the copy's fsync comes ten times less often.
+const WAL_AUTOCHECKPOINT_PAGES: &str = "10000";
+
 /// The SQLite database behind a [`super::Store`].
 #[derive(Debug, Clone)]
 pub(crate) struct SqliteStore {
@@ -49,6 +59,9 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(10))
+            .pragma("cache_size", CACHE_SIZE)
+            .pragma("wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES)
+            .pragma("temp_store", "MEMORY")
             .foreign_keys(true)
             // `/regex/` terms of queries run as SQL `REGEXP`.
             .with_regexp();
