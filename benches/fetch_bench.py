@@ -24,6 +24,7 @@ import os
 import subprocess
 import sys
 import shutil
+import sqlite3
 import statistics
 import tempfile
 
@@ -75,6 +76,12 @@ def side_by_side(feeds, latency, concurrency, with_newsboat):
     return mine, theirs
 
 
+def new_articles(db):
+    """Articles the last run stored for the first time."""
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT items_new FROM runs ORDER BY id DESC LIMIT 1").fetchone()[0]
+
+
 def veille_bench(base, urls, concurrency):
     """veille's three runs against the running server."""
     work = tempfile.mkdtemp(prefix="veille-bench-")
@@ -92,7 +99,10 @@ def veille_bench(base, urls, concurrency):
                 get(base + before)
                 if before == "/advance":
                     get(base + "/stats/reset")
-            rows[key] = timed([BINARY, "-q", "-c", config, "run", "--all"]) + (json.loads(get(base + "/stats")),)
+            row = timed([BINARY, "-q", "-c", config, "run", "--all"])
+            stats = json.loads(get(base + "/stats"))
+            stats["new"] = new_articles(os.path.join(work, "veille.db"))
+            rows[key] = row + (stats,)
         return rows
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -129,12 +139,16 @@ def main():
                           max(x[2] for x in rs), max(x[3] for x in rs), rs[-1][4]) for tool, rs in rows.items()}
             for tool, (wall, cpu, rss, code, s) in med.items():
                 ratio = ""
+                if tool == "veille" and s.get("new"):
+                    ratio_new = f"  {cpu * 1000 / s['new']:.2f} ms CPU per new article ({s['new']} new)"
+                else:
+                    ratio_new = ""
                 if tool == "veille" and "newsboat" in med:
                     ratio = f"{wall / med['newsboat'][0]:>7.2f} {cpu / med['newsboat'][1]:>7.2f} {wall / ideal:>10.2f}"
                 elif tool == "veille":
                     ratio = f"{'':>7} {'':>7} {wall / ideal:>10.2f}"
                 print(f"{key:<10} {tool:<9} {wall:>7.2f} {cpu:>7.2f} {rss:>9.1f} {code:>4} "
-                      f"{s['feed_200']:>5} {s['feed_304']:>5}   {ratio}")
+                      f"{s['feed_200']:>5} {s['feed_304']:>5}   {ratio}{ratio_new}")
             if key == "first":
                 cpu_first[feeds] = med["veille"][1]
     sizes = sorted(cpu_first)
