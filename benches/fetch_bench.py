@@ -39,6 +39,19 @@ def timed(cmd, env=None):
     return wall, user + system, rss_kb / 1024, p.returncode
 
 
+def three_runs(base, run_once):
+    """The first run, the unchanged one and the one after /advance, each
+    with the server's counters reset before it: {key: row}."""
+    rows = {}
+    for key, before in (("first", None), ("unchanged", "/stats/reset"), ("advance", "/advance")):
+        if before:
+            get(base + before)
+            if before == "/advance":
+                get(base + "/stats/reset")
+        rows[key] = run_once()
+    return rows
+
+
 def newsboat_bench(base, urls, concurrency):
     """Newsboat's three runs against the running server."""
     work = tempfile.mkdtemp(prefix="newsboat-bench-")
@@ -50,14 +63,7 @@ def newsboat_bench(base, urls, concurrency):
         env = dict(os.environ, HOME=work, XDG_CONFIG_HOME=work, XDG_DATA_HOME=work)
         cmd = ["newsboat", "-x", "reload", "-u", os.path.join(work, "urls"),
                "-c", os.path.join(work, "cache.db"), "-C", os.path.join(work, "config")]
-        rows = {}
-        for key, before in (("first", None), ("unchanged", "/stats/reset"), ("advance", "/advance")):
-            if before:
-                get(base + before)
-                if before == "/advance":
-                    get(base + "/stats/reset")
-            rows[key] = timed(cmd, env) + (json.loads(get(base + "/stats")),)
-        return rows
+        return three_runs(base, lambda: timed(cmd, env) + (json.loads(get(base + "/stats")),))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -93,17 +99,14 @@ def veille_bench(base, urls, concurrency):
             for i, url in enumerate(urls):
                 f.write(f'[[source]]\nname = "feed-{i}"\nurl = "{url}"\n\n')
             f.write('[[feed]]\nslug = "all"\ntitle = "All"\nquery = "-zzzzzz"\nlimit = 100\n')
-        rows = {}
-        for key, before in (("first", None), ("unchanged", "/stats/reset"), ("advance", "/advance")):
-            if before:
-                get(base + before)
-                if before == "/advance":
-                    get(base + "/stats/reset")
+
+        def run_once():
             row = timed([BINARY, "-q", "-c", config, "run", "--all"])
             stats = json.loads(get(base + "/stats"))
             stats["new"] = new_articles(os.path.join(work, "veille.db"))
-            rows[key] = row + (stats,)
-        return rows
+            return row + (stats,)
+
+        return three_runs(base, run_once)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -76,113 +76,105 @@ pub fn plan(
             kind: "gone",
             detail: format!("{fetched_url} answered 410 Gone; it will not be fetched again until its entry in config.toml changes"),
         });
-    } else if outcome.ok {
-        plan_success(
-            state,
-            fetched_url,
-            outcome,
-            intervals,
-            now,
-            &mut update,
-            &mut events,
-        );
     } else {
-        plan_failure(
+        let fetch = Fetch {
             state,
             fetched_url,
             outcome,
             intervals,
             now,
-            &mut update,
-            &mut events,
-        );
+        };
+        if outcome.ok {
+            fetch.plan_success(&mut update, &mut events);
+        } else {
+            fetch.plan_failure(&mut update, &mut events);
+        }
     }
     (update, events)
 }
 
-/// After a success: the next fetch after the base interval, stretched by
-/// the feed's own hints (`ttl`, `sy:updatePeriod`, `Cache-Control`) up to
-/// the maximum; a permanent redirect is adopted when seen twice in a row.
-fn plan_success(
-    state: &SourceState,
-    fetched_url: &str,
-    outcome: &Outcome,
+/// A fetch to plan after.
+struct Fetch<'a> {
+    state: &'a SourceState,
+    fetched_url: &'a str,
+    outcome: &'a Outcome,
     intervals: Intervals,
     now: DateTime<Utc>,
-    update: &mut SourceUpdate,
-    events: &mut Vec<SourceEvent>,
-) {
-    let hint = [
-        outcome.ttl_minutes.map(|m| u64::from(m) * 60),
-        outcome.update_every_secs,
-        outcome.max_age,
-    ]
-    .into_iter()
-    .flatten()
-    .max()
-    .unwrap_or(0);
-    let base = intervals.base.min(intervals.max);
-    let interval = base.max(Duration::from_secs(hint)).min(intervals.max);
-    update.interval_secs = interval.as_secs() as i64;
-    update.next_fetch_at = Some(now + chrono(interval));
-    if state.error_count >= FAILING_AFTER {
-        events.push(SourceEvent {
-            kind: "recovered",
-            detail: format!(
-                "{fetched_url} works again after {} failed fetches",
-                state.error_count
-            ),
-        });
-    }
-    let Some(target) = outcome.permanent_redirect.as_ref().map(|t| t.to_string()) else {
-        return;
-    };
-    if target == fetched_url {
-        return;
-    }
-    if state.redirect_candidate.as_deref() == Some(target.as_str()) {
-        events.push(SourceEvent {
+}
+
+impl Fetch<'_> {
+    /// After a success: the next fetch after the base interval, stretched by
+    /// the feed's own hints (`ttl`, `sy:updatePeriod`, `Cache-Control`) up to
+    /// the maximum; a permanent redirect is adopted when seen twice in a row.
+    fn plan_success(&self, update: &mut SourceUpdate, events: &mut Vec<SourceEvent>) {
+        let (state, fetched_url, outcome) = (self.state, self.fetched_url, self.outcome);
+        let (intervals, now) = (self.intervals, self.now);
+        let hint = [
+            outcome.ttl_minutes.map(|m| u64::from(m) * 60),
+            outcome.update_every_secs,
+            outcome.max_age,
+        ]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(0);
+        let base = intervals.base.min(intervals.max);
+        let interval = base.max(Duration::from_secs(hint)).min(intervals.max);
+        update.interval_secs = interval.as_secs() as i64;
+        update.next_fetch_at = Some(now + chrono(interval));
+        if state.error_count >= FAILING_AFTER {
+            events.push(SourceEvent {
+                kind: "recovered",
+                detail: format!(
+                    "{fetched_url} works again after {} failed fetches",
+                    state.error_count
+                ),
+            });
+        }
+        let Some(target) = outcome.permanent_redirect.as_ref().map(|t| t.to_string()) else {
+            return;
+        };
+        if target == fetched_url {
+            return;
+        }
+        if state.redirect_candidate.as_deref() == Some(target.as_str()) {
+            events.push(SourceEvent {
             kind: "moved",
             detail: format!("{fetched_url} moved permanently to {target}; veille now fetches the new address (config.toml still lists the old one)"),
         });
-        update.fetch_url = Some(target);
-    } else {
-        update.redirect_candidate = Some(target);
+            update.fetch_url = Some(target);
+        } else {
+            update.redirect_candidate = Some(target);
+        }
     }
-}
 
-/// After a failure: exponential backoff from the base interval up to the
-/// maximum, or the server's `Retry-After`; an event when the source has
-/// failed [`FAILING_AFTER`] times in a row.
-fn plan_failure(
-    state: &SourceState,
-    fetched_url: &str,
-    outcome: &Outcome,
-    intervals: Intervals,
-    now: DateTime<Utc>,
-    update: &mut SourceUpdate,
-    events: &mut Vec<SourceEvent>,
-) {
-    let base = intervals.base.min(intervals.max);
-    let failures = state.error_count + 1;
-    let backoff = base
-        .checked_mul(1u32 << (failures - 1).clamp(0, 16))
-        .unwrap_or(intervals.max)
-        .min(intervals.max);
-    update.next_fetch_at = Some(match outcome.retry_after {
-        Some(at) => at.max(now).min(now + chrono(intervals.max)),
-        None => now + chrono(backoff),
-    });
-    // A failure does not confirm or cancel a pending move.
-    update.redirect_candidate = state.redirect_candidate.clone();
-    if failures == FAILING_AFTER {
-        events.push(SourceEvent {
-            kind: "failing",
-            detail: format!(
-                "{fetched_url} failed {failures} times in a row: {}",
-                outcome.error.as_deref().unwrap_or("unknown error")
-            ),
+    /// After a failure: exponential backoff from the base interval up to the
+    /// maximum, or the server's `Retry-After`; an event when the source has
+    /// failed [`FAILING_AFTER`] times in a row.
+    fn plan_failure(&self, update: &mut SourceUpdate, events: &mut Vec<SourceEvent>) {
+        let (state, fetched_url, outcome) = (self.state, self.fetched_url, self.outcome);
+        let (intervals, now) = (self.intervals, self.now);
+        let base = intervals.base.min(intervals.max);
+        let failures = state.error_count + 1;
+        let backoff = base
+            .checked_mul(1u32 << (failures - 1).clamp(0, 16))
+            .unwrap_or(intervals.max)
+            .min(intervals.max);
+        update.next_fetch_at = Some(match outcome.retry_after {
+            Some(at) => at.max(now).min(now + chrono(intervals.max)),
+            None => now + chrono(backoff),
         });
+        // A failure does not confirm or cancel a pending move.
+        update.redirect_candidate = state.redirect_candidate.clone();
+        if failures == FAILING_AFTER {
+            events.push(SourceEvent {
+                kind: "failing",
+                detail: format!(
+                    "{fetched_url} failed {failures} times in a row: {}",
+                    outcome.error.as_deref().unwrap_or("unknown error")
+                ),
+            });
+        }
     }
 }
 
