@@ -122,60 +122,30 @@ async fn fetch_and_commit(
         .filter_map(|s| Some((s.clone(), states.get(&s.name)?.clone())));
     let mut tasks = JoinSet::new();
     let mut outcomes = Vec::with_capacity(sources.len());
-    // Fetched sources waiting for SQLite's one writer, and the batch it is
-    // storing now: fetching goes on while it stores.
-    let mut ready: Vec<Fetched> = Vec::new();
-    let mut storing: Option<Storing<'_>> = None;
+    let mut writer = Writer::default();
     let mut reported = 0;
     loop {
-        while tasks.len() < limit && ready.len() < limit {
+        while tasks.len() < limit && writer.ready.len() < limit {
             let Some((source, state)) = pending.next() else {
                 break;
             };
             // Taken by another worker, or fetched by one since this run
             // read the states: not this worker's to fetch.
-            let Some(state) = store.claim_source(&state, shared.claim).await? else {
-                continue;
-            };
-            let task = fetch_task(
-                fetcher.clone(),
-                store.clone(),
-                source,
-                state,
-                shared,
-                config,
-            );
-            tasks.spawn(task);
+            if let Some(state) = store.claim_source(&state, shared.claim).await? {
+                let store = store.clone();
+                let task = fetch_task(fetcher.clone(), store, source, state, shared, config);
+                tasks.spawn(task);
+            }
         }
-        if storing.is_none() && !ready.is_empty() {
-            let batch: Vec<Fetched> = ready.drain(..ready.len().min(MAX_BATCH)).collect();
-            storing = Some(Box::pin(commit_batch(store, batch, shared.run_id, config)));
-        }
-        if tasks.is_empty() && storing.is_none() {
+        writer.start(store, shared.run_id, config);
+        if tasks.is_empty() && writer.is_idle() {
             break;
         }
-        let stored = async {
-            match storing.as_mut() {
-                Some(batch) => batch.await,
-                None => std::future::pending().await,
-            }
-        };
         tokio::select! {
-            Some(joined) = tasks.join_next(), if !tasks.is_empty() => match joined {
-                Ok(Ok(Done::Fetched(fetched))) => ready.push(*fetched),
-                Ok(Ok(Done::Committed(outcome))) => outcomes.push(outcome),
-                Ok(Err(fatal)) => return Err(fatal),
-                // A panic in a task is a bug, but it must not take the run down.
-                Err(e) => outcomes.push(SourceOutcome {
-                    name: "?".into(),
-                    url: String::new(),
-                    result: Err(SourceError::Internal(e.to_string())),
-                }),
-            },
-            result = stored => {
-                storing = None;
-                outcomes.extend(result?);
+            Some(joined) = tasks.join_next(), if !tasks.is_empty() => {
+                take_finished(joined, &mut writer.ready, &mut outcomes)?;
             }
+            stored = writer.stored() => outcomes.extend(stored?),
         }
         for outcome in outcomes.get(reported..).unwrap_or_default() {
             progress.source_done(outcome);
@@ -185,10 +155,71 @@ async fn fetch_and_commit(
     Ok(outcomes)
 }
 
+/// Puts a finished fetch task's result where it belongs: a fetched source
+/// with those waiting to be stored, an outcome (committed by the task, or
+/// a task that panicked) with the outcomes; a database error ends the run.
+fn take_finished(
+    joined: Result<TaskResult, tokio::task::JoinError>,
+    ready: &mut Vec<Fetched>,
+    outcomes: &mut Vec<SourceOutcome>,
+) -> Result<(), StoreError> {
+    match joined {
+        Ok(Ok(Done::Fetched(fetched))) => ready.push(*fetched),
+        Ok(Ok(Done::Committed(outcome))) => outcomes.push(outcome),
+        Ok(Err(fatal)) => return Err(fatal),
+        // A panic in a task is a bug, but it must not take the run down.
+        Err(e) => outcomes.push(SourceOutcome {
+            name: "?".into(),
+            url: String::new(),
+            result: Err(SourceError::Internal(e.to_string())),
+        }),
+    }
+    Ok(())
+}
+
 /// A batch of fetches being stored.
 type Storing<'a> = std::pin::Pin<
     Box<dyn std::future::Future<Output = Result<Vec<SourceOutcome>, StoreError>> + Send + 'a>,
 >;
+
+/// SQLite's one writer, as the fetch loop sees it: the fetched sources
+/// waiting for it, and the batch it is storing now. Fetching goes on while
+/// it stores.
+#[derive(Default)]
+struct Writer<'a> {
+    ready: Vec<Fetched>,
+    storing: Option<Storing<'a>>,
+}
+
+impl<'a> Writer<'a> {
+    /// Starts storing what is ready (up to [`MAX_BATCH`] sources in one
+    /// transaction) when no batch is being stored.
+    fn start(&mut self, store: &'a Store, run_id: i64, config: &'a FetchConfig) {
+        if self.storing.is_none() && !self.ready.is_empty() {
+            let batch: Vec<Fetched> = self
+                .ready
+                .drain(..self.ready.len().min(MAX_BATCH))
+                .collect();
+            self.storing = Some(Box::pin(commit_batch(store, batch, run_id, config)));
+        }
+    }
+
+    /// Nothing stored, nothing waiting.
+    fn is_idle(&self) -> bool {
+        self.storing.is_none() && self.ready.is_empty()
+    }
+
+    /// The outcomes of the batch being stored, once it is; never ready
+    /// when none is.
+    async fn stored(&mut self) -> Result<Vec<SourceOutcome>, StoreError> {
+        let outcomes = match self.storing.as_mut() {
+            Some(batch) => batch.await,
+            None => std::future::pending().await,
+        };
+        self.storing = None;
+        outcomes
+    }
+}
 
 /// The sources, starting at a place of the list that depends on the
 /// worker: workers sharing a database do not all contend for the same
