@@ -12,6 +12,19 @@ use crate::util::{config_with, run, source};
 
 /// A feed of `n` items with long, distinct bodies, so each commit takes
 /// room.
+/// A user's sqlite3 session on `dir/veille.db` holding the write lock
+/// (BEGIN IMMEDIATE) until it commits.
+async fn hold_write_lock(dir: &std::path::Path) -> sqlx::pool::PoolConnection<sqlx::Sqlite> {
+    let url = format!("sqlite://{}", dir.join("veille.db").display());
+    let holder = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let mut session = holder.acquire().await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut *session)
+        .await
+        .unwrap();
+    session
+}
+
 fn wordy_feed(prefix: &str, n: usize) -> String {
     let mut s = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>T</title><link>https://e.ma/</link><description>d</description>",
@@ -160,14 +173,7 @@ async fn a_write_lock_held_for_a_few_seconds_costs_no_source() {
     for i in 0..6 {
         server.feed(&format!("f{i}.xml"), wordy_feed(&format!("t{i}"), 5), 2);
     }
-    // A user's sqlite3 session: BEGIN IMMEDIATE takes the write lock.
-    let url = format!("sqlite://{}", dir.path().join("veille.db").display());
-    let holder = sqlx::SqlitePool::connect(&url).await.unwrap();
-    let mut session = holder.acquire().await.unwrap();
-    sqlx::query("BEGIN IMMEDIATE")
-        .execute(&mut *session)
-        .await
-        .unwrap();
+    let mut session = hold_write_lock(dir.path()).await;
     let release = tokio::spawn(async move {
         tokio::time::sleep(Duration::from_secs(3)).await;
         sqlx::query("COMMIT").execute(&mut *session).await.unwrap();
@@ -201,13 +207,7 @@ async fn a_search_answers_while_a_writer_holds_the_lock() {
     let dir = tempfile::tempdir().unwrap();
     let config = config_with(dir.path(), "", &source("Source", &server.url("f.xml"), ""));
     run(&config, true).await;
-    let url = format!("sqlite://{}", dir.path().join("veille.db").display());
-    let holder = sqlx::SqlitePool::connect(&url).await.unwrap();
-    let mut session = holder.acquire().await.unwrap();
-    sqlx::query("BEGIN IMMEDIATE")
-        .execute(&mut *session)
-        .await
-        .unwrap();
+    let mut session = hold_write_lock(dir.path()).await;
     let store = veille::store::Store::open_sqlite(&dir.path().join("veille.db"))
         .await
         .expect("opened while the write lock is held");

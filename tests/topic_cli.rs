@@ -6,6 +6,26 @@ use std::path::Path;
 
 use crate::util::{FixtureServer, veille, write_config};
 
+/// A fixture server with a French, an English and an Arabic outlet, and a
+/// config in a fresh folder that lists them (the server and folder are
+/// returned so that they live as long as the test).
+async fn three_outlets() -> (FixtureServer, tempfile::TempDir, std::path::PathBuf) {
+    let server = FixtureServer::start().await;
+    for f in ["maroc-rss2.xml", "world-atom.xml", "arabic-rss2.xml"] {
+        server.put_fixture(f, "application/xml");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        &[
+            ("Maroc FR", server.url("maroc-rss2.xml")),
+            ("World Policy", server.url("world-atom.xml")),
+            ("Akhbar", server.url("arabic-rss2.xml")),
+        ],
+    );
+    (server, dir, config)
+}
+
 /// The first `n` examples of the shipped topic, into `dir/examples.jsonl`.
 fn some_examples(dir: &Path, n: usize) -> std::path::PathBuf {
     let all = std::fs::read_to_string(
@@ -53,19 +73,7 @@ fn check_names_each_bad_line_of_an_examples_file() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn eval_reports_query_and_model_and_label_refits_the_model() {
-    let server = FixtureServer::start().await;
-    for f in ["maroc-rss2.xml", "world-atom.xml", "arabic-rss2.xml"] {
-        server.put_fixture(f, "application/xml");
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let config = write_config(
-        dir.path(),
-        &[
-            ("Maroc FR", server.url("maroc-rss2.xml")),
-            ("World Policy", server.url("world-atom.xml")),
-            ("Akhbar", server.url("arabic-rss2.xml")),
-        ],
-    );
+    let (_server, dir, config) = three_outlets().await;
     let examples = some_examples(dir.path(), 80);
     with_examples(&config, &examples);
 
@@ -222,19 +230,7 @@ async fn eval_reports_query_and_model_and_label_refits_the_model() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn min_score_keeps_the_articles_search_scores_high_enough() {
-    let server = FixtureServer::start().await;
-    for f in ["maroc-rss2.xml", "world-atom.xml", "arabic-rss2.xml"] {
-        server.put_fixture(f, "application/xml");
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let config = write_config(
-        dir.path(),
-        &[
-            ("Maroc FR", server.url("maroc-rss2.xml")),
-            ("World Policy", server.url("world-atom.xml")),
-            ("Akhbar", server.url("arabic-rss2.xml")),
-        ],
-    );
+    let (_server, dir, config) = three_outlets().await;
     const QUERY: &str = "(maroc OR morocco OR المغرب OR royaume OR rabat OR casablanca) (ia OR ai OR \"الذكاء الاصطناعي\" OR festival OR derby OR strategie)";
     let loaded = veille::config::Config::load(&config).unwrap();
     crate::util::run(&loaded, true).await;
