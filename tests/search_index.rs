@@ -271,3 +271,75 @@ async fn a_new_analysis_rebuilds_the_index_on_open() {
     fts_integrity(dir.path()).await;
     store.close().await;
 }
+
+#[tokio::test]
+async fn a_whole_word_regex_looks_its_word_up_and_finds_what_the_expression_finds() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, source) = open(dir.path()).await;
+    let now = Utc::now();
+    // The word in the contexts outlets write it in, and look-alikes the
+    // expression must not match.
+    let texts = [
+        ("fr", "Le GITEX Africa ouvre à Marrakech, Maroc."),
+        ("fr", "Au Maroc, l'édition du GITEX-Africa attire les start-up."),
+        ("en", "Morocco hosts GITEX's Africa edition in Maroc's red city"),
+        ("fr", "Maroc : «GITEX» revient, gitex."),
+        ("ar", "المغرب يحتضن معرض GITEX إفريقيا في مراكش maroc"),
+        ("fr", "Le GITEX2024 au Maroc"),
+        ("fr", "Le salon XGITEX du Maroc"),
+        ("fr", "Le Maroc et l'intelligence artificielle"),
+        ("en", "GITEX without the country"),
+        ("fr", "Gitex_Maroc est un compte, pas un mot"),
+    ];
+    let mut articles = Vec::new();
+    for (i, (lang, text)) in texts.iter().enumerate() {
+        let at = now - Duration::hours(i as i64 + 1);
+        let mut a = article(&format!("w{i}"), &format!("t{i}"), text, at);
+        a.language = Some((*lang).into());
+        articles.push(a);
+    }
+    store
+        .commit_fetch(&record(source, now), &PreparedArticles::new("Le Desk", articles))
+        .await
+        .unwrap();
+    let gitex = regex::RegexBuilder::new(r"\bGITEX\b")
+        .case_insensitive(true)
+        .build()
+        .unwrap();
+    let maroc = |t: &str| veille::normalise::words(t).iter().any(|w| w == "maroc");
+    let expected = |keep: &dyn Fn(&str) -> bool| -> Vec<String> {
+        texts
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, t))| keep(t))
+            .map(|(i, _)| format!("t{i}"))
+            .collect()
+    };
+    let cases: [(&str, &dyn Fn(&str) -> bool); 4] = [
+        (r"/\bGITEX\b/", &|t| gitex.is_match(t)),
+        (r"/\bGITEX\b/ maroc", &|t| gitex.is_match(t) && maroc(t)),
+        (r"maroc NOT /\bGITEX\b/", &|t| maroc(t) && !gitex.is_match(t)),
+        (r"maroc OR /\bgitex\b/", &|t| maroc(t) || gitex.is_match(t)),
+    ];
+    for (query, keep) in cases {
+        let want = expected(keep);
+        assert!(!want.is_empty(), "{query}");
+        assert_eq!(titles(&store, query, None, 100).await, want, "{query}");
+    }
+    // The word goes to the index where the expression must match, and
+    // only there.
+    let explain = |query: &str| {
+        let store = &store;
+        let query = query.to_string();
+        async move {
+            let mut q = Query::parse(&query).unwrap();
+            store.compile_query(&mut q, now).await.unwrap().explain()
+        }
+    };
+    let looked_up = r#"(body : ("gitex"))"#;
+    assert!(explain(r"/\bGITEX\b/ maroc").await.contains(looked_up));
+    assert!(explain(r"/\bGITEX\b/").await.contains(looked_up));
+    assert!(!explain(r"maroc NOT /\bGITEX\b/").await.contains(looked_up));
+    assert!(!explain(r"maroc OR /\bGITEX\b/").await.contains(looked_up));
+    assert!(!explain(r"/\bGITEX\w*/ maroc").await.contains(looked_up));
+}

@@ -312,10 +312,17 @@ impl Parser<'_> {
                     format!("bad regular expression: {last}"),
                 )
             })?;
+        let required = match whole_word(&source) {
+            Some(word) if matches!(field, Field::Text | Field::Title) => {
+                Some(Box::new(self.word(field, word, position)?))
+            }
+            _ => None,
+        };
         Ok(Query::Regex(Pattern {
             field,
             source,
             regex,
+            required,
         }))
     }
 
@@ -412,6 +419,15 @@ impl Parser<'_> {
         }
         self.primary(field)
     }
+}
+
+/// The word of a pattern that is exactly one whole ASCII word between
+/// word boundaries (`\bGITEX\b`, `\bia\b`): every match of it is that
+/// word in the text, so an indexed word too (letters and digits are word
+/// characters on both sides; anything else bounds a word on both).
+fn whole_word(pattern: &str) -> Option<&str> {
+    let word = pattern.strip_prefix(r"\b")?.strip_suffix(r"\b")?;
+    (word.len() >= 2 && word.bytes().all(|b| b.is_ascii_alphanumeric())).then_some(word)
 }
 
 /// A term for consecutive words in `field`, with one reading per stemming.

@@ -235,7 +235,7 @@ fn bind_all<'q>(mut query: PgQueryBuilder<'q>, binds: &'q [Bind]) -> PgQueryBuil
 /// `now` is the moment `since:7d` counts from.
 pub(crate) fn compile_query(query: &Query, sources: &[SourceInfo], now: DateTime<Utc>) -> PgQuery {
     let mut binds = Vec::new();
-    let condition = compile(query, sources, now, true, &mut binds);
+    let condition = compile(&query.with_required_words(), sources, now, true, &mut binds);
     PgQuery {
         condition,
         binds,

@@ -291,7 +291,8 @@ pub(crate) fn compile_query(
     sources: &[SourceInfo],
     now: DateTime<Utc>,
 ) -> SqliteQuery {
-    let (condition, binds) = into_sql(compile(query, sources, now));
+    let query = query.with_required_words();
+    let (condition, binds) = into_sql(compile(&query, sources, now));
     SqliteQuery {
         condition,
         binds,
