@@ -2,7 +2,7 @@
 //! way whichever database keeps them: the store writes what this module
 //! decides.
 
-use std::collections::BTreeSet;
+use std::collections::HashMap;
 
 use crate::filter::{Document, DocumentFields, IndexRow};
 use crate::model::Article;
@@ -16,19 +16,28 @@ use crate::model::Article;
 pub struct PreparedArticles {
     articles: Vec<Article>,
     rows: Vec<IndexRow>,
-    words: BTreeSet<(String, String)>,
+    /// Each word whose stem differs, with its stems (one per stemming
+    /// that changes it), kept once: a feed repeats most of its words.
+    words: HashMap<String, Vec<String>>,
 }
 
 impl PreparedArticles {
     /// Analyses `articles` of the source named `source_name`.
     pub fn new(source_name: &str, articles: Vec<Article>) -> PreparedArticles {
         let mut rows = Vec::with_capacity(articles.len());
-        let mut words = BTreeSet::new();
+        let mut words: HashMap<String, Vec<String>> = HashMap::new();
         for article in &articles {
             let document = analyse_article(article, source_name);
             rows.push(document.index_row());
             for (word, stem) in document.stemmed_words() {
-                words.insert((word.to_string(), stem.to_string()));
+                // Copied only the first time: looking up by `&str` first.
+                match words.get_mut(word) {
+                    Some(stems) if stems.iter().any(|s| s == stem) => {}
+                    Some(stems) => stems.push(stem.to_string()),
+                    None => {
+                        words.insert(word.to_string(), vec![stem.to_string()]);
+                    }
+                }
             }
         }
         PreparedArticles {
@@ -43,9 +52,12 @@ impl PreparedArticles {
         &self.articles
     }
 
-    /// The distinct (word, stem) pairs of these articles whose stem differs.
+    /// The distinct (word, stem) pairs of these articles whose stem
+    /// differs, in no particular order.
     pub fn stemmed_words(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.words.iter().map(|(w, s)| (w.as_str(), s.as_str()))
+        self.words
+            .iter()
+            .flat_map(|(w, stems)| stems.iter().map(move |s| (w.as_str(), s.as_str())))
     }
 
     /// Each article's index row, by identity key.
