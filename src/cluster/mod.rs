@@ -8,6 +8,9 @@
 //! articles are indexed by their MinHash band keys and only articles
 //! sharing a key are compared.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
 use chrono::{DateTime, Utc};
 
 use crate::normalise::{BANDS, SAME_STORY, story_keys, story_similarity, term_hashes};
@@ -85,20 +88,26 @@ impl Candidates {
     /// Assigns clusters to the new articles; returns the (article id,
     /// cluster id) pairs to write. A cluster is named after its first
     /// article.
+    ///
+    /// One pass in storage order: each article is compared with the
+    /// newest earlier articles sharing one of its keys, then its own keys
+    /// join the index. The work is linear in the window's size.
     pub fn assign(&mut self) -> Vec<(i64, i64)> {
-        let keys = self.band_keys();
-        let index = key_index(&keys);
+        let mut index = LatestByKey::default();
         let mut updates: Vec<(i64, i64)> = Vec::new();
         for i in 0..self.recent.len() {
-            let Some(own_keys) = keys.get(i) else {
+            let Some(recent) = self.recent.get(i) else {
                 continue;
             };
-            if !self.recent[i].new || self.recent[i].cluster_id.is_some() {
-                continue;
-            }
-            if let Some(j) = self.most_similar_earlier(i, own_keys, &index) {
+            let own_keys = self.band_keys(recent);
+            let to_cluster = recent.new && recent.cluster_id.is_none();
+            if let Some(j) = to_cluster
+                .then(|| self.most_similar_earlier(i, &own_keys, &index))
+                .flatten()
+            {
                 self.join(i, j, &mut updates);
             }
+            index.add(&own_keys, i as u32);
         }
         updates
     }
@@ -107,13 +116,10 @@ impl Candidates {
         self.pool.get(r.terms.clone()).unwrap_or_default()
     }
 
-    /// Each article's keys, computed once (a MinHash over all its terms),
-    /// cut to 32 bits: a rare clash only costs one more similarity check.
-    fn band_keys(&self) -> Vec<[u32; BANDS]> {
-        self.recent
-            .iter()
-            .map(|r| story_keys(self.terms_of(r)).map(|k| k as u32))
-            .collect()
+    /// An article's keys (a MinHash over all its terms), cut to 32 bits:
+    /// a rare clash only costs one more similarity check.
+    fn band_keys(&self, recent: &Recent) -> [u32; BANDS] {
+        story_keys(self.terms_of(recent)).map(|k| k as u32)
     }
 
     /// The earlier article from another outlet, within the window, most
@@ -122,16 +128,12 @@ impl Candidates {
         &self,
         i: usize,
         own_keys: &[u32; BANDS],
-        index: &[(u32, u32)],
+        index: &LatestByKey,
     ) -> Option<usize> {
         let mut best: Option<(f64, usize)> = None;
         let mut compared: Vec<usize> = Vec::new();
         for &key in own_keys {
-            // Entries with this key and a smaller index, newest first.
-            let upper = index.partition_point(|&(k, j)| (k, j) < (key, i as u32));
-            let lower = index.partition_point(|&(k, _)| k < key);
-            let earlier = index.get(lower..upper).unwrap_or_default();
-            for &(_, j) in earlier.iter().rev().take(PER_KEY) {
+            for j in index.newest_first(key) {
                 let j = j as usize;
                 // Close texts share many keys: compare each once.
                 if compared.contains(&j) {
@@ -174,16 +176,72 @@ impl Candidates {
     }
 }
 
-/// (key, index) pairs sorted by key then index: compact (8 bytes a pair)
-/// and searchable.
-fn key_index(keys: &[[u32; BANDS]]) -> Vec<(u32, u32)> {
-    let mut index: Vec<(u32, u32)> = keys
-        .iter()
-        .enumerate()
-        .flat_map(|(i, keys)| keys.iter().map(move |k| (*k, i as u32)))
-        .collect();
-    index.sort_unstable();
-    index
+/// For each band key, the [`PER_KEY`] articles that had it last, by
+/// their place in the window: the candidates an article is compared with.
+/// Built as the window is walked, so a lookup only sees earlier articles.
+#[derive(Default)]
+struct LatestByKey {
+    slots: HashMap<u32, Latest, BuildHasherDefault<KeyHasher>>,
+}
+
+/// Up to [`PER_KEY`] places, oldest first.
+#[derive(Default, Clone, Copy)]
+struct Latest {
+    places: [u32; PER_KEY],
+    len: u8,
+}
+
+impl LatestByKey {
+    /// Records that article `place` has each of `keys` (twice when a key
+    /// repeats, as the bands of a short text can).
+    fn add(&mut self, keys: &[u32; BANDS], place: u32) {
+        for key in keys {
+            let latest = self.slots.entry(*key).or_default();
+            let len = usize::from(latest.len);
+            if len < PER_KEY {
+                if let Some(slot) = latest.places.get_mut(len) {
+                    *slot = place;
+                }
+                latest.len += 1;
+            } else {
+                latest.places.rotate_left(1);
+                if let Some(last) = latest.places.last_mut() {
+                    *last = place;
+                }
+            }
+        }
+    }
+
+    /// The latest articles with `key`, newest first.
+    fn newest_first(&self, key: u32) -> impl Iterator<Item = u32> + '_ {
+        let places = match self.slots.get(&key) {
+            Some(latest) => latest.places.get(..usize::from(latest.len)),
+            None => None,
+        };
+        places.unwrap_or_default().iter().rev().copied()
+    }
+}
+
+/// Band keys are already well-mixed hashes: they index the map as they are.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 << 8) | u64::from(*byte);
+        }
+    }
+
+    fn write_u32(&mut self, key: u32) {
+        // Spread over 64 bits: the table takes its buckets from the low
+        // bits and its tags from the high ones.
+        self.0 = u64::from(key).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
 }
 
 #[cfg(test)]

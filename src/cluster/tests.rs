@@ -93,3 +93,93 @@ fn two_new_reports_of_one_story_form_a_cluster_named_after_the_first() {
     assert_eq!(c.assign(), vec![(21, 21), (22, 21), (23, 21)]);
     assert_eq!(c.new_in_clusters(), 3);
 }
+
+/// The assignment by its first definition: every article's keys in one
+/// sorted (key, place) list, each new article compared with the newest
+/// [`super::PER_KEY`] earlier entries of each of its keys.
+fn assign_by_sorted_keys(c: &mut Candidates) -> Vec<(i64, i64)> {
+    let keys: Vec<[u32; super::BANDS]> = c.recent.iter().map(|r| c.band_keys(r)).collect();
+    let mut index: Vec<(u32, u32)> = keys
+        .iter()
+        .enumerate()
+        .flat_map(|(i, keys)| keys.iter().map(move |k| (*k, i as u32)))
+        .collect();
+    index.sort_unstable();
+    let mut updates = Vec::new();
+    for (i, own_keys) in keys.iter().enumerate() {
+        if !c.recent[i].new || c.recent[i].cluster_id.is_some() {
+            continue;
+        }
+        let mut best: Option<(f64, usize)> = None;
+        let mut compared: Vec<usize> = Vec::new();
+        for &key in own_keys {
+            let upper = index.partition_point(|&(k, j)| (k, j) < (key, i as u32));
+            let lower = index.partition_point(|&(k, _)| k < key);
+            for &(_, j) in index[lower..upper].iter().rev().take(super::PER_KEY) {
+                let j = j as usize;
+                if compared.contains(&j) {
+                    continue;
+                }
+                compared.push(j);
+                let similarity = c.similarity(i, j);
+                if similarity >= super::SAME_STORY && best.is_none_or(|(s, _)| similarity > s) {
+                    best = Some((similarity, j));
+                }
+            }
+        }
+        if let Some((_, j)) = best {
+            c.join(i, j, &mut updates);
+        }
+    }
+    updates
+}
+
+/// A window of generated reports: 60 stories told by 25 outlets over four
+/// days, each report a story's words with some of its own, a few of them
+/// old or already clustered.
+fn generated_window() -> Vec<(i64, i64, i64, String, Option<i64>, bool)> {
+    let mut state: u64 = 0x5eed;
+    let mut next = move |bound: u64| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) % bound
+    };
+    (0..3_000)
+        .map(|n| {
+            let story = next(60);
+            let mut words: Vec<String> = (0..14).map(|w| format!("s{story}w{w}")).collect();
+            words.retain(|_| next(4) != 0);
+            words.extend((0..next(10)).map(|_| format!("x{}", next(5_000))));
+            let cluster = (next(50) == 0).then_some(n / 2);
+            (
+                n,
+                next(25) as i64,
+                next(96) as i64,
+                words.join(" "),
+                cluster,
+                n >= 800 && next(10) != 0,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_latest_by_key_index_assigns_as_the_sorted_keys_did() {
+    let rows = generated_window();
+    let borrowed: Vec<Row<'_>> = rows
+        .iter()
+        .map(|(id, source, hours, terms, cluster, new)| {
+            (*id, *source, *hours, terms.as_str(), *cluster, *new)
+        })
+        .collect();
+    let expected = assign_by_sorted_keys(&mut candidates(&borrowed));
+    assert!(
+        expected.len() > 1_000,
+        "the window should form stories: {}",
+        expected.len()
+    );
+    let actual = candidates(&borrowed).assign();
+    let first_difference = actual.iter().zip(&expected).position(|(a, e)| a != e);
+    assert_eq!((actual.len(), first_difference), (expected.len(), None));
+}
