@@ -7,6 +7,7 @@
 //! recorded and reported, never a reason to stop the run; a database error
 //! is, since every later commit would fail too.
 
+mod alerts;
 pub mod check_source;
 pub mod collect;
 mod error;
@@ -16,6 +17,8 @@ pub mod import;
 mod ingest;
 pub mod preview;
 mod publish_all;
+
+pub use alerts::{AlertOutcome, FAILING_AFTER};
 pub mod requests;
 pub mod schedule;
 pub mod topics;
@@ -99,6 +102,8 @@ pub struct RunReport {
     /// Feeds not published, and why (their examples could not be used);
     /// their last files stay.
     pub feed_errors: Vec<(String, String)>,
+    /// What each alert did, in config order.
+    pub alerts: Vec<AlertOutcome>,
 }
 
 /// Errors that stop a run (per-source failures do not).
@@ -205,8 +210,11 @@ pub async fn run(
         // publishes everything stored so far, so the last one leaves the
         // files complete (and unchanged files are not rewritten).
         let _publishing = store.publish_lock().await?;
-        report.feeds = publish_all::publish_all(&store, config, &queries, &mut report).await?;
+        let published;
+        (report.feeds, published) =
+            publish_all::publish_all(&store, config, &queries, &mut report).await?;
         tracing::debug!("publishing done");
+        report.alerts = alerts::run_alerts(&store, config, &published, started).await?;
     }
     store.finish_run(run_id, &report.totals, Utc::now()).await?;
     store.close().await;

@@ -47,6 +47,9 @@ async fn schema_matches_the_reference_and_docs_cover_every_column() {
         "article_index_terms",
         "index_term_stats",
         "topic_models",
+        "alerts",
+        "alert_deliveries",
+        "alert_items",
     ] {
         assert!(
             docs.contains(&format!("### `{table}`")),

@@ -1,6 +1,7 @@
 //! The command line: argument parsing, logging, output and the exit-code
 //! policy. No business logic lives here; each subcommand calls the library.
 
+mod alerts;
 mod check;
 mod discover;
 mod output;
@@ -128,6 +129,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Each alert's status: last delivery, items waiting, last error.
+    Alerts,
     /// List the feeds a web page advertises, for adding a source.
     Discover {
         /// The page URL.
@@ -271,6 +274,7 @@ async fn dispatch(cli: &Cli) -> Exit {
             ..
         } => sources::export(&cli.config),
         Command::Discover { url } => discover::discover(url).await,
+        Command::Alerts => alerts::list(&cli.config).await,
         Command::Topic {
             action: TopicAction::Eval { slug, json },
         } => topic::eval(&cli.config, slug, *json),

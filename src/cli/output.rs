@@ -119,6 +119,14 @@ pub(super) fn print_report(report: &RunReport, options: RunOptions, verbose: u8,
     for (slug, why) in &report.feed_errors {
         eprintln!("veille: feed {slug:?} not published: {why}");
     }
+    for alert in &report.alerts {
+        if let Some(error) = alert.error.as_ref().filter(|_| !quiet) {
+            eprintln!(
+                "veille: {}; its items wait for the next attempt",
+                crate::untrusted::error_column(&error.to_string())
+            );
+        }
+    }
     if verbose > 0 {
         for feed in &report.feeds {
             eprintln!(

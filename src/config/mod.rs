@@ -5,6 +5,7 @@
 //! `validate` turns it into typed values once; `edit` changes the file in
 //! place (adding sources). Nothing else in veille reads or writes TOML; this module opens no socket and no database.
 
+mod alerts;
 mod duration;
 mod edit;
 mod error;
@@ -14,6 +15,7 @@ mod validate;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use alerts::{AlertConfig, WebhookConfig, WebhookFormat, WebhookUrl};
 pub use duration::{IntervalError, MIN_INTERVAL, parse_duration, parse_interval};
 pub use edit::{Added, EditError, SourceEntry, add_sources};
 pub use error::ConfigError;
@@ -37,6 +39,8 @@ pub struct Config {
     pub sources: Vec<SourceConfig>,
     /// The topic feeds, in file order.
     pub feeds: Vec<FeedConfig>,
+    /// The alerts, in file order.
+    pub alerts: Vec<AlertConfig>,
 }
 
 /// `[database]`.

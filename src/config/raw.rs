@@ -16,6 +16,8 @@ pub(super) struct RawConfig {
     pub source: Vec<RawSource>,
     #[serde(default)]
     pub feed: Vec<RawFeed>,
+    #[serde(default)]
+    pub alert: Vec<RawAlert>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -95,4 +97,21 @@ pub(super) struct RawFeed {
     pub full_content: Option<bool>,
     pub examples: Option<Spanned<String>>,
     pub min_score: Option<Spanned<f64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawAlert {
+    pub name: Spanned<String>,
+    pub feeds: Spanned<Vec<String>>,
+    pub every: Option<Spanned<String>>,
+    pub webhook: Option<Spanned<RawWebhook>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawWebhook {
+    pub url: Option<Spanned<String>>,
+    pub url_env: Option<Spanned<String>>,
+    pub format: Option<Spanned<String>>,
 }

@@ -23,7 +23,7 @@ pub const DEFAULT_USER_AGENT: &str = concat!(
 );
 
 /// Checks one file's text.
-struct Checker<'a> {
+pub(super) struct Checker<'a> {
     text: &'a str,
     path: &'a Path,
 }
@@ -36,7 +36,12 @@ impl Checker<'_> {
             .map_or(1, |before| before.matches('\n').count() + 1)
     }
 
-    fn invalid(&self, span: Range<usize>, key: &str, message: impl Into<String>) -> ConfigError {
+    pub(super) fn invalid(
+        &self,
+        span: Range<usize>,
+        key: &str,
+        message: impl Into<String>,
+    ) -> ConfigError {
         ConfigError::Invalid {
             path: self.path.to_path_buf(),
             line: self.line_of(span),
@@ -207,7 +212,7 @@ impl Checker<'_> {
             .collect()
     }
 
-    fn http_url(&self, value: &Spanned<String>, key: &str) -> Result<Url, ConfigError> {
+    pub(super) fn http_url(&self, value: &Spanned<String>, key: &str) -> Result<Url, ConfigError> {
         let url = Url::parse(value.get_ref().trim()).map_err(|e| {
             self.invalid(
                 value.span(),
@@ -228,7 +233,11 @@ impl Checker<'_> {
         Ok(url)
     }
 
-    fn non_empty(&self, value: &Spanned<String>, key: &str) -> Result<String, ConfigError> {
+    pub(super) fn non_empty(
+        &self,
+        value: &Spanned<String>,
+        key: &str,
+    ) -> Result<String, ConfigError> {
         let v = value.get_ref().trim();
         if v.is_empty() {
             return Err(self.invalid(value.span(), key, "must not be empty"));
@@ -544,6 +553,7 @@ pub(super) fn validate(text: &str, path: &Path) -> Result<Config, ConfigError> {
         .enumerate()
         .map(|(i, f)| checker.feed(i, f, &mut slugs, &publish.formats))
         .collect::<Result<Vec<_>, _>>()?;
+    let alerts = checker.alerts(&raw.alert, &feeds)?;
     Ok(Config {
         path: path.to_path_buf(),
         database: checker.database(&raw)?,
@@ -551,5 +561,6 @@ pub(super) fn validate(text: &str, path: &Path) -> Result<Config, ConfigError> {
         publish,
         sources,
         feeds,
+        alerts,
     })
 }

@@ -5,6 +5,7 @@
 
 use chrono::Utc;
 
+use super::alerts::PublishedItems;
 use super::collect::{self, Selection};
 use super::{FeedOutcome, RunError, RunReport, topics};
 use crate::config::{Config, FeedConfig};
@@ -14,7 +15,7 @@ use crate::publish::{
     FeedMeta, OpmlEntry, PublishItem, TopicSummary, publish_feed, publish_index, publish_opml,
     publish_topic_page,
 };
-use crate::store::Store;
+use crate::store::{AlertItemRef, Store};
 
 /// Items of each topic on the index page.
 const INDEX_ITEMS: usize = 8;
@@ -26,7 +27,7 @@ pub(super) async fn publish_all(
     config: &Config,
     queries: &[Query],
     report: &mut RunReport,
-) -> Result<Vec<FeedOutcome>, RunError> {
+) -> Result<(Vec<FeedOutcome>, PublishedItems), RunError> {
     let dir = &config.publish.dir;
     let (models, broken) = fitted_models(store, config, queries).await?;
     let selections = collect::select_articles(store, config, queries, &models, Utc::now()).await?;
@@ -34,9 +35,13 @@ pub(super) async fn publish_all(
     let mut outcomes = Vec::new();
     let mut topics = Vec::new();
     let mut opml = Vec::new();
+    let mut published = PublishedItems::new();
     for (feed, selection) in config.feeds.iter().zip(selections) {
         if broken.iter().any(|(slug, _)| *slug == feed.slug) {
             continue;
+        }
+        if config.alerts.iter().any(|a| a.feeds.contains(&feed.slug)) {
+            published.push((feed.slug.clone(), alert_items(&feed.slug, &selection)));
         }
         let published = publish_one(config, feed, selection)?;
         if published.outcome.files_written > 0 {
@@ -50,7 +55,21 @@ pub(super) async fn publish_all(
     publish_opml(dir, &opml)?;
     let events = store.recent_events(100).await?;
     crate::publish::publish_health(dir, &config.publish.base_url, &events)?;
-    Ok(outcomes)
+    Ok((outcomes, published))
+}
+
+/// A feed's items as its alerts take them.
+fn alert_items(slug: &str, selection: &Selection) -> Vec<AlertItemRef> {
+    selection
+        .items
+        .iter()
+        .map(|item| AlertItemRef {
+            article_id: item.stored.id,
+            feed: slug.to_string(),
+            matched_terms: item.matched_terms.clone(),
+            other_outlets: item.also_reported_by.clone(),
+        })
+        .collect()
 }
 
 /// Each feed's model (`None` for a feed without examples), and the feeds

@@ -12,6 +12,7 @@
 //! tsvector and its queries). Nothing outside this module sees a pool, a
 //! row or a SQL string.
 
+mod alerts;
 mod articles;
 mod clusters;
 mod error;
@@ -39,6 +40,7 @@ use crate::filter::Query;
 use crate::model::StoredArticle;
 
 pub use crate::filter::PreparedArticles;
+pub use alerts::{AlertItemRef, AlertSchedule, AlertStatus, DeliveredItem, DeliveryRecord};
 pub use clusters::ClusterBatch;
 pub use error::StoreError;
 pub use leases::PublishLock;

@@ -1,0 +1,71 @@
+//! `veille alerts`: each alert's last delivery, waiting items and last
+//! error, from the database (no secret is read or printed).
+
+use std::fmt::Write;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+
+use super::{Exit, load_config, open_store};
+use crate::pipeline::FAILING_AFTER;
+
+fn when(t: Option<DateTime<Utc>>) -> String {
+    t.map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|| "-".into())
+}
+
+pub(super) async fn list(config_path: &Path) -> Exit {
+    let config = match load_config(config_path) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let store = match open_store(config_path).await {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let statuses = match store.alert_statuses().await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("veille: fatal: {e}");
+            return Exit::Fatal;
+        }
+    };
+    store.close().await;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<24} {:<8} {:<16} {:>7}  last error",
+        "alert", "status", "last sent", "pending"
+    );
+    for alert in &config.alerts {
+        let status = statuses.iter().find(|s| s.name == alert.name);
+        let (state, sent, pending, error) = match status {
+            None => ("new", None, 0, None),
+            Some(s) => (
+                if s.failures >= FAILING_AFTER {
+                    "failing"
+                } else if s.failures > 0 {
+                    "retrying"
+                } else {
+                    "ok"
+                },
+                s.last_sent_at,
+                s.pending,
+                s.last_error.as_deref(),
+            ),
+        };
+        let _ = writeln!(
+            out,
+            "{:<24} {:<8} {:<16} {:>7}  {}",
+            crate::untrusted::printable(&alert.name),
+            state,
+            when(sent),
+            pending,
+            error
+                .map(crate::untrusted::error_column)
+                .unwrap_or_else(|| "-".into())
+        );
+    }
+    super::output::print(&out);
+    Exit::Ok
+}

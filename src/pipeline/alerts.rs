@@ -1,0 +1,159 @@
+//! The alert step of a run, after publishing: each `[[alert]]` takes the
+//! new items its feeds published, and when it is due (every run, or its
+//! digest's `every`) posts them. A message is written to the database with
+//! its idempotency key before it is sent, so a send that could not be
+//! recorded goes again, same key and items, at the next run: delivery is
+//! at least once, and a receiver that keeps the key sees each item once.
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+
+use crate::alert::{AlertError, message, send_webhook};
+use crate::config::{AlertConfig, Config};
+use crate::store::{AlertItemRef, Store, StoreError};
+
+/// Failures in a row after which `veille alerts` shows an alert as failing.
+pub const FAILING_AFTER: i64 = 3;
+
+/// The longest wait between two attempts of a failing alert.
+const MAX_BACKOFF_MINUTES: i64 = 6 * 60;
+
+/// What an alert did in this run.
+#[derive(Debug)]
+pub struct AlertOutcome {
+    /// The alert's name.
+    pub name: String,
+    /// Items delivered in this run.
+    pub sent: usize,
+    /// Why its delivery failed, when it did.
+    pub error: Option<AlertError>,
+}
+
+/// The items each published feed holds, for the alerts that follow it.
+pub type PublishedItems = Vec<(String, Vec<AlertItemRef>)>;
+
+/// Runs every alert: take the new items, send what is due.
+pub(super) async fn run_alerts(
+    store: &Store,
+    config: &Config,
+    published: &PublishedItems,
+    run_started: DateTime<Utc>,
+) -> Result<Vec<AlertOutcome>, StoreError> {
+    let mut outcomes = Vec::new();
+    for alert in &config.alerts {
+        outcomes.push(run_alert(store, alert, published, run_started, Utc::now()).await?);
+    }
+    Ok(outcomes)
+}
+
+async fn run_alert(
+    store: &Store,
+    alert: &AlertConfig,
+    published: &PublishedItems,
+    run_started: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<AlertOutcome, StoreError> {
+    let mut outcome = AlertOutcome {
+        name: alert.name.clone(),
+        sent: 0,
+        error: None,
+    };
+    store
+        .add_alert(&alert.name, first_covered(alert, run_started, now))
+        .await?;
+    store
+        .queue_alert_items(&alert.name, &followed_items(alert, published), now)
+        .await?;
+    let schedule = store.alert_schedule(&alert.name).await?;
+    if schedule.next_attempt_at.is_some_and(|retry| now < retry) {
+        return Ok(outcome);
+    }
+    let due = match alert.every.and_then(|e| chrono::Duration::from_std(e).ok()) {
+        None => true,
+        Some(every) => schedule
+            .last_digest_at
+            .is_none_or(|last| now >= last + every),
+    };
+    if due && alert.every.is_some() {
+        store.digest_due(&alert.name, now).await?;
+    }
+    let key = idempotency_key(&alert.name, now);
+    let Some(delivery) = store.open_delivery(&alert.name, &key, now, due).await? else {
+        return Ok(outcome);
+    };
+    let body = message(
+        alert.webhook.format,
+        &alert.name,
+        &delivery.key,
+        &delivery.items,
+    );
+    match send_webhook(&alert.name, &alert.webhook, &body).await {
+        Ok(()) => {
+            store
+                .delivery_sent(&alert.name, delivery.id, Utc::now())
+                .await?;
+            outcome.sent = delivery.items.len();
+        }
+        Err(error) => {
+            let retry_at = now + backoff(schedule.failures + 1);
+            let why = crate::untrusted::error_column(&error.to_string());
+            store
+                .delivery_failed(&alert.name, delivery.id, &why, retry_at)
+                .await?;
+            outcome.error = Some(error);
+        }
+    }
+    Ok(outcome)
+}
+
+/// Where a new alert begins: a digest covers its last period, an
+/// immediate alert the items of the run that created it.
+fn first_covered(
+    alert: &AlertConfig,
+    run_started: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> DateTime<Utc> {
+    match alert.every.and_then(|e| chrono::Duration::from_std(e).ok()) {
+        Some(every) => now - every,
+        None => run_started,
+    }
+}
+
+/// The published items of the feeds `alert` follows.
+fn followed_items(alert: &AlertConfig, published: &PublishedItems) -> Vec<AlertItemRef> {
+    published
+        .iter()
+        .filter(|(slug, _)| alert.feeds.contains(slug))
+        .flat_map(|(_, items)| items.iter().cloned())
+        .collect()
+}
+
+/// One minute after the first failure, doubling, at most six hours.
+fn backoff(failures: i64) -> chrono::Duration {
+    let doublings = u32::try_from((failures - 1).clamp(0, 16)).unwrap_or(16);
+    chrono::Duration::minutes((1_i64 << doublings).min(MAX_BACKOFF_MINUTES))
+}
+
+/// A key no other delivery has: the alert, the time and this process.
+fn idempotency_key(alert: &str, now: DateTime<Utc>) -> String {
+    let mut hash = Sha256::new();
+    hash.update(alert.as_bytes());
+    hash.update(now.timestamp_nanos_opt().unwrap_or_default().to_le_bytes());
+    hash.update(std::process::id().to_le_bytes());
+    let digest = hash.finalize();
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backoff;
+
+    #[test]
+    fn backoff_doubles_from_a_minute_up_to_six_hours() {
+        let minutes: Vec<i64> = [1, 2, 3, 9, 30]
+            .iter()
+            .map(|f| backoff(*f).num_minutes())
+            .collect();
+        assert_eq!(minutes, vec![1, 2, 4, 256, 360]);
+    }
+}

@@ -1,0 +1,189 @@
+//! Alerts posting to a real webhook receiver on 127.0.0.1: items arrive
+//! once, after a failing receiver recovers, with the same idempotency key.
+
+use std::sync::{Arc, Mutex};
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use veille::config::Config;
+
+use crate::util::{FixtureServer, write_config};
+
+/// A webhook receiver that answers 500 while `failing`, and keeps every
+/// body it was sent with the status it answered.
+#[derive(Clone, Default)]
+struct Receiver {
+    failing: Arc<Mutex<bool>>,
+    received: Arc<Mutex<Vec<(u16, serde_json::Value)>>>,
+}
+
+async fn receive(State(receiver): State<Receiver>, body: String) -> StatusCode {
+    let status = if *receiver.failing.lock().unwrap() {
+        StatusCode::INTERNAL_SERVER_ERROR
+    } else {
+        StatusCode::OK
+    };
+    let json = serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body));
+    receiver
+        .received
+        .lock()
+        .unwrap()
+        .push((status.as_u16(), json));
+    status
+}
+
+impl Receiver {
+    async fn start() -> (Receiver, String) {
+        let receiver = Receiver::default();
+        let app = axum::Router::new()
+            .route("/hook", axum::routing::post(receive))
+            .with_state(receiver.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        (receiver, url)
+    }
+
+    fn accepted(&self) -> Vec<serde_json::Value> {
+        let received = self.received.lock().unwrap();
+        received
+            .iter()
+            .filter(|(s, _)| *s == 200)
+            .map(|(_, b)| b.clone())
+            .collect()
+    }
+}
+
+/// The publish tests' three outlets, and `alert` appended to the config.
+async fn configured(dir: &std::path::Path, alert: &str) -> (FixtureServer, Config) {
+    let server = FixtureServer::start().await;
+    server.put_fixture("maroc-rss2.xml", "application/rss+xml");
+    server.put_fixture("world-atom.xml", "application/atom+xml");
+    server.put_fixture("arabic-rss2.xml", "application/rss+xml");
+    let path = write_config(
+        dir,
+        &[
+            ("Maroc FR", server.url("maroc-rss2.xml")),
+            ("World Policy", server.url("world-atom.xml")),
+            ("Akhbar", server.url("arabic-rss2.xml")),
+        ],
+    );
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str(alert);
+    std::fs::write(&path, text).unwrap();
+    (server, Config::load(&path).unwrap())
+}
+
+fn titles(payload: &serde_json::Value) -> Vec<String> {
+    let mut titles: Vec<String> = payload["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["title"].as_str().unwrap().to_string())
+        .collect();
+    titles.sort();
+    titles
+}
+
+/// Moves a failed alert's next attempt to now, as time passing would.
+async fn retry_now(dir: &std::path::Path) {
+    let pool = crate::util::db(dir).await;
+    sqlx::query("UPDATE alerts SET next_attempt_at = NULL")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+}
+
+#[tokio::test]
+async fn items_arrive_once_after_the_receiver_recovers() {
+    let dir = tempfile::tempdir().unwrap();
+    let (receiver, hook) = Receiver::start().await;
+    *receiver.failing.lock().unwrap() = true;
+    let alert = format!(
+        "\n[[alert]]\nname = \"team\"\nfeeds = [\"morocco-ai-governance\"]\nwebhook = {{ url = \"{hook}\" }}\n"
+    );
+    let (_server, config) = configured(dir.path(), &alert).await;
+
+    // The receiver fails: the run goes on, the alert says why.
+    let report = crate::util::run(&config, false).await;
+    let error = report.alerts[0].error.as_ref().map(ToString::to_string);
+    assert_eq!(
+        error.as_deref(),
+        Some("alert \"team\": the webhook answered HTTP 500")
+    );
+    assert_eq!(report.totals.feeds_written, 2);
+    // Before the backoff is over, nothing is tried again.
+    crate::util::run(&config, true).await;
+    assert_eq!(receiver.received.lock().unwrap().len(), 1);
+
+    *receiver.failing.lock().unwrap() = false;
+    retry_now(dir.path()).await;
+    let report = crate::util::run(&config, true).await;
+    assert!(report.alerts[0].error.is_none());
+    assert_eq!(report.alerts[0].sent, 3);
+    let accepted = receiver.accepted();
+    assert_eq!(accepted.len(), 1);
+    let payload = &accepted[0];
+    assert_eq!(
+        titles(payload),
+        [
+            "Le Maroc adopte une stratégie nationale d'intelligence artificielle",
+            "Morocco sets up an AI governance council",
+            "المغرب يطلق استراتيجية وطنية للذكاء الاصطناعي وحكامة المعطيات",
+        ]
+    );
+    // The retry is the failed message again: same key.
+    let failed_key = receiver.received.lock().unwrap()[0].1["idempotency_key"].clone();
+    assert_eq!(payload["idempotency_key"], failed_key);
+    let item = &payload["items"][0];
+    assert_eq!(item["feed"], "morocco-ai-governance");
+    assert!(item["uid"].as_str().unwrap().len() >= 32, "{item}");
+    assert!(
+        item["matched_terms"]
+            .as_array()
+            .is_some_and(|t| !t.is_empty()),
+        "{item}"
+    );
+
+    // Republished at every run, announced once.
+    crate::util::run(&config, true).await;
+    assert_eq!(receiver.accepted().len(), 1);
+    assert_eq!(receiver.received.lock().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_new_alert_announces_new_items_only_and_slack_gets_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let (receiver, hook) = Receiver::start().await;
+    let (server, config) = configured(dir.path(), "").await;
+    crate::util::run(&config, false).await;
+    // Times are stored to the second: the next run starts in a later one.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+
+    // Added after the archive was stored: the archive is not announced.
+    let alert = format!(
+        "\n[[alert]]\nname = \"chat\"\nfeeds = [\"everything\"]\nwebhook = {{ url = \"{hook}\", format = \"slack\" }}\n"
+    );
+    let mut text = std::fs::read_to_string(&config.path).unwrap();
+    text.push_str(&alert);
+    std::fs::write(&config.path, text).unwrap();
+    let config = Config::load(&config.path).unwrap();
+    let report = crate::util::run(&config, true).await;
+    assert_eq!(report.alerts[0].sent, 0);
+    assert!(receiver.received.lock().unwrap().is_empty());
+
+    // A new item is.
+    let mut feed = String::from_utf8(crate::util::fixture("maroc-rss2.xml")).unwrap();
+    feed = feed.replacen(
+        "<item>",
+        "<item><title>Nouvelle loi sur les données</title><link>https://maroc.example.ma/loi</link><guid>loi-1</guid><pubDate>Thu, 03 Dec 2026 08:00:00 GMT</pubDate><description>Texte.</description></item><item>",
+        1,
+    );
+    server.put("maroc-rss2.xml", "application/rss+xml", feed);
+    let report = crate::util::run(&config, true).await;
+    assert_eq!(report.alerts[0].sent, 1);
+    let accepted = receiver.accepted();
+    let text = accepted[0]["text"].as_str().unwrap();
+    assert!(text.starts_with("chat: 1 new item\n• <https://maroc.example.ma/loi|Nouvelle loi sur les données> (Maroc FR)"), "{text}");
+}
