@@ -187,3 +187,131 @@ async fn a_new_alert_announces_new_items_only_and_slack_gets_text() {
     let text = accepted[0]["text"].as_str().unwrap();
     assert!(text.starts_with("chat: 1 new item\n• <https://maroc.example.ma/loi|Nouvelle loi sur les données> (Maroc FR)"), "{text}");
 }
+
+/// The text of the MIME part of type `mime` in `mail`.
+fn part(mail: &mailparse::ParsedMail<'_>, mime: &str) -> String {
+    mail.subparts
+        .iter()
+        .find(|p| p.ctype.mimetype == mime)
+        .unwrap_or_else(|| panic!("no {mime} part"))
+        .get_body()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_email_digest_groups_by_feed_and_story_and_waits_for_its_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let sink = crate::util::smtp::SmtpSink::start().await;
+    let alert = format!(
+        "\n[[alert]]\nname = \"morning-digest\"\nfeeds = [\"morocco-ai-governance\"]\nevery = \"1d\"\n\
+         email = {{ to = [\"analyst@example.org\"], from = \"veille@example.org\", smtp = \"smtp://127.0.0.1:{}\", starttls = false }}\n",
+        sink.port
+    );
+    let (server, config) = configured(dir.path(), &alert).await;
+    // One story at two more outlets: one entry naming both.
+    let story = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title><link>https://a.example.ma/</link>\
+        <item><title>Le Maroc installe une autorité de gouvernance de l'intelligence artificielle</title>\
+        <link>https://a.example.ma/ia-autorite</link><guid>ia-autorite</guid><pubDate>Thu, 05 Feb 2026 12:00:00 +0100</pubDate>\
+        <description>Rabat : le gouvernement marocain installe une autorité nationale chargée de la gouvernance de l'intelligence \
+        artificielle, de la protection des données personnelles et de l'éthique des algorithmes dans les administrations publiques.</description>\
+        </item></channel></rss>";
+    server.put("story-a.xml", "application/rss+xml", story);
+    server.put(
+        "story-b.xml",
+        "application/rss+xml",
+        story.replace("a.example.ma", "b.example.ma"),
+    );
+    let mut text = std::fs::read_to_string(&config.path).unwrap();
+    text = text.replacen(
+        "[[feed]]",
+        &format!(
+            "[[source]]\nname = \"Outlet A\"\nurl = \"{}\"\n\n[[source]]\nname = \"Outlet B\"\nurl = \"{}\"\n\n[[feed]]",
+            server.url("story-a.xml"),
+            server.url("story-b.xml")
+        ),
+        1,
+    );
+    std::fs::write(&config.path, text).unwrap();
+    let config = Config::load(&config.path).unwrap();
+
+    let report = crate::util::run(&config, false).await;
+    assert!(
+        report.alerts[0].error.is_none(),
+        "{:?}",
+        report.alerts[0].error
+    );
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].to, ["<analyst@example.org>"]);
+    let mail = mailparse::parse_mail(&messages[0].data).unwrap();
+    let subject = mail
+        .headers
+        .iter()
+        .find(|h| h.get_key() == "Subject")
+        .unwrap()
+        .get_value();
+    assert_eq!(
+        subject,
+        format!("morning-digest: {} new items", report.alerts[0].sent)
+    );
+    assert_eq!(mail.ctype.mimetype, "multipart/alternative");
+    let plain = part(&mail, "text/plain");
+    let html = part(&mail, "text/html");
+    assert!(
+        plain.contains("morocco-ai-governance (https://example.org/veille/morocco-ai-governance/)"),
+        "{plain}"
+    );
+    assert!(
+        html.contains("<a href=\"https://example.org/veille/morocco-ai-governance/\">"),
+        "{html}"
+    );
+    // Five items (one story at two outlets), four entries.
+    assert_eq!(report.alerts[0].sent, 5);
+    let french = "Le Maroc installe une autorité de gouvernance de l'intelligence artificielle";
+    assert_eq!(plain.matches(french).count(), 1, "{plain}");
+    let entry = plain.lines().find(|l| l.contains(french)).unwrap();
+    assert!(
+        entry.contains("Outlet A; also Outlet B") || entry.contains("Outlet B; also Outlet A"),
+        "{entry}"
+    );
+    assert!(
+        html.contains("Morocco sets up an AI governance council"),
+        "{html}"
+    );
+
+    // A new item the next run: the digest waits for its day.
+    let mut feed = String::from_utf8(crate::util::fixture("maroc-rss2.xml")).unwrap();
+    feed = feed.replacen(
+        "<item>",
+        "<item><title>Le Maroc et l'intelligence artificielle : une loi</title><link>https://maroc.example.ma/ia-loi</link><guid>ia-loi</guid><pubDate>Thu, 03 Dec 2026 08:00:00 GMT</pubDate><description>Gouvernance des données et IA au Maroc.</description></item><item>",
+        1,
+    );
+    server.put("maroc-rss2.xml", "application/rss+xml", feed);
+    let report = crate::util::run(&config, true).await;
+    assert_eq!(report.alerts[0].sent, 0);
+    assert_eq!(sink.messages().len(), 1);
+}
+
+#[tokio::test]
+async fn a_missing_secret_names_the_alert_and_the_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    let alert = "\n[[alert]]\nname = \"team\"\nfeeds = [\"everything\"]\nwebhook = { url_env = \"VEILLE_TEST_HOOK_NEVER_SET\" }\n";
+    let (_server, config) = configured(dir.path(), alert).await;
+    let report = crate::util::run(&config, false).await;
+    let error = report.alerts[0].error.as_ref().map(ToString::to_string);
+    assert_eq!(
+        error.as_deref(),
+        Some("alert \"team\": environment variable VEILLE_TEST_HOOK_NEVER_SET is not set")
+    );
+    // The items wait: `veille alerts` shows them and the error.
+    let output = crate::util::veille(&config.path, &["alerts"]);
+    let listing = String::from_utf8(output.stdout).unwrap();
+    assert!(output.status.success());
+    let line = listing.lines().find(|l| l.starts_with("team")).unwrap();
+    assert!(
+        line.contains("retrying")
+            && line.contains(" 3 ")
+            && line.contains("VEILLE_TEST_HOOK_NEVER_SET"),
+        "{listing}"
+    );
+}

@@ -1,117 +1,41 @@
-//! Stage 7: telling people. An alert posts its feeds' new items to a
-//! webhook, as veille's JSON object, a Slack-style `{"text": …}` or plain
-//! text. This module shapes the message and sends it; which items, when,
-//! and what was delivered are the pipeline's and the store's business.
+//! Stage 7: telling people. An alert sends its feeds' new items to a
+//! webhook (veille's JSON object, a Slack-style `{"text": …}` or plain
+//! text) or as an e-mail digest. This module shapes the message and sends
+//! it; which items, when, and what was delivered are the pipeline's and
+//! the store's business.
 
+mod body;
+mod email;
+mod error;
 mod webhook;
 
-use serde::Serialize;
+use url::Url;
 
-use crate::config::WebhookFormat;
+use crate::config::{AlertChannel, AlertConfig};
 use crate::store::DeliveredItem;
 
-pub use webhook::{AlertError, send_webhook};
+pub use error::AlertError;
 
-/// A message ready to post.
-#[derive(Debug, Clone)]
-pub struct Message {
-    /// `Content-Type` of the body.
-    pub content_type: &'static str,
-    /// The body.
-    pub body: String,
+/// One message of an alert: its key and items, and where each topic's
+/// page is published (digests link to it).
+#[derive(Debug, Clone, Copy)]
+pub struct Outgoing<'a> {
+    /// The idempotency key (JSON payload, e-mail `Message-ID`).
+    pub key: &'a str,
+    /// The items, by feed then newest first.
+    pub items: &'a [DeliveredItem],
+    /// The publish folder's public URL.
+    pub base_url: &'a Url,
 }
 
-/// The JSON object a `format = "json"` webhook receives (documented in
-/// the README): the idempotency key lets a receiver drop a message it
-/// has already seen, which is how a send that veille could not record
-/// stays harmless when it goes again.
-#[derive(Debug, Serialize)]
-struct JsonPayload<'a> {
-    alert: &'a str,
-    idempotency_key: &'a str,
-    items: Vec<JsonItem<'a>>,
-}
-
-#[derive(Debug, Serialize)]
-struct JsonItem<'a> {
-    uid: &'a str,
-    title: &'a str,
-    link: Option<&'a str>,
-    outlet: &'a str,
-    date: String,
-    language: Option<&'a str>,
-    feed: &'a str,
-    matched_terms: &'a [String],
-    other_outlets: &'a [String],
-}
-
-/// The message an alert sends for `items`.
-pub fn message(format: WebhookFormat, alert: &str, key: &str, items: &[DeliveredItem]) -> Message {
-    match format {
-        WebhookFormat::Json => Message {
-            content_type: "application/json",
-            body: json_body(alert, key, items),
-        },
-        WebhookFormat::Slack => Message {
-            content_type: "application/json",
-            body: serde_json::json!({ "text": text_body(alert, items, true) }).to_string(),
-        },
-        WebhookFormat::Text => Message {
-            content_type: "text/plain; charset=utf-8",
-            body: text_body(alert, items, false),
-        },
-    }
-}
-
-fn json_body(alert: &str, key: &str, items: &[DeliveredItem]) -> String {
-    let payload = JsonPayload {
-        alert,
-        idempotency_key: key,
-        items: items
-            .iter()
-            .map(|i| JsonItem {
-                uid: &i.uid,
-                title: &i.title,
-                link: i.link.as_deref(),
-                outlet: &i.outlet,
-                date: crate::model::rfc3339(i.date),
-                language: i.language.as_deref(),
-                feed: &i.feed,
-                matched_terms: &i.matched_terms,
-                other_outlets: &i.other_outlets,
-            })
-            .collect(),
-    };
-    serde_json::to_string(&payload).unwrap_or_default()
-}
-
-/// One line per item, under a line naming the alert and the count;
-/// Slack's link syntax when `slack`.
-fn text_body(alert: &str, items: &[DeliveredItem], slack: bool) -> String {
-    let noun = if items.len() == 1 { "item" } else { "items" };
-    let mut text = format!("{alert}: {} new {noun}", items.len());
-    for item in items {
-        let title = if slack {
-            slack_escape(&item.title)
-        } else {
-            item.title.clone()
-        };
-        let shown = match (&item.link, slack) {
-            (Some(link), true) => format!("<{link}|{title}>"),
-            (Some(link), false) => format!("{title} {link}"),
-            (None, _) => title,
-        };
-        text.push_str(&format!("\n• {shown} ({})", item.outlet));
-        if !item.other_outlets.is_empty() {
-            text.push_str(&format!(", also {}", item.other_outlets.join(", ")));
+/// Sends `outgoing` the alert's way.
+pub async fn deliver(alert: &AlertConfig, outgoing: Outgoing<'_>) -> Result<(), AlertError> {
+    match &alert.channel {
+        AlertChannel::Webhook(hook) => {
+            let message =
+                body::webhook_body(hook.format, &alert.name, outgoing.key, outgoing.items);
+            webhook::send_webhook(&alert.name, hook, &message).await
         }
+        AlertChannel::Email(mail) => email::send_email(&alert.name, mail, outgoing).await,
     }
-    text
-}
-
-/// Slack reads `<`, `>` and `&` as markup.
-fn slack_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }

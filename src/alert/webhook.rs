@@ -3,51 +3,15 @@
 
 use std::time::Duration;
 
-use super::Message;
+use super::AlertError;
+use super::body::Message;
 use crate::config::{WebhookConfig, WebhookUrl};
 
 /// How long a receiver has to answer.
 const TIMEOUT: Duration = Duration::from_secs(20);
 
-/// Why an alert could not be sent.
-#[derive(Debug, thiserror::Error)]
-pub enum AlertError {
-    /// `url_env` names a variable that is not set.
-    #[error("alert {alert:?}: environment variable {variable} is not set")]
-    MissingEnv {
-        /// The alert.
-        alert: String,
-        /// The variable's name (not its value).
-        variable: String,
-    },
-    /// The variable's value is not an http(s) URL.
-    #[error("alert {alert:?}: environment variable {variable} does not hold an http(s) URL")]
-    BadEnvUrl {
-        /// The alert.
-        alert: String,
-        /// The variable's name.
-        variable: String,
-    },
-    /// The receiver answered with an error status.
-    #[error("alert {alert:?}: the webhook answered HTTP {status}")]
-    Status {
-        /// The alert.
-        alert: String,
-        /// The status code.
-        status: u16,
-    },
-    /// No answer: connection refused, timeout…
-    #[error("alert {alert:?}: the webhook could not be reached: {reason}")]
-    Unreachable {
-        /// The alert.
-        alert: String,
-        /// What failed, without the address.
-        reason: String,
-    },
-}
-
 /// Posts `message` to the alert's webhook; `Ok` when it answered 2xx.
-pub async fn send_webhook(
+pub(super) async fn send_webhook(
     alert: &str,
     hook: &WebhookConfig,
     message: &Message,

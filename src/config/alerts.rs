@@ -8,7 +8,7 @@ use std::time::Duration;
 use toml::Spanned;
 use url::Url;
 
-use super::raw::{RawAlert, RawWebhook};
+use super::raw::{RawAlert, RawEmail, RawWebhook};
 use super::validate::Checker;
 use super::{ConfigError, FeedConfig};
 
@@ -21,8 +21,54 @@ pub struct AlertConfig {
     pub feeds: Vec<String>,
     /// A digest every this long; `None`: the items of each run, at that run.
     pub every: Option<Duration>,
-    /// Where the items are posted.
-    pub webhook: WebhookConfig,
+    /// How the items are sent.
+    pub channel: AlertChannel,
+}
+
+/// An alert's one way of telling: a webhook or an e-mail.
+#[derive(Clone)]
+pub enum AlertChannel {
+    /// `webhook = { … }`.
+    Webhook(WebhookConfig),
+    /// `email = { … }`.
+    Email(EmailConfig),
+}
+
+/// `email = { to, from, smtp, starttls, user, password_env }`.
+#[derive(Debug, Clone)]
+pub struct EmailConfig {
+    /// Recipients, checked to be addresses.
+    pub to: Vec<String>,
+    /// Sender.
+    pub from: String,
+    /// The SMTP server.
+    pub server: SmtpServer,
+    /// User name for SMTP AUTH, with `password_env`.
+    pub user: Option<String>,
+    /// The variable holding the password, read only when sending.
+    pub password_env: Option<String>,
+}
+
+/// Where and how to reach the SMTP server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmtpServer {
+    /// Host name or address.
+    pub host: String,
+    /// Port (25 for `smtp://`, 465 for `smtps://` unless given).
+    pub port: u16,
+    /// How the connection is protected.
+    pub security: SmtpSecurity,
+}
+
+/// The connection's protection, as configured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    /// `smtps://`: TLS from the first byte.
+    ImplicitTls,
+    /// `smtp://` with `starttls = true`: upgraded, and refused without it.
+    StartTls,
+    /// `smtp://` with `starttls = false`: plain text, only as configured.
+    Plain,
 }
 
 /// Never shows the webhook's address, which often carries a token.
@@ -32,7 +78,13 @@ impl std::fmt::Debug for AlertConfig {
             .field("name", &self.name)
             .field("feeds", &self.feeds)
             .field("every", &self.every)
-            .field("format", &self.webhook.format)
+            .field(
+                "channel",
+                &match &self.channel {
+                    AlertChannel::Webhook(_) => "webhook",
+                    AlertChannel::Email(_) => "email",
+                },
+            )
             .finish_non_exhaustive()
     }
 }
@@ -99,14 +151,22 @@ impl Checker<'_> {
             ),
             None => None,
         };
-        let Some(webhook) = &raw.webhook else {
-            return Err(self.invalid(raw.name.span(), &key("webhook"), "is missing"));
+        let channel = match (&raw.webhook, &raw.email) {
+            (Some(webhook), None) => AlertChannel::Webhook(self.webhook(webhook, &key("webhook"))?),
+            (None, Some(email)) => AlertChannel::Email(self.email(email, &key("email"))?),
+            _ => {
+                return Err(self.invalid(
+                    raw.name.span(),
+                    &key("name"),
+                    "needs exactly one of `webhook` and `email` (two alerts can follow the same feeds)",
+                ));
+            }
         };
         Ok(AlertConfig {
             name,
             feeds: self.alert_feeds(&raw.feeds, feeds, &key("feeds"))?,
             every,
-            webhook: self.webhook(webhook, &key("webhook"))?,
+            channel,
         })
     }
 
@@ -162,4 +222,61 @@ impl Checker<'_> {
         };
         Ok(WebhookConfig { url, format })
     }
+}
+
+impl Checker<'_> {
+    fn email(&self, raw: &Spanned<RawEmail>, key: &str) -> Result<EmailConfig, ConfigError> {
+        let email = raw.get_ref();
+        let invalid = |what: &str, message: String| {
+            self.invalid(raw.span(), &format!("{key}.{what}"), message)
+        };
+        if email.to.is_empty() {
+            return Err(invalid("to", "must name at least one address".into()));
+        }
+        for address in email.to.iter().chain([&email.from]) {
+            if address.parse::<lettre::Address>().is_err() {
+                return Err(invalid(
+                    "to",
+                    format!("{address:?} is not an e-mail address"),
+                ));
+            }
+        }
+        if email.user.is_some() != email.password_env.is_some() {
+            return Err(invalid(
+                "user",
+                "`user` and `password_env` go together".into(),
+            ));
+        }
+        Ok(EmailConfig {
+            to: email.to.clone(),
+            from: email.from.clone(),
+            server: smtp_server(&email.smtp, email.starttls.unwrap_or(false))
+                .map_err(|message| invalid("smtp", message))?,
+            user: email.user.clone(),
+            password_env: email.password_env.clone(),
+        })
+    }
+}
+
+/// `smtp://host[:port]` or `smtps://host[:port]`, and what `starttls` asks.
+fn smtp_server(text: &str, starttls: bool) -> Result<SmtpServer, String> {
+    let url = Url::parse(text.trim()).map_err(|e| format!("{text:?} is not a URL: {e}"))?;
+    let host = url
+        .host_str()
+        .filter(|h| !h.is_empty())
+        .ok_or_else(|| format!("{text:?} has no host"))?
+        .trim_matches(['[', ']'])
+        .to_string();
+    let (security, default_port) = match (url.scheme(), starttls) {
+        ("smtps", false) => (SmtpSecurity::ImplicitTls, 465),
+        ("smtps", true) => return Err("`smtps://` is TLS already: leave `starttls` out".into()),
+        ("smtp", true) => (SmtpSecurity::StartTls, 587),
+        ("smtp", false) => (SmtpSecurity::Plain, 25),
+        (other, _) => return Err(format!("{other:?} is not smtp:// or smtps://")),
+    };
+    Ok(SmtpServer {
+        host,
+        port: url.port().unwrap_or(default_port),
+        security,
+    })
 }

@@ -15,7 +15,10 @@ mod validate;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub use alerts::{AlertConfig, WebhookConfig, WebhookFormat, WebhookUrl};
+pub use alerts::{
+    AlertChannel, AlertConfig, EmailConfig, SmtpSecurity, SmtpServer, WebhookConfig, WebhookFormat,
+    WebhookUrl,
+};
 pub use duration::{IntervalError, MIN_INTERVAL, parse_duration, parse_interval};
 pub use edit::{Added, EditError, SourceEntry, add_sources};
 pub use error::ConfigError;

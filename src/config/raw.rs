@@ -106,6 +106,18 @@ pub(super) struct RawAlert {
     pub feeds: Spanned<Vec<String>>,
     pub every: Option<Spanned<String>>,
     pub webhook: Option<Spanned<RawWebhook>>,
+    pub email: Option<Spanned<RawEmail>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawEmail {
+    pub to: Vec<String>,
+    pub from: String,
+    pub smtp: String,
+    pub starttls: Option<bool>,
+    pub user: Option<String>,
+    pub password_env: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

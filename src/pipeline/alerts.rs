@@ -8,7 +8,7 @@
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
-use crate::alert::{AlertError, message, send_webhook};
+use crate::alert::{AlertError, Outgoing, deliver};
 use crate::config::{AlertConfig, Config};
 use crate::store::{AlertItemRef, Store, StoreError};
 
@@ -41,7 +41,8 @@ pub(super) async fn run_alerts(
 ) -> Result<Vec<AlertOutcome>, StoreError> {
     let mut outcomes = Vec::new();
     for alert in &config.alerts {
-        outcomes.push(run_alert(store, alert, published, run_started, Utc::now()).await?);
+        let base_url = &config.publish.base_url;
+        outcomes.push(run_alert(store, alert, published, base_url, run_started).await?);
     }
     Ok(outcomes)
 }
@@ -50,9 +51,10 @@ async fn run_alert(
     store: &Store,
     alert: &AlertConfig,
     published: &PublishedItems,
+    base_url: &url::Url,
     run_started: DateTime<Utc>,
-    now: DateTime<Utc>,
 ) -> Result<AlertOutcome, StoreError> {
+    let now = Utc::now();
     let mut outcome = AlertOutcome {
         name: alert.name.clone(),
         sent: 0,
@@ -81,13 +83,12 @@ async fn run_alert(
     let Some(delivery) = store.open_delivery(&alert.name, &key, now, due).await? else {
         return Ok(outcome);
     };
-    let body = message(
-        alert.webhook.format,
-        &alert.name,
-        &delivery.key,
-        &delivery.items,
-    );
-    match send_webhook(&alert.name, &alert.webhook, &body).await {
+    let outgoing = Outgoing {
+        key: &delivery.key,
+        items: &delivery.items,
+        base_url,
+    };
+    match deliver(alert, outgoing).await {
         Ok(()) => {
             store
                 .delivery_sent(&alert.name, delivery.id, Utc::now())

@@ -37,7 +37,7 @@ const TAKE_WAITING: &str =
 
 const DELIVERY_ITEMS: &str =
     "SELECT a.uid, a.title, COALESCE(a.link, a.url) AS link, s.name AS outlet,
-        a.sort_at, a.language, i.feed, i.matched_terms, i.other_outlets
+        a.sort_at, a.language, a.cluster_id, i.feed, i.matched_terms, i.other_outlets
      FROM alert_items i JOIN articles a ON a.id = i.article_id JOIN sources s ON s.id = a.source_id
      WHERE i.delivery_id = $1 ORDER BY i.feed, a.sort_at DESC, a.id";
 
@@ -110,6 +110,8 @@ pub struct DeliveredItem {
     pub date: DateTime<Utc>,
     /// Its language.
     pub language: Option<String>,
+    /// Its story cluster, when other outlets carried the story.
+    pub cluster_id: Option<i64>,
     /// The feed that published it.
     pub feed: String,
     /// The query terms it matched.
@@ -316,6 +318,7 @@ fn delivered_item(row: &Row) -> Result<DeliveredItem, StoreError> {
         outlet: row.get("outlet")?,
         date: row.time("sort_at")?.unwrap_or_default(),
         language: row.get("language")?,
+        cluster_id: row.get("cluster_id")?,
         feed: row.get("feed")?,
         matched_terms: from_json_list(&row.get::<String>("matched_terms")?),
         other_outlets: from_json_list(&row.get::<String>("other_outlets")?),

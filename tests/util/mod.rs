@@ -2,6 +2,7 @@
 
 pub mod postgres;
 pub mod script;
+pub mod smtp;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
