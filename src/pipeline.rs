@@ -18,7 +18,7 @@ mod ingest;
 pub mod preview;
 mod publish_all;
 
-pub use alerts::{AlertOutcome, FAILING_AFTER};
+pub use alerts::{AlertOutcome, AlertTestError, FAILING_AFTER, send_test_alert};
 pub mod requests;
 pub mod schedule;
 pub mod topics;

@@ -315,3 +315,46 @@ async fn a_missing_secret_names_the_alert_and_the_variable() {
         "{listing}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alerts_test_sends_one_sample_and_records_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let sink = crate::util::smtp::SmtpSink::start().await;
+    let alert = format!(
+        "\n[[alert]]\nname = \"digest\"\nfeeds = [\"everything\"]\nevery = \"1d\"\n\
+         email = {{ to = [\"analyst@example.org\"], from = \"veille@example.org\", smtp = \"smtp://127.0.0.1:{}\" }}\n",
+        sink.port
+    );
+    let (_server, config) = configured(dir.path(), &alert).await;
+    let path = config.path.clone();
+    let output = tokio::task::spawn_blocking(move || {
+        crate::util::veille(&path, &["alerts", "test", "digest"])
+    })
+    .await
+    .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 1);
+    let mail = mailparse::parse_mail(&messages[0].data).unwrap();
+    assert!(part(&mail, "text/plain").contains("a sample item, to check this alert"));
+    assert!(
+        !dir.path().join("data/veille.db").exists(),
+        "a test send opens no database"
+    );
+
+    let path = config.path.clone();
+    let output = tokio::task::spawn_blocking(move || {
+        crate::util::veille(&path, &["alerts", "test", "nope"])
+    })
+    .await
+    .unwrap();
+    assert!(!output.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "veille: no [[alert]] is named \"nope\"\n"
+    );
+}

@@ -7,6 +7,7 @@
 mod body;
 mod email;
 mod error;
+mod schedule;
 mod webhook;
 
 use url::Url;
@@ -15,6 +16,7 @@ use crate::config::{AlertChannel, AlertConfig};
 use crate::store::DeliveredItem;
 
 pub use error::AlertError;
+pub use schedule::digest_due;
 
 /// One message of an alert: its key and items, and where each topic's
 /// page is published (digests link to it).

@@ -1,5 +1,6 @@
 //! `veille alerts`: each alert's last delivery, waiting items and last
-//! error, from the database (no secret is read or printed).
+//! error, from the database (no secret is read or printed); and `veille
+//! alerts test NAME`, which sends one sample.
 
 use std::fmt::Write;
 use std::path::Path;
@@ -68,4 +69,21 @@ pub(super) async fn list(config_path: &Path) -> Exit {
     }
     super::output::print(&out);
     Exit::Ok
+}
+
+pub(super) async fn test(config_path: &Path, name: &str) -> Exit {
+    let config = match load_config(config_path) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    match crate::pipeline::send_test_alert(&config, name).await {
+        Ok(()) => {
+            super::output::print(&format!("veille: alert {name:?}: sample sent\n"));
+            Exit::Ok
+        }
+        Err(e) => {
+            eprintln!("veille: {}", crate::untrusted::error_column(&e.to_string()));
+            Exit::Fatal
+        }
+    }
 }

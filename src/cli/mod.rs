@@ -129,8 +129,13 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Each alert's status: last delivery, items waiting, last error.
-    Alerts,
+    /// Each alert's status: last delivery, items waiting, last error;
+    /// or send a sample.
+    Alerts {
+        /// What to do (default: list).
+        #[command(subcommand)]
+        action: Option<AlertsAction>,
+    },
     /// List the feeds a web page advertises, for adding a source.
     Discover {
         /// The page URL.
@@ -165,6 +170,17 @@ pub enum SourcesAction {
     },
     /// Print the configured sources as OPML.
     Export,
+}
+
+/// `veille alerts …`.
+#[derive(Debug, Subcommand)]
+pub enum AlertsAction {
+    /// Send one sample message the alert's way, to check its setup
+    /// (nothing is recorded).
+    Test {
+        /// The alert's name.
+        name: String,
+    },
 }
 
 /// `veille topic …`.
@@ -274,7 +290,10 @@ async fn dispatch(cli: &Cli) -> Exit {
             ..
         } => sources::export(&cli.config),
         Command::Discover { url } => discover::discover(url).await,
-        Command::Alerts => alerts::list(&cli.config).await,
+        Command::Alerts { action: None } => alerts::list(&cli.config).await,
+        Command::Alerts {
+            action: Some(AlertsAction::Test { name }),
+        } => alerts::test(&cli.config, name).await,
         Command::Topic {
             action: TopicAction::Eval { slug, json },
         } => topic::eval(&cli.config, slug, *json),

@@ -21,8 +21,19 @@ pub struct AlertConfig {
     pub feeds: Vec<String>,
     /// A digest every this long; `None`: the items of each run, at that run.
     pub every: Option<Duration>,
+    /// With `every`: the digest goes out at this local time.
+    pub at: Option<DigestTime>,
     /// How the items are sent.
     pub channel: AlertChannel,
+}
+
+/// `at = "08:00"` in `timezone` (UTC when left out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DigestTime {
+    /// The local time of day.
+    pub time: chrono::NaiveTime,
+    /// The zone it is read in.
+    pub zone: chrono_tz::Tz,
 }
 
 /// An alert's one way of telling: a webhook or an e-mail.
@@ -165,6 +176,7 @@ impl Checker<'_> {
         Ok(AlertConfig {
             name,
             feeds: self.alert_feeds(&raw.feeds, feeds, &key("feeds"))?,
+            at: self.digest_time(raw, every, &key)?,
             every,
             channel,
         })
@@ -224,7 +236,49 @@ impl Checker<'_> {
     }
 }
 
+/// The shortest `every` that `at` goes with: a digest at a time of day.
+const ONE_DAY: Duration = Duration::from_secs(86_400);
+
 impl Checker<'_> {
+    fn digest_time(
+        &self,
+        raw: &RawAlert,
+        every: Option<Duration>,
+        key: &dyn Fn(&str) -> String,
+    ) -> Result<Option<DigestTime>, ConfigError> {
+        let zone = match &raw.timezone {
+            Some(zone) => zone.get_ref().parse::<chrono_tz::Tz>().map_err(|_| {
+                self.invalid(
+                    zone.span(),
+                    &key("timezone"),
+                    format!(
+                        "{:?} is not an IANA time zone such as \"Africa/Casablanca\"",
+                        zone.get_ref()
+                    ),
+                )
+            })?,
+            None => chrono_tz::UTC,
+        };
+        let Some(at) = &raw.at else {
+            return match &raw.timezone {
+                Some(zone) => Err(self.invalid(zone.span(), &key("timezone"), "goes with `at`")),
+                None => Ok(None),
+            };
+        };
+        if every.is_none_or(|e| e < ONE_DAY) {
+            return Err(self.invalid(at.span(), &key("at"), "needs `every` of a day or more"));
+        }
+        let time =
+            chrono::NaiveTime::parse_from_str(at.get_ref().trim(), "%H:%M").map_err(|_| {
+                self.invalid(
+                    at.span(),
+                    &key("at"),
+                    format!("{:?} is not a time such as \"08:00\"", at.get_ref()),
+                )
+            })?;
+        Ok(Some(DigestTime { time, zone }))
+    }
+
     fn email(&self, raw: &Spanned<RawEmail>, key: &str) -> Result<EmailConfig, ConfigError> {
         let email = raw.get_ref();
         let invalid = |what: &str, message: String| {
@@ -279,4 +333,105 @@ fn smtp_server(text: &str, starttls: bool) -> Result<SmtpServer, String> {
         port: url.port().unwrap_or(default_port),
         security,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::{AlertChannel, SmtpSecurity};
+    use crate::config::Config;
+
+    const BASE: &str = "[publish]\nbase_url = \"https://example.org/\"\n\n\
+        [[feed]]\nslug = \"ai\"\ntitle = \"AI\"\nquery = \"ia\"\n\n";
+
+    fn load(alert: &str) -> Result<Config, String> {
+        Config::from_toml(
+            &format!("{BASE}[[alert]]\n{alert}"),
+            Path::new("/etc/veille/config.toml"),
+        )
+        .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn an_email_digest_at_eight_in_casablanca() {
+        let config = load(
+            "name = \"morning\"\nfeeds = [\"ai\"]\nevery = \"1d\"\nat = \"08:00\"\ntimezone = \"Africa/Casablanca\"\n\
+             email = { to = [\"a@example.org\"], from = \"v@example.org\", smtp = \"smtps://mail.example.org\", user = \"v\", password_env = \"PW\" }\n",
+        )
+        .unwrap();
+        let alert = &config.alerts[0];
+        assert_eq!(
+            alert.at.map(|a| a.zone),
+            Some(chrono_tz::Africa::Casablanca)
+        );
+        let AlertChannel::Email(email) = &alert.channel else {
+            panic!("not an e-mail alert");
+        };
+        assert_eq!(
+            (email.server.port, email.server.security),
+            (465, SmtpSecurity::ImplicitTls)
+        );
+        // The Debug form never shows where the alert goes.
+        assert!(!format!("{alert:?}").contains("example.org"));
+    }
+
+    #[test]
+    fn mistakes_name_the_key_and_the_line() {
+        let cases = [
+            (
+                "name = \"x\"\nfeeds = [\"nope\"]\nwebhook = { url = \"https://h.example/\" }",
+                "alert[1].feeds",
+                "no [[feed]] has the slug \"nope\"",
+            ),
+            (
+                "name = \"x\"\nfeeds = [\"ai\"]",
+                "alert[1].name",
+                "needs exactly one of `webhook` and `email`",
+            ),
+            (
+                "name = \"x\"\nfeeds = [\"ai\"]\nwebhook = { url = \"https://h.example/\", url_env = \"H\" }",
+                "alert[1].webhook",
+                "exactly one of `url` and `url_env`",
+            ),
+            (
+                "name = \"x\"\nfeeds = [\"ai\"]\nat = \"08:00\"\nwebhook = { url_env = \"H\" }",
+                "alert[1].at",
+                "needs `every` of a day or more",
+            ),
+            (
+                "name = \"x\"\nfeeds = [\"ai\"]\nevery = \"1d\"\nat = \"8h\"\nwebhook = { url_env = \"H\" }",
+                "alert[1].at",
+                "is not a time",
+            ),
+            (
+                "name = \"x\"\nfeeds = [\"ai\"]\nevery = \"1d\"\nat = \"08:00\"\ntimezone = \"Mars/Olympus\"\nwebhook = { url_env = \"H\" }",
+                "alert[1].timezone",
+                "not an IANA time zone",
+            ),
+            (
+                "name = \"x\"\nfeeds = [\"ai\"]\nwebhook = { url_env = \"H\", format = \"xml\" }",
+                "alert[1].webhook.format",
+                "\"xml\" is not one of",
+            ),
+            (
+                "name = \"x\"\nfeeds = [\"ai\"]\nemail = { to = [\"a@example.org\"], from = \"v@example.org\", smtp = \"smtps://m.example\", starttls = true }",
+                "alert[1].email.smtp",
+                "TLS already",
+            ),
+            (
+                "name = \"x\"\nfeeds = [\"ai\"]\nemail = { to = [\"not an address\"], from = \"v@example.org\", smtp = \"smtp://m.example\" }",
+                "alert[1].email.to",
+                "not an e-mail address",
+            ),
+        ];
+        for (alert, key, message) in cases {
+            let error = load(alert).unwrap_err();
+            assert!(
+                error.contains(&format!("`{key}`")) && error.contains(message),
+                "{alert}\n→ {error}"
+            );
+            assert!(error.starts_with("/etc/veille/config.toml:"), "{error}");
+        }
+    }
 }

@@ -16,8 +16,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use alerts::{
-    AlertChannel, AlertConfig, EmailConfig, SmtpSecurity, SmtpServer, WebhookConfig, WebhookFormat,
-    WebhookUrl,
+    AlertChannel, AlertConfig, DigestTime, EmailConfig, SmtpSecurity, SmtpServer, WebhookConfig,
+    WebhookFormat, WebhookUrl,
 };
 pub use duration::{IntervalError, MIN_INTERVAL, parse_duration, parse_interval};
 pub use edit::{Added, EditError, SourceEntry, add_sources};

@@ -105,6 +105,8 @@ pub(super) struct RawAlert {
     pub name: Spanned<String>,
     pub feeds: Spanned<Vec<String>>,
     pub every: Option<Spanned<String>>,
+    pub at: Option<Spanned<String>>,
+    pub timezone: Option<Spanned<String>>,
     pub webhook: Option<Spanned<RawWebhook>>,
     pub email: Option<Spanned<RawEmail>>,
 }

@@ -8,9 +8,9 @@
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
-use crate::alert::{AlertError, Outgoing, deliver};
+use crate::alert::{AlertError, Outgoing, deliver, digest_due};
 use crate::config::{AlertConfig, Config};
-use crate::store::{AlertItemRef, Store, StoreError};
+use crate::store::{AlertItemRef, DeliveredItem, Store, StoreError};
 
 /// Failures in a row after which `veille alerts` shows an alert as failing.
 pub const FAILING_AFTER: i64 = 3;
@@ -72,9 +72,7 @@ async fn run_alert(
     }
     let due = match alert.every.and_then(|e| chrono::Duration::from_std(e).ok()) {
         None => true,
-        Some(every) => schedule
-            .last_digest_at
-            .is_none_or(|last| now >= last + every),
+        Some(every) => digest_due(every, alert.at, schedule.last_digest_at, now),
     };
     if due && alert.every.is_some() {
         store.digest_due(&alert.name, now).await?;
@@ -105,6 +103,46 @@ async fn run_alert(
         }
     }
     Ok(outcome)
+}
+
+/// Why `veille alerts test` could not send.
+#[derive(Debug, thiserror::Error)]
+pub enum AlertTestError {
+    /// No `[[alert]]` has that name.
+    #[error("no [[alert]] is named {0:?}")]
+    NoSuchAlert(String),
+    /// Sending failed.
+    #[error(transparent)]
+    Send(#[from] AlertError),
+}
+
+/// Sends one sample item the alert's way; records nothing.
+pub async fn send_test_alert(config: &Config, name: &str) -> Result<(), AlertTestError> {
+    let alert = config
+        .alerts
+        .iter()
+        .find(|a| a.name == name)
+        .ok_or_else(|| AlertTestError::NoSuchAlert(name.to_string()))?;
+    let now = Utc::now();
+    let sample = DeliveredItem {
+        uid: "00000000-0000-0000-0000-000000000000".into(),
+        title: "veille: a sample item, to check this alert".into(),
+        link: Some(config.publish.base_url.to_string()),
+        outlet: "veille".into(),
+        date: now,
+        language: Some("en".into()),
+        cluster_id: None,
+        feed: alert.feeds.first().cloned().unwrap_or_default(),
+        matched_terms: Vec::new(),
+        other_outlets: Vec::new(),
+    };
+    let key = format!("test-{}", idempotency_key(name, now));
+    let outgoing = Outgoing {
+        key: &key,
+        items: std::slice::from_ref(&sample),
+        base_url: &config.publish.base_url,
+    };
+    Ok(deliver(alert, outgoing).await?)
 }
 
 /// Where a new alert begins: a digest covers its last period, an
