@@ -215,6 +215,7 @@ pub async fn run(
             publish_all::publish_all(&store, config, &queries, &mut report).await?;
         tracing::debug!("publishing done");
         report.alerts = alerts::run_alerts(&store, config, &published, started).await?;
+        publish_all::publish_health(&store, config).await?;
     }
     store.finish_run(run_id, &report.totals, Utc::now()).await?;
     store.close().await;

@@ -14,6 +14,8 @@ use crate::util::{FixtureServer, write_config};
 #[derive(Clone, Default)]
 struct Receiver {
     failing: Arc<Mutex<bool>>,
+    /// A process to SIGKILL when a message arrives, before answering.
+    kill_on_receipt: Arc<Mutex<Option<u32>>>,
     received: Arc<Mutex<Vec<(u16, serde_json::Value)>>>,
 }
 
@@ -24,6 +26,16 @@ async fn receive(State(receiver): State<Receiver>, body: String) -> StatusCode {
         StatusCode::OK
     };
     let json = serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body));
+    let victim = receiver.kill_on_receipt.lock().unwrap().take();
+    if let Some(pid) = victim {
+        // Received, and the sender dies before it hears the answer.
+        receiver.received.lock().unwrap().push((0, json));
+        let kill = std::process::Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status();
+        assert!(kill.unwrap().success());
+        return StatusCode::OK;
+    }
     receiver
         .received
         .lock()
@@ -357,4 +369,139 @@ async fn alerts_test_sends_one_sample_and_records_nothing() {
         String::from_utf8_lossy(&output.stderr),
         "veille: no [[alert]] is named \"nope\"\n"
     );
+}
+
+#[tokio::test]
+async fn three_failures_in_a_row_show_in_the_health_feed_until_a_success() {
+    let dir = tempfile::tempdir().unwrap();
+    let (receiver, hook) = Receiver::start().await;
+    *receiver.failing.lock().unwrap() = true;
+    let alert = format!(
+        "\n[[alert]]\nname = \"team\"\nfeeds = [\"everything\"]\nwebhook = {{ url = \"{hook}\", format = \"text\" }}\n"
+    );
+    let (_server, config) = configured(dir.path(), &alert).await;
+    let health = || std::fs::read_to_string(config.publish.dir.join("health/atom.xml")).unwrap();
+    let listing =
+        || String::from_utf8(crate::util::veille(&config.path, &["alerts"]).stdout).unwrap();
+    for attempt in 1..=3 {
+        crate::util::run(&config, true).await;
+        assert_eq!(
+            health().contains("alert team: failing"),
+            attempt == 3,
+            "after {attempt}"
+        );
+        assert_eq!(
+            listing().contains("failing"),
+            attempt == 3,
+            "after {attempt}"
+        );
+        retry_now(dir.path()).await;
+    }
+    let entry = health();
+    assert!(
+        entry.contains("3 failures in a row, 3 items waiting; last error: alert"),
+        "{entry}"
+    );
+    assert!(entry.contains("the webhook answered HTTP 500"), "{entry}");
+    assert_eq!(receiver.received.lock().unwrap().len(), 3);
+
+    *receiver.failing.lock().unwrap() = false;
+    crate::util::run(&config, true).await;
+    assert!(!health().contains("alert team"));
+    assert!(
+        listing()
+            .lines()
+            .any(|l| l.starts_with("team") && l.contains(" ok ")),
+        "{}",
+        listing()
+    );
+    let accepted = receiver.accepted();
+    assert_eq!(accepted.len(), 1);
+    let text = accepted[0].as_str().unwrap();
+    assert!(text.starts_with("team: 3 new items\n• "), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_two_workers_send_each_item_once() {
+    let Some(url) = crate::util::postgres::fresh_database("alerts").await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (receiver, hook) = Receiver::start().await;
+    *receiver.failing.lock().unwrap() = true;
+    let alert = format!(
+        "\n[[alert]]\nname = \"team\"\nfeeds = [\"morocco-ai-governance\"]\nwebhook = {{ url = \"{hook}\" }}\n"
+    );
+    let (_server, config) = configured(dir.path(), &alert).await;
+    let config = crate::util::postgres::on_postgres(config, &url);
+    let report = crate::util::run(&config, false).await;
+    assert!(report.alerts[0].error.is_some());
+
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    sqlx::query("UPDATE alerts SET next_attempt_at = NULL")
+        .execute(&pool)
+        .await
+        .unwrap();
+    *receiver.failing.lock().unwrap() = false;
+    let (a, b) = tokio::join!(
+        crate::util::run(&config, true),
+        crate::util::run(&config, true)
+    );
+    assert_eq!(a.alerts[0].sent + b.alerts[0].sent, 3);
+    let accepted = receiver.accepted();
+    assert_eq!(accepted.len(), 1);
+    assert_eq!(titles(&accepted[0]).len(), 3);
+    let failed_key = receiver.received.lock().unwrap()[0].1["idempotency_key"].clone();
+    assert_eq!(accepted[0]["idempotency_key"], failed_key);
+    let (sent, items): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM alert_deliveries WHERE sent_at IS NOT NULL), (SELECT count(*) FROM alert_items)",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!((sent, items), (1, 3));
+    pool.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_killed_between_send_and_record_sends_the_same_message_again() {
+    use std::os::unix::process::ExitStatusExt;
+
+    let dir = tempfile::tempdir().unwrap();
+    let (receiver, hook) = Receiver::start().await;
+    let alert = format!(
+        "\n[[alert]]\nname = \"team\"\nfeeds = [\"morocco-ai-governance\"]\nwebhook = {{ url = \"{hook}\" }}\n"
+    );
+    let (_server, config) = configured(dir.path(), &alert).await;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("veille"))
+        .args(["-q", "-c"])
+        .arg(&config.path)
+        .arg("run")
+        .spawn()
+        .unwrap();
+    *receiver.kill_on_receipt.lock().unwrap() = Some(child.id());
+    let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        status.signal(),
+        Some(9),
+        "the run should have been killed while sending: {status:?} {:?}",
+        receiver.received.lock().unwrap()
+    );
+    assert!(receiver.accepted().is_empty());
+
+    // The next run sends the message it had written: same key, same items.
+    let report = crate::util::run(&config, true).await;
+    assert_eq!(report.alerts[0].sent, 3);
+    let received = receiver.received.lock().unwrap().clone();
+    assert_eq!(received.len(), 2);
+    assert_eq!(
+        received[0].1["idempotency_key"],
+        received[1].1["idempotency_key"]
+    );
+    assert_eq!(titles(&received[0].1), titles(&received[1].1));
+    assert_eq!(titles(&received[1].1).len(), 3);
+    crate::util::run(&config, true).await;
+    assert_eq!(receiver.received.lock().unwrap().len(), 2);
 }

@@ -8,7 +8,8 @@ CREATE TABLE alerts (
     last_digest_at  TIMESTAMPTZ,               -- when the last scheduled digest was due (with `every`)
     failures        BIGINT NOT NULL DEFAULT 0, -- failed attempts in a row
     next_attempt_at TIMESTAMPTZ,               -- after a failure: not before this
-    last_error      TEXT                -- why the last attempt failed; NULL after a success
+    last_error      TEXT,               -- why the last attempt failed; NULL after a success
+    failing_since   TIMESTAMPTZ         -- when the failures in a row reached 3; NULL after a success
 );
 
 -- A message to the alert's receiver: its items and its idempotency key,

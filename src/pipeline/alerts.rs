@@ -97,7 +97,13 @@ async fn run_alert(
             let retry_at = now + backoff(schedule.failures + 1);
             let why = crate::untrusted::error_column(&error.to_string());
             store
-                .delivery_failed(&alert.name, delivery.id, &why, retry_at)
+                .delivery_failed(
+                    &alert.name,
+                    delivery.id,
+                    &why,
+                    (now, retry_at),
+                    FAILING_AFTER,
+                )
                 .await?;
             outcome.error = Some(error);
         }

@@ -1,5 +1,6 @@
 //! The publish step of a run: every topic feed (its files and topic
-//! page), then the index page, the OPML list and the health feed. A feed
+//! page), then the index page and the OPML list; and the health feed,
+//! written after the alerts ran, so that it shows the failing ones. A feed
 //! whose topic model cannot be fitted keeps its last published files; the
 //! others go on.
 
@@ -53,9 +54,20 @@ pub(super) async fn publish_all(
     }
     publish_index(dir, &topics)?;
     publish_opml(dir, &opml)?;
-    let events = store.recent_events(100).await?;
-    crate::publish::publish_health(dir, &config.publish.base_url, &events)?;
     Ok((outcomes, published))
+}
+
+/// The health feed: recent source events and the alerts failing now.
+pub(super) async fn publish_health(store: &Store, config: &Config) -> Result<(), RunError> {
+    let events = store.recent_events(100).await?;
+    let alerts = store.alert_statuses().await?;
+    crate::publish::publish_health(
+        &config.publish.dir,
+        &config.publish.base_url,
+        &events,
+        &alerts,
+    )?;
+    Ok(())
 }
 
 /// A feed's items as its alerts take them.

@@ -45,16 +45,20 @@ const DELIVERY_SENT: &str =
     "UPDATE alert_deliveries SET sent_at = $2, attempts = attempts + 1 WHERE id = $1";
 
 const ALERT_SUCCEEDED: &str = "UPDATE alerts SET last_sent_at = $2, failures = 0,
-        next_attempt_at = NULL, last_error = NULL WHERE name = $1";
+        next_attempt_at = NULL, last_error = NULL, failing_since = NULL WHERE name = $1";
 
 const DELIVERY_FAILED: &str = "UPDATE alert_deliveries SET attempts = attempts + 1 WHERE id = $1";
 
+/// `$4`: failures in a row from which the alert is failing.
 const ALERT_FAILED: &str = "UPDATE alerts SET failures = failures + 1, next_attempt_at = $2,
-        last_error = $3 WHERE name = $1 RETURNING failures";
+        last_error = $3,
+        failing_since = CASE WHEN failures + 1 >= $4 THEN COALESCE(failing_since, $5) END
+     WHERE name = $1 RETURNING failures";
 
 const DIGEST_DUE: &str = "UPDATE alerts SET last_digest_at = $2 WHERE name = $1";
 
 const STATUSES: &str = "SELECT l.name, l.last_sent_at, l.failures, l.last_error, l.next_attempt_at,
+        l.failing_since,
         (SELECT count(*) FROM alert_items i
          LEFT JOIN alert_deliveries d ON d.id = i.delivery_id
          WHERE i.alert = l.name AND d.sent_at IS NULL) AS pending
@@ -133,6 +137,8 @@ pub struct AlertStatus {
     pub last_error: Option<String>,
     /// The next attempt, after a failure.
     pub next_attempt_at: Option<DateTime<Utc>>,
+    /// Since when it has been failing (3 failures in a row or more).
+    pub failing_since: Option<DateTime<Utc>>,
     /// Items taken and not yet delivered.
     pub pending: i64,
 }
@@ -251,14 +257,16 @@ impl Store {
         tx.commit().await.context(what)
     }
 
-    /// Records a failed attempt; its items wait for `retry_at`. Returns
-    /// the failures in a row.
+    /// Records a failed attempt at `now`; its items wait for `retry_at`.
+    /// From `failing_after` failures in a row the alert is failing.
+    /// Returns the failures in a row.
     pub async fn delivery_failed(
         &self,
         name: &str,
         delivery: i64,
         error: &str,
-        retry_at: DateTime<Utc>,
+        (now, retry_at): (DateTime<Utc>, DateTime<Utc>),
+        failing_after: i64,
     ) -> Result<i64, StoreError> {
         let what = format!("recording a failed delivery of alert {name:?}");
         let mut tx = self.db().begin_write().await.context(what.clone())?;
@@ -268,7 +276,9 @@ impl Store {
         let failed = Statement::new(ALERT_FAILED)
             .bind(name)
             .bind(retry_at)
-            .bind(error);
+            .bind(error)
+            .bind(failing_after)
+            .bind(now);
         let failures = tx
             .fetch_one(failed)
             .await
@@ -303,6 +313,7 @@ impl Store {
                     failures: row.get("failures")?,
                     last_error: row.get("last_error")?,
                     next_attempt_at: row.time("next_attempt_at")?,
+                    failing_since: row.time("failing_since")?,
                     pending: row.get("pending")?,
                 })
             })
