@@ -505,3 +505,24 @@ async fn a_run_killed_between_send_and_record_sends_the_same_message_again() {
     crate::util::run(&config, true).await;
     assert_eq!(receiver.received.lock().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn check_lists_alerts_without_their_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let alert = "\n[[alert]]\nname = \"chat\"\nfeeds = [\"everything\"]\nwebhook = { url = \"https://hooks.example.org/services/T0/B0/s3cr3t-token\" }\n\n\
+        [[alert]]\nname = \"morning\"\nfeeds = [\"morocco-ai-governance\"]\nevery = \"1d\"\nat = \"08:00\"\ntimezone = \"Africa/Casablanca\"\n\
+        email = { to = [\"analyst@example.org\"], from = \"veille@example.org\", smtp = \"smtp://mail.example.org\", starttls = true, user = \"veille\", password_env = \"VEILLE_SMTP_PASSWORD\" }\n";
+    let (_server, config) = configured(dir.path(), alert).await;
+    let output = crate::util::veille(&config.path, &["check"]);
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(output.status.success());
+    assert!(
+        text.contains("  chat  at every run  webhook to hooks.example.org  feeds: everything\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  morning  every 1d at 08:00 Africa/Casablanca  e-mail to analyst@example.org via mail.example.org:587  feeds: morocco-ai-governance\n"),
+        "{text}"
+    );
+    assert!(!text.contains("s3cr3t"), "{text}");
+}

@@ -65,7 +65,63 @@ fn summary(config: &Config) -> String {
             let _ = writeln!(out, "    examples: {} (query + model)", path.display());
         }
     }
+    if !config.alerts.is_empty() {
+        let _ = writeln!(out, "alerts:");
+        for a in &config.alerts {
+            let _ = writeln!(
+                out,
+                "  {}  {}  {}  feeds: {}",
+                a.name,
+                alert_schedule(a),
+                alert_channel(a),
+                a.feeds.join(", ")
+            );
+        }
+    }
     out
+}
+
+/// `every 1d at 08:00 Africa/Casablanca`, or `at every run`.
+fn alert_schedule(alert: &crate::config::AlertConfig) -> String {
+    let Some(every) = alert.every else {
+        return "at every run".into();
+    };
+    let mut text = format!("every {}", humantime_secs(every.as_secs()));
+    if let Some(at) = alert.at {
+        text.push_str(&format!(" at {} {}", at.time.format("%H:%M"), at.zone));
+    }
+    text
+}
+
+/// `86400` → `1d`, `5400` → `90m`: the largest unit that divides.
+fn humantime_secs(secs: u64) -> String {
+    match secs {
+        s if s >= 86_400 && s % 86_400 == 0 => format!("{}d", s / 86_400),
+        s if s >= 3_600 && s % 3_600 == 0 => format!("{}h", s / 3_600),
+        s if s >= 60 && s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
+}
+
+/// Where an alert goes, with no secret: a webhook's host (its path often
+/// holds a token), or the variable that holds its address; an e-mail's
+/// recipients and server.
+fn alert_channel(alert: &crate::config::AlertConfig) -> String {
+    use crate::config::{AlertChannel, WebhookUrl};
+    match &alert.channel {
+        AlertChannel::Webhook(hook) => match &hook.url {
+            WebhookUrl::Literal(url) => format!("webhook to {}", url.host_str().unwrap_or("?")),
+            WebhookUrl::Env(variable) => format!("webhook to ${variable}"),
+        },
+        AlertChannel::Email(mail) => {
+            format!(
+                "e-mail to {} via {}:{}",
+                mail.to.join(", "),
+                mail.server.host,
+                mail.server.port
+            )
+        }
+    }
 }
 
 /// `  (tags: …; lang: …; disabled)`, or nothing.
