@@ -26,3 +26,4 @@ pub mod scrape;
 pub mod serve;
 pub mod store;
 pub mod untrusted;
+pub mod websub;

@@ -104,6 +104,8 @@ pub struct RunReport {
     pub feed_errors: Vec<(String, String)>,
     /// What each alert did, in config order.
     pub alerts: Vec<AlertOutcome>,
+    /// WebSub hubs that could not be told of a changed feed file.
+    pub hub_failures: Vec<crate::websub::PingFailure>,
 }
 
 /// Errors that stop a run (per-source failures do not).
@@ -210,12 +212,14 @@ pub async fn run(
         // publishes everything stored so far, so the last one leaves the
         // files complete (and unchanged files are not rewritten).
         let _publishing = store.publish_lock().await?;
-        let published;
-        (report.feeds, published) =
-            publish_all::publish_all(&store, config, &queries, &mut report).await?;
+        let publication = publish_all::publish_all(&store, config, &queries, &mut report).await?;
         tracing::debug!("publishing done");
-        report.alerts = alerts::run_alerts(&store, config, &published, started).await?;
+        report.feeds = publication.feeds;
+        report.alerts =
+            alerts::run_alerts(&store, config, &publication.alert_items, started).await?;
         publish_all::publish_health(&store, config).await?;
+        report.hub_failures =
+            crate::websub::ping_hubs(&config.publish.hubs, &publication.changed).await;
     }
     store.finish_run(run_id, &report.totals, Utc::now()).await?;
     store.close().await;

@@ -26,4 +26,5 @@ mod topic_cli;
 mod topics;
 mod validate;
 mod w3c;
+mod websub;
 mod workers;

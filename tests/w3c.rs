@@ -72,6 +72,13 @@ async fn published_rss_and_atom_pass_the_w3c_validator() {
     text.push_str(
         "\n[[feed]]\nslug = \"all\"\ntitle = \"All\"\nlimit = 50\nfull_content = true\nquery = \"-zzzzzz\"\n",
     );
+    // With a WebSub hub, so that its `rel="hub"` links are validated too.
+    let (_hub, hub_url) = crate::util::hub::Hub::start().await;
+    text = text.replacen(
+        "[publish]\n",
+        &format!("[publish]\nhubs = [\"{hub_url}\"]\n"),
+        1,
+    );
     std::fs::write(&path, text).unwrap();
     let config = veille::config::Config::load(&path).unwrap();
     // Twice, so that the health feed and unchanged files are published too.

@@ -119,6 +119,12 @@ pub(super) fn print_report(report: &RunReport, options: RunOptions, verbose: u8,
     for (slug, why) in &report.feed_errors {
         eprintln!("veille: feed {slug:?} not published: {why}");
     }
+    for failure in report.hub_failures.iter().filter(|_| !quiet) {
+        eprintln!(
+            "veille: {}",
+            crate::untrusted::error_column(&failure.to_string())
+        );
+    }
     for alert in &report.alerts {
         if let Some(error) = alert.error.as_ref().filter(|_| !quiet) {
             eprintln!(

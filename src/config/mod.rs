@@ -127,6 +127,9 @@ pub struct PublishConfig {
     pub base_url: Url,
     /// Formats written for feeds that do not choose (default: all three).
     pub formats: Vec<OutputFormat>,
+    /// WebSub hubs the feeds name, and that veille pings when a feed
+    /// file changes.
+    pub hubs: Vec<Url>,
 }
 
 /// One `[[source]]`.

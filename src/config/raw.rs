@@ -47,6 +47,8 @@ pub(super) struct RawPublish {
     pub dir: Option<Spanned<String>>,
     pub base_url: Spanned<String>,
     pub formats: Option<Spanned<Vec<String>>>,
+    #[serde(default)]
+    pub hubs: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

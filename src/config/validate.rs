@@ -362,10 +362,16 @@ impl Checker<'_> {
             Some(f) => self.formats(f, "publish.formats")?,
             None => OutputFormat::ALL.to_vec(),
         };
+        let hubs = publish
+            .hubs
+            .iter()
+            .map(|h| self.http_url(h, "publish.hubs"))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(PublishConfig {
             dir,
             base_url,
             formats,
+            hubs,
         })
     }
 

@@ -28,7 +28,7 @@ pub(super) async fn publish_all(
     config: &Config,
     queries: &[Query],
     report: &mut RunReport,
-) -> Result<(Vec<FeedOutcome>, PublishedItems), RunError> {
+) -> Result<Publication, RunError> {
     let dir = &config.publish.dir;
     let (models, broken) = fitted_models(store, config, queries).await?;
     let selections = collect::select_articles(store, config, queries, &models, Utc::now()).await?;
@@ -37,6 +37,7 @@ pub(super) async fn publish_all(
     let mut topics = Vec::new();
     let mut opml = Vec::new();
     let mut published = PublishedItems::new();
+    let mut changed = Vec::new();
     for (feed, selection) in config.feeds.iter().zip(selections) {
         if broken.iter().any(|(slug, _)| *slug == feed.slug) {
             continue;
@@ -44,17 +45,32 @@ pub(super) async fn publish_all(
         if config.alerts.iter().any(|a| a.feeds.contains(&feed.slug)) {
             published.push((feed.slug.clone(), alert_items(&feed.slug, &selection)));
         }
-        let published = publish_one(config, feed, selection)?;
-        if published.outcome.files_written > 0 {
+        let mut one = publish_one(config, feed, selection)?;
+        changed.append(&mut one.changed);
+        if one.outcome.files_written > 0 {
             report.totals.feeds_written += 1;
         }
-        outcomes.push(published.outcome);
-        topics.push((published.topic, published.latest));
-        opml.extend(published.opml);
+        outcomes.push(one.outcome);
+        topics.push((one.topic, one.latest));
+        opml.extend(one.opml);
     }
     publish_index(dir, &topics)?;
     publish_opml(dir, &opml)?;
-    Ok((outcomes, published))
+    Ok(Publication {
+        feeds: outcomes,
+        alert_items: published,
+        changed,
+    })
+}
+
+/// What the publish step hands to the alerts and the hub pings.
+pub(super) struct Publication {
+    /// Per-feed outcomes, in config order.
+    pub feeds: Vec<FeedOutcome>,
+    /// Each followed feed's items, for the alerts.
+    pub alert_items: PublishedItems,
+    /// Public URLs of the feed files whose bytes changed.
+    pub changed: Vec<String>,
 }
 
 /// The health feed: recent source events and the alerts failing now.
@@ -110,6 +126,8 @@ async fn fitted_models(
 /// run's report.
 struct Published {
     outcome: FeedOutcome,
+    /// Public URLs of the feed files whose bytes changed.
+    changed: Vec<String>,
     topic: TopicSummary,
     latest: Vec<PublishItem>,
     opml: Option<OpmlEntry>,
@@ -129,8 +147,15 @@ fn publish_one(
         base_url: config.publish.base_url.clone(),
         formats: feed.formats.clone(),
         full_content: feed.full_content,
+        hubs: config.publish.hubs.clone(),
     };
     let written = publish_feed(dir, &meta, &selection.items)?;
+    let changed = written
+        .written
+        .iter()
+        .filter_map(|path| path.file_name()?.to_str())
+        .map(|file| meta.file_url(file))
+        .collect();
     let topic = TopicSummary {
         slug: feed.slug.clone(),
         title: feed.title.clone(),
@@ -147,6 +172,7 @@ fn publish_one(
         folder: None,
     });
     Ok(Published {
+        changed,
         outcome: FeedOutcome {
             slug: feed.slug.clone(),
             items: written.items,

@@ -42,7 +42,14 @@ pub(super) fn render(
                 Some("application/atom+xml"),
             ),
             link(meta.file_url("index.html"), "alternate", Some("text/html")),
-        ],
+        ]
+        .into_iter()
+        .chain(
+            meta.hubs
+                .iter()
+                .map(|hub| link(hub.to_string(), "hub", None)),
+        )
+        .collect(),
         subtitle: (!meta.description.is_empty()).then(|| Text::plain(meta.description.clone())),
         generator: Some(Generator {
             value: "veille".into(),

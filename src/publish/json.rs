@@ -16,7 +16,17 @@ struct JsonFeed<'a> {
     #[serde(skip_serializing_if = "str::is_empty")]
     description: &'a str,
     authors: Vec<Author>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    hubs: Vec<Hub>,
     items: Vec<Item>,
+}
+
+/// JSON Feed 1.1 `hubs`: how to be told of changes.
+#[derive(Serialize)]
+struct Hub {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    url: String,
 }
 
 #[derive(Serialize)]
@@ -81,6 +91,14 @@ pub(super) fn render(meta: &FeedMeta, items: &[PublishItem]) -> Result<Vec<u8>, 
         authors: vec![Author {
             name: "veille".into(),
         }],
+        hubs: meta
+            .hubs
+            .iter()
+            .map(|hub| Hub {
+                kind: "WebSub",
+                url: hub.to_string(),
+            })
+            .collect(),
         items: items.iter().map(|i| item(i, meta.full_content)).collect(),
     };
     let mut out = serde_json::to_vec_pretty(&feed).map_err(|e| PublishError::Render {

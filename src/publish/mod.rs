@@ -43,6 +43,8 @@ pub struct FeedMeta {
     pub formats: Vec<OutputFormat>,
     /// Include full content (else summaries only).
     pub full_content: bool,
+    /// WebSub hubs, named in each file (`rel="hub"`).
+    pub hubs: Vec<Url>,
 }
 
 impl FeedMeta {

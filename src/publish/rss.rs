@@ -1,4 +1,5 @@
-//! RSS 2.0 rendering, with the `atom:link rel="self"` validators ask for,
+//! RSS 2.0 rendering, with the `atom:link rel="self"` validators ask for
+//! (and `rel="hub"` for each WebSub hub),
 //! `content:encoded` for full text and `dc:creator` for authors (RSS's own
 //! `author` must be an e-mail address).
 
@@ -26,12 +27,18 @@ pub(super) fn render(
         last_build_date: Some(updated.to_rfc2822()),
         generator: Some(format!("veille {}", env!("CARGO_PKG_VERSION"))),
         atom_ext: Some(AtomExtension {
-            links: vec![Link {
+            links: std::iter::once(Link {
                 href: meta.file_url("rss.xml"),
                 rel: "self".into(),
                 mime_type: Some("application/rss+xml".into()),
                 ..Link::default()
-            }],
+            })
+            .chain(meta.hubs.iter().map(|hub| Link {
+                href: hub.to_string(),
+                rel: "hub".into(),
+                ..Link::default()
+            }))
+            .collect(),
         }),
         items: items.iter().map(|i| item(i, meta.full_content)).collect(),
         ..Channel::default()

@@ -1,5 +1,6 @@
 //! Shared test helpers: fixture HTTP servers on 127.0.0.1 and config files.
 
+pub mod hub;
 pub mod postgres;
 pub mod script;
 pub mod smtp;
