@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use crate::alert::{AlertError, Outgoing, deliver, digest_due};
 use crate::config::{AlertConfig, Config};
-use crate::store::{AlertItemRef, DeliveredItem, Store, StoreError};
+use crate::store::{AlertItemRef, AlertSchedule, DeliveredItem, DeliveryRecord, Store, StoreError};
 
 /// Failures in a row after which `veille alerts` shows an alert as failing.
 pub const FAILING_AFTER: i64 = 3;
@@ -47,6 +47,7 @@ pub(super) async fn run_alerts(
     Ok(outcomes)
 }
 
+/// One alert: take its feeds' new items, then send what is due.
 async fn run_alert(
     store: &Store,
     alert: &AlertConfig,
@@ -67,26 +68,17 @@ async fn run_alert(
         .queue_alert_items(&alert.name, &followed_items(alert, published), now)
         .await?;
     let schedule = store.alert_schedule(&alert.name).await?;
-    if schedule.next_attempt_at.is_some_and(|retry| now < retry) {
+    let Some(take_waiting) = may_send(store, alert, &schedule, now).await? else {
         return Ok(outcome);
-    }
-    let due = match alert.every.and_then(|e| chrono::Duration::from_std(e).ok()) {
-        None => true,
-        Some(every) => digest_due(every, alert.at, schedule.last_digest_at, now),
     };
-    if due && alert.every.is_some() {
-        store.digest_due(&alert.name, now).await?;
-    }
     let key = idempotency_key(&alert.name, now);
-    let Some(delivery) = store.open_delivery(&alert.name, &key, now, due).await? else {
+    let Some(delivery) = store
+        .open_delivery(&alert.name, &key, now, take_waiting)
+        .await?
+    else {
         return Ok(outcome);
     };
-    let outgoing = Outgoing {
-        key: &delivery.key,
-        items: &delivery.items,
-        base_url,
-    };
-    match deliver(alert, outgoing).await {
+    match send(alert, &delivery, base_url).await {
         Ok(()) => {
             store
                 .delivery_sent(&alert.name, delivery.id, Utc::now())
@@ -96,19 +88,51 @@ async fn run_alert(
         Err(error) => {
             let retry_at = now + backoff(schedule.failures + 1);
             let why = crate::untrusted::error_column(&error.to_string());
+            let when = (now, retry_at);
             store
-                .delivery_failed(
-                    &alert.name,
-                    delivery.id,
-                    &why,
-                    (now, retry_at),
-                    FAILING_AFTER,
-                )
+                .delivery_failed(&alert.name, delivery.id, &why, when, FAILING_AFTER)
                 .await?;
             outcome.error = Some(error);
         }
     }
     Ok(outcome)
+}
+
+/// Whether the alert may send now: `None` while a failure's backoff
+/// runs; else whether waiting items go too (a message that failed before
+/// is sent again whenever it may, a new one only when the schedule is
+/// due). A digest that is due is recorded as such.
+async fn may_send(
+    store: &Store,
+    alert: &AlertConfig,
+    schedule: &AlertSchedule,
+    now: DateTime<Utc>,
+) -> Result<Option<bool>, StoreError> {
+    if schedule.next_attempt_at.is_some_and(|retry| now < retry) {
+        return Ok(None);
+    }
+    let Some(every) = alert.every.and_then(|e| chrono::Duration::from_std(e).ok()) else {
+        return Ok(Some(true));
+    };
+    let due = digest_due(every, alert.at, schedule.last_digest_at, now);
+    if due {
+        store.digest_due(&alert.name, now).await?;
+    }
+    Ok(Some(due))
+}
+
+/// Sends a delivery the alert's way.
+async fn send(
+    alert: &AlertConfig,
+    delivery: &DeliveryRecord,
+    base_url: &url::Url,
+) -> Result<(), AlertError> {
+    let outgoing = Outgoing {
+        key: &delivery.key,
+        items: &delivery.items,
+        base_url,
+    };
+    deliver(alert, outgoing).await
 }
 
 /// Why `veille alerts test` could not send.
