@@ -526,3 +526,77 @@ async fn check_lists_alerts_without_their_secrets() {
     );
     assert!(!text.contains("s3cr3t"), "{text}");
 }
+
+#[tokio::test]
+async fn a_feed_added_to_an_alert_sends_no_archive_and_a_removed_alert_is_forgotten() {
+    let dir = tempfile::tempdir().unwrap();
+    let (receiver, hook) = Receiver::start().await;
+    let alert = format!(
+        "\n[[alert]]\nname = \"team\"\nfeeds = [\"morocco-ai-governance\"]\nwebhook = {{ url = \"{hook}\" }}\n"
+    );
+    let (_server, config) = configured(dir.path(), &alert).await;
+    crate::util::run(&config, false).await;
+    assert_eq!(receiver.accepted().len(), 1);
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+
+    // The catch-all feed joins: what it already held is not news.
+    let text = std::fs::read_to_string(&config.path).unwrap().replace(
+        "feeds = [\"morocco-ai-governance\"]\nwebhook",
+        "feeds = [\"morocco-ai-governance\", \"everything\"]\nwebhook",
+    );
+    std::fs::write(&config.path, &text).unwrap();
+    let config = Config::load(&config.path).unwrap();
+    let report = crate::util::run(&config, true).await;
+    assert_eq!(report.alerts[0].sent, 0);
+    assert_eq!(receiver.accepted().len(), 1);
+
+    // Removed from the config: its rows go.
+    let without = text.split("\n[[alert]]").next().unwrap().to_string();
+    std::fs::write(&config.path, without).unwrap();
+    let config = Config::load(&config.path).unwrap();
+    crate::util::run(&config, true).await;
+    let pool = crate::util::db(dir.path()).await;
+    let rows: (i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM alerts), (SELECT count(*) FROM alert_items), (SELECT count(*) FROM alert_deliveries)",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(rows, (0, 0, 0));
+    pool.close().await;
+}
+
+#[tokio::test]
+async fn a_refused_email_is_sent_again_with_the_same_message_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let sink = crate::util::smtp::SmtpSink::start().await;
+    *sink.refusing.lock().unwrap() = true;
+    let alert = format!(
+        "\n[[alert]]\nname = \"mail\"\nfeeds = [\"morocco-ai-governance\"]\n\
+         email = {{ to = [\"analyst@example.org\"], from = \"veille@example.org\", smtp = \"smtp://127.0.0.1:{}\" }}\n",
+        sink.port
+    );
+    let (_server, config) = configured(dir.path(), &alert).await;
+    let report = crate::util::run(&config, false).await;
+    let error = report.alerts[0].error.as_ref().unwrap().to_string();
+    assert!(
+        error.starts_with("alert \"mail\": SMTP: ") && error.contains("451"),
+        "{error}"
+    );
+    let refused_id = sink.last_refused_message_id();
+
+    *sink.refusing.lock().unwrap() = false;
+    retry_now(dir.path()).await;
+    let report = crate::util::run(&config, true).await;
+    assert_eq!(report.alerts[0].sent, 3);
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 1);
+    let mail = mailparse::parse_mail(&messages[0].data).unwrap();
+    let id = mail
+        .headers
+        .iter()
+        .find(|h| h.get_key() == "Message-ID")
+        .unwrap()
+        .get_value();
+    assert_eq!(Some(id), refused_id);
+}

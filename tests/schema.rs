@@ -48,6 +48,7 @@ async fn schema_matches_the_reference_and_docs_cover_every_column() {
         "index_term_stats",
         "topic_models",
         "alerts",
+        "alert_feeds",
         "alert_deliveries",
         "alert_items",
     ] {

@@ -1,15 +1,25 @@
 -- Alerts: each [[alert]] announces the new items of its feeds once.
 
--- One row per [[alert]] name, created the first time a run sees it.
+-- One row per [[alert]] name, created the first time a run sees it and
+-- deleted (with its items and deliveries) when it leaves the config.
 CREATE TABLE alerts (
     name            TEXT PRIMARY KEY,   -- the [[alert]]'s name
-    since           TIMESTAMPTZ NOT NULL,      -- items first seen before this are never announced
     last_sent_at    TIMESTAMPTZ,               -- when a delivery last succeeded
     last_digest_at  TIMESTAMPTZ,               -- when the last scheduled digest was due (with `every`)
     failures        BIGINT NOT NULL DEFAULT 0, -- failed attempts in a row
     next_attempt_at TIMESTAMPTZ,               -- after a failure: not before this
     last_error      TEXT,               -- why the last attempt failed; NULL after a success
     failing_since   TIMESTAMPTZ         -- when the failures in a row reached 3; NULL after a success
+);
+
+-- Each feed an alert follows, and from when: items first seen before
+-- `since` are never announced by it, so a new alert, or a feed added to
+-- one, does not send the archive.
+CREATE TABLE alert_feeds (
+    alert           TEXT NOT NULL REFERENCES alerts(name) ON DELETE CASCADE,
+    feed            TEXT NOT NULL,      -- the [[feed]]'s slug
+    since           TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (alert, feed)
 );
 
 -- A message to the alert's receiver: its items and its idempotency key,

@@ -96,11 +96,16 @@ fn text_body(alert: &str, items: &[DeliveredItem], slack: bool) -> String {
             item.title.clone()
         };
         let shown = match (&item.link, slack) {
-            (Some(link), true) => format!("<{link}|{title}>"),
+            (Some(link), true) => format!("<{}|{title}>", slack_link(link)),
             (Some(link), false) => format!("{title} {link}"),
             (None, _) => title,
         };
-        text.push_str(&format!("\n• {shown} ({})", item.outlet));
+        let outlet = if slack {
+            slack_escape(&item.outlet)
+        } else {
+            item.outlet.clone()
+        };
+        text.push_str(&format!("\n• {shown} ({outlet})"));
         if !item.other_outlets.is_empty() {
             text.push_str(&format!(", also {}", item.other_outlets.join(", ")));
         }
@@ -113,4 +118,12 @@ fn slack_escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+}
+
+/// A URL inside Slack's `<url|text>`: the characters that would end it
+/// are percent-encoded.
+fn slack_link(url: &str) -> String {
+    url.replace('|', "%7C")
+        .replace('>', "%3E")
+        .replace('<', "%3C")
 }

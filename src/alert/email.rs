@@ -133,8 +133,12 @@ fn by_feed(items: &[DeliveredItem]) -> Vec<(&str, Vec<Story<'_>>)> {
                 .outlets
                 .extend(story.lead.other_outlets.iter().map(String::as_str));
             let lead = story.lead.outlet.as_str();
-            story.outlets.retain(|o| *o != lead);
-            story.outlets.dedup();
+            let mut seen = vec![lead];
+            story.outlets.retain(|o| {
+                let first = !seen.contains(o);
+                seen.push(o);
+                first
+            });
         }
     }
     feeds

@@ -21,7 +21,10 @@ pub(super) async fn send_webhook(
         alert: alert.to_string(),
         reason: crate::untrusted::printable(&e.without_url().to_string()).into_owned(),
     };
+    // A redirect would turn the POST into a body-less GET whose 2xx would
+    // count as delivered: a 3xx is an answer to fix in the config.
     let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
         .timeout(TIMEOUT)
         .user_agent(crate::config::DEFAULT_USER_AGENT)
         .build()

@@ -158,7 +158,13 @@ impl Checker<'_> {
         let every = match &raw.every {
             Some(every) => Some(
                 super::parse_interval(every.get_ref())
-                    .map_err(|e| self.invalid(every.span(), &key("every"), e.to_string()))?,
+                    .map_err(|e| self.invalid(every.span(), &key("every"), e.to_string()))
+                    .and_then(|e| match e <= MAX_EVERY {
+                        true => Ok(e),
+                        false => {
+                            Err(self.invalid(every.span(), &key("every"), "must be at most 366d"))
+                        }
+                    })?,
             ),
             None => None,
         };
@@ -203,10 +209,25 @@ impl Checker<'_> {
         Ok(raw.get_ref().clone())
     }
 
+    /// An http(s) URL; the error never repeats it, since a webhook's
+    /// address often carries its token.
+    fn webhook_url(&self, value: &Spanned<String>, key: &str) -> Result<Url, ConfigError> {
+        Url::parse(value.get_ref().trim())
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+            .ok_or_else(|| {
+                self.invalid(
+                    value.span(),
+                    key,
+                    "must be an http:// or https:// URL with a host",
+                )
+            })
+    }
+
     fn webhook(&self, raw: &Spanned<RawWebhook>, key: &str) -> Result<WebhookConfig, ConfigError> {
         let hook = raw.get_ref();
         let url = match (&hook.url, &hook.url_env) {
-            (Some(url), None) => WebhookUrl::Literal(self.http_url(url, &format!("{key}.url"))?),
+            (Some(url), None) => WebhookUrl::Literal(self.webhook_url(url, &format!("{key}.url"))?),
             (None, Some(var)) => WebhookUrl::Env(self.non_empty(var, &format!("{key}.url_env"))?),
             _ => {
                 return Err(self.invalid(
@@ -238,6 +259,9 @@ impl Checker<'_> {
 
 /// The shortest `every` that `at` goes with: a digest at a time of day.
 const ONE_DAY: Duration = Duration::from_secs(86_400);
+
+/// The longest `every`: a yearly digest (and no date arithmetic overflows).
+const MAX_EVERY: Duration = Duration::from_secs(366 * 86_400);
 
 impl Checker<'_> {
     fn digest_time(
@@ -287,10 +311,11 @@ impl Checker<'_> {
         if email.to.is_empty() {
             return Err(invalid("to", "must name at least one address".into()));
         }
-        for address in email.to.iter().chain([&email.from]) {
+        let addresses = email.to.iter().map(|a| ("to", a));
+        for (what, address) in addresses.chain([("from", &email.from)]) {
             if address.parse::<lettre::Address>().is_err() {
                 return Err(invalid(
-                    "to",
+                    what,
                     format!("{address:?} is not an e-mail address"),
                 ));
             }
@@ -314,11 +339,14 @@ impl Checker<'_> {
 
 /// `smtp://host[:port]` or `smtps://host[:port]`, and what `starttls` asks.
 fn smtp_server(text: &str, starttls: bool) -> Result<SmtpServer, String> {
-    let url = Url::parse(text.trim()).map_err(|e| format!("{text:?} is not a URL: {e}"))?;
+    let url = Url::parse(text.trim()).map_err(|e| format!("is not a URL: {e}"))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("must not hold a user or password: use `user` and `password_env`".into());
+    }
     let host = url
         .host_str()
         .filter(|h| !h.is_empty())
-        .ok_or_else(|| format!("{text:?} has no host"))?
+        .ok_or_else(|| "has no host".to_string())?
         .trim_matches(['[', ']'])
         .to_string();
     let (security, default_port) = match (url.scheme(), starttls) {
@@ -425,13 +453,36 @@ mod tests {
                 "not an e-mail address",
             ),
         ];
-        for (alert, key, message) in cases {
+        let more = [
+            (
+                "name = \"x\"\nfeeds = [\"ai\"]\nwebhook = { url = \"hooks.example.org/T0/s3cr3t\" }",
+                "alert[1].webhook.url",
+                "must be an http:// or https:// URL",
+            ),
+            (
+                "name = \"x\"\nfeeds = [\"ai\"]\nevery = \"400d\"\nwebhook = { url_env = \"H\" }",
+                "alert[1].every",
+                "at most 366d",
+            ),
+            (
+                "name = \"x\"\nfeeds = [\"ai\"]\nemail = { to = [\"a@example.org\"], from = \"v@example.org\", smtp = \"smtp://v:s3cr3t@m.example\" }",
+                "alert[1].email.smtp",
+                "use `user` and `password_env`",
+            ),
+            (
+                "name = \"x\"\nfeeds = [\"ai\"]\nemail = { to = [\"a@example.org\"], from = \"nobody\", smtp = \"smtp://m.example\" }",
+                "alert[1].email.from",
+                "not an e-mail address",
+            ),
+        ];
+        for (alert, key, message) in cases.into_iter().chain(more) {
             let error = load(alert).unwrap_err();
             assert!(
                 error.contains(&format!("`{key}`")) && error.contains(message),
                 "{alert}\n→ {error}"
             );
             assert!(error.starts_with("/etc/veille/config.toml:"), "{error}");
+            assert!(!error.contains("s3cr3t"), "a secret in {error}");
         }
     }
 }

@@ -39,6 +39,8 @@ pub(super) async fn run_alerts(
     published: &PublishedItems,
     run_started: DateTime<Utc>,
 ) -> Result<Vec<AlertOutcome>, StoreError> {
+    let configured: Vec<&str> = config.alerts.iter().map(|a| a.name.as_str()).collect();
+    store.forget_alerts_except(&configured).await?;
     let mut outcomes = Vec::new();
     for alert in &config.alerts {
         let base_url = &config.publish.base_url;
@@ -62,7 +64,11 @@ async fn run_alert(
         error: None,
     };
     store
-        .add_alert(&alert.name, first_covered(alert, run_started, now))
+        .add_alert(
+            &alert.name,
+            &alert.feeds,
+            first_covered(alert, run_started, now),
+        )
         .await?;
     store
         .queue_alert_items(&alert.name, &followed_items(alert, published), now)
@@ -71,21 +77,17 @@ async fn run_alert(
     let Some(take_waiting) = may_send(store, alert, &schedule, now).await? else {
         return Ok(outcome);
     };
-    let key = idempotency_key(&alert.name, now);
-    let Some(delivery) = store
-        .open_delivery(&alert.name, &key, now, take_waiting)
-        .await?
-    else {
-        return Ok(outcome);
-    };
-    match send(alert, &delivery, base_url).await {
-        Ok(()) => {
-            store
-                .delivery_sent(&alert.name, delivery.id, Utc::now())
-                .await?;
-            outcome.sent = delivery.items.len();
-        }
-        Err(error) => {
+    // A message that failed before goes first; then, when the schedule
+    // allows, the items that waited for it.
+    for _ in 0..2 {
+        let key = idempotency_key(&alert.name, Utc::now());
+        let Some(delivery) = store
+            .open_delivery(&alert.name, &key, now, take_waiting)
+            .await?
+        else {
+            break;
+        };
+        if let Err(error) = send(alert, &delivery, base_url).await {
             let retry_at = now + backoff(schedule.failures + 1);
             let why = crate::untrusted::error_column(&error.to_string());
             let when = (now, retry_at);
@@ -93,6 +95,14 @@ async fn run_alert(
                 .delivery_failed(&alert.name, delivery.id, &why, when, FAILING_AFTER)
                 .await?;
             outcome.error = Some(error);
+            break;
+        }
+        store
+            .delivery_sent(&alert.name, delivery.id, Utc::now())
+            .await?;
+        outcome.sent += delivery.items.len();
+        if delivery.key == key {
+            break;
         }
     }
     Ok(outcome)

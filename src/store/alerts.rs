@@ -1,4 +1,5 @@
-//! The alert tables: `alerts` (one row per `[[alert]]`), `alert_items`
+//! The alert tables: `alerts` (one row per `[[alert]]`), `alert_feeds`
+//! (from when it follows each feed), `alert_items`
 //! (each item an alert has taken, once) and `alert_deliveries` (the
 //! messages, each written before it is sent, with its idempotency key).
 //! Every statement of the alert job is here.
@@ -9,15 +10,24 @@ use super::error::Context;
 use super::sql::{Row, Statement};
 use super::{Store, StoreError};
 
-const ADD_ALERT: &str =
-    "INSERT INTO alerts (name, since) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING";
+const ADD_ALERT: &str = "INSERT INTO alerts (name) VALUES ($1) ON CONFLICT (name) DO NOTHING";
+
+const ADD_ALERT_FEED: &str = "INSERT INTO alert_feeds (alert, feed, since) VALUES ($1, $2, $3)
+     ON CONFLICT (alert, feed) DO NOTHING";
+
+/// Alerts no longer in the configuration go, with their items and
+/// deliveries: added back later, an alert starts afresh.
+const FORGET_ALERT: &str = "DELETE FROM alerts WHERE name = $1";
+
+const ALERT_NAMES: &str = "SELECT name FROM alerts";
 
 /// Takes an item for an alert when the article was first seen since the
-/// alert began, once: the key makes a second time a no-op.
+/// alert began following the feed, once: the key makes a second time a
+/// no-op.
 const QUEUE_ITEM: &str = "INSERT INTO alert_items
         (alert, article_id, feed, matched_terms, other_outlets, queued_at)
-     SELECT l.name, a.id, $3, $4, $5, $6 FROM alerts l, articles a
-     WHERE l.name = $1 AND a.id = $2 AND a.first_seen_at >= l.since
+     SELECT f.alert, a.id, f.feed, $4, $5, $6 FROM alert_feeds f, articles a
+     WHERE f.alert = $1 AND f.feed = $3 AND a.id = $2 AND a.first_seen_at >= f.since
      ON CONFLICT (alert, article_id) DO NOTHING";
 
 const ALERT_STATE: &str =
@@ -144,14 +154,45 @@ pub struct AlertStatus {
 }
 
 impl Store {
-    /// Records an alert the first time a run sees it: items first seen
-    /// before `since` are never announced by it.
-    pub async fn add_alert(&self, name: &str, since: DateTime<Utc>) -> Result<(), StoreError> {
-        let statement = Statement::new(ADD_ALERT).bind(name).bind(since);
-        self.db()
-            .execute(statement)
+    /// Records an alert and the feeds it follows the first time a run
+    /// sees them: items first seen before `since` are never announced.
+    pub async fn add_alert(
+        &self,
+        name: &str,
+        feeds: &[String],
+        since: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let what = format!("recording alert {name:?}");
+        let mut tx = self.db().begin_write().await.context(what.clone())?;
+        tx.execute(Statement::new(ADD_ALERT).bind(name))
             .await
-            .context("recording an alert")?;
+            .context(what.clone())?;
+        for feed in feeds {
+            let statement = Statement::new(ADD_ALERT_FEED)
+                .bind(name)
+                .bind(feed.as_str())
+                .bind(since);
+            tx.execute(statement).await.context(what.clone())?;
+        }
+        tx.commit().await.context(what)
+    }
+
+    /// Deletes the alerts not in `configured`, with their items and
+    /// deliveries.
+    pub async fn forget_alerts_except(&self, configured: &[&str]) -> Result<(), StoreError> {
+        let what = "forgetting removed alerts";
+        let rows = self
+            .db()
+            .fetch_all(Statement::new(ALERT_NAMES))
+            .await
+            .context(what)?;
+        for row in rows {
+            let name: String = row.get("name")?;
+            if !configured.contains(&name.as_str()) {
+                let forget = Statement::new(FORGET_ALERT).bind(name);
+                self.db().execute(forget).await.context(what)?;
+            }
+        }
         Ok(())
     }
 

@@ -41,7 +41,10 @@ pub async fn ping_hubs(hubs: &[Url], topics: &[String]) -> Vec<PingFailure> {
     if hubs.is_empty() || topics.is_empty() {
         return Vec::new();
     }
+    // A redirected POST becomes a GET: a hub that moved must be
+    // configured at its new address.
     let client = match reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
         .timeout(ATTEMPT_TIMEOUT)
         .user_agent(crate::config::DEFAULT_USER_AGENT)
         .build()

@@ -21,6 +21,7 @@ pub struct SmtpSink {
     received: Arc<Mutex<Vec<Received>>>,
     /// While set, the end of DATA is answered `451` (try again later).
     pub refusing: Arc<Mutex<bool>>,
+    refused: Arc<Mutex<Vec<Received>>>,
 }
 
 impl SmtpSink {
@@ -30,6 +31,7 @@ impl SmtpSink {
             port: listener.local_addr().unwrap().port(),
             received: Arc::default(),
             refusing: Arc::default(),
+            refused: Arc::default(),
         };
         let server = sink.clone();
         tokio::spawn(async move {
@@ -43,6 +45,16 @@ impl SmtpSink {
 
     pub fn messages(&self) -> Vec<Received> {
         self.received.lock().unwrap().clone()
+    }
+
+    /// The `Message-ID` of the last message answered 451.
+    pub fn last_refused_message_id(&self) -> Option<String> {
+        let refused = self.refused.lock().unwrap();
+        let mail = mailparse::parse_mail(&refused.last()?.data).ok()?;
+        mail.headers
+            .iter()
+            .find(|h| h.get_key() == "Message-ID")
+            .map(|h| h.get_value())
     }
 
     async fn serve(&self, stream: tokio::net::TcpStream) -> std::io::Result<()> {
@@ -74,6 +86,7 @@ impl SmtpSink {
                 write.write_all(b"354 go ahead\r\n").await?;
                 current.data = read_data(&mut lines).await?;
                 if *self.refusing.lock().unwrap() {
+                    self.refused.lock().unwrap().push(current.clone());
                     b"451 try again later\r\n"
                 } else {
                     self.received.lock().unwrap().push(current.clone());
