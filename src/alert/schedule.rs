@@ -8,21 +8,32 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 
 use crate::config::DigestTime;
 
-/// Whether a digest is due at `now`, the last one having been due at
-/// `last` (`None`: the alert is new, and its first digest is due at once
-/// or at its first `at`).
+/// When the digest due at `now` was due, or `None` when none is: the
+/// last one having been due at `last` (`None`: the alert is new, and its
+/// first digest is due at once, or at its first `at` within the last
+/// twelve hours). Recording the time it was due, not the time it went,
+/// keeps a late cron from making every digest later than the one before.
 pub fn digest_due(
     every: Duration,
     at: Option<DigestTime>,
     last: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
-) -> bool {
-    match (last, at) {
-        (None, None) => true,
-        (None, Some(at)) => now >= next_at(now - every + Duration::hours(12), at),
-        (Some(last), None) => now >= last + every,
-        (Some(last), Some(at)) => now >= next_at(last + every - Duration::hours(12), at),
-    }
+) -> Option<DateTime<Utc>> {
+    let due = match (last, at) {
+        (None, None) => now,
+        (None, Some(at)) => next_at(now - Duration::hours(12), at),
+        (Some(last), None) => latest_period(last, every, now),
+        (Some(last), Some(at)) => next_at(last + every - Duration::hours(12), at),
+    };
+    (now >= due).then_some(due)
+}
+
+/// The last of `last + k × every` (k ≥ 1) at or before `now`, or
+/// `last + every` when that is still ahead.
+fn latest_period(last: DateTime<Utc>, every: Duration, now: DateTime<Utc>) -> DateTime<Utc> {
+    let every_secs = every.num_seconds().max(1);
+    let periods = ((now - last).num_seconds() / every_secs).max(1);
+    last + Duration::seconds(every_secs.saturating_mul(periods))
 }
 
 /// The first `at` in its zone at or after `from`. A time that a clock
@@ -70,35 +81,53 @@ mod tests {
         // Casablanca is UTC+1 in December: 08:00 there is 07:00Z.
         let last = Some(utc("2026-12-03T07:05:00Z"));
         let at = casablanca_at_eight();
-        assert!(!digest_due(day, at, last, utc("2026-12-04T06:59:00Z")));
-        assert!(digest_due(day, at, last, utc("2026-12-04T07:00:00Z")));
-        assert!(digest_due(day, at, last, utc("2026-12-04T09:30:00Z")));
+        let eight = Some(utc("2026-12-04T07:00:00Z"));
+        assert_eq!(digest_due(day, at, last, utc("2026-12-04T06:59:00Z")), None);
+        assert_eq!(
+            digest_due(day, at, last, utc("2026-12-04T07:00:00Z")),
+            eight
+        );
+        assert_eq!(
+            digest_due(day, at, last, utc("2026-12-04T09:30:00Z")),
+            eight
+        );
         // A new alert waits for its first eight o'clock when it is not long past.
-        assert!(!digest_due(day, at, None, utc("2026-12-03T20:00:00Z")));
-        assert!(digest_due(day, at, None, utc("2026-12-04T07:01:00Z")));
+        assert_eq!(digest_due(day, at, None, utc("2026-12-03T20:00:00Z")), None);
+        assert_eq!(
+            digest_due(day, at, None, utc("2026-12-04T07:01:00Z")),
+            eight
+        );
+        // Weekly: the first digest of a new alert also waits for eight o'clock.
+        let week = Duration::days(7);
+        assert_eq!(
+            digest_due(week, at, None, utc("2026-12-03T20:00:00Z")),
+            None
+        );
     }
 
     #[test]
-    fn without_a_time_of_day_every_counts_from_the_last() {
+    fn without_a_time_of_day_every_counts_from_when_the_last_was_due() {
+        let six = Duration::hours(6);
         let last = Some(utc("2026-12-03T07:05:00Z"));
-        assert!(!digest_due(
-            Duration::hours(6),
-            None,
-            last,
-            utc("2026-12-03T13:00:00Z")
-        ));
-        assert!(digest_due(
-            Duration::hours(6),
-            None,
-            last,
-            utc("2026-12-03T13:05:00Z")
-        ));
-        assert!(digest_due(
-            Duration::hours(6),
-            None,
-            None,
-            utc("2026-12-03T13:00:00Z")
-        ));
+        assert_eq!(
+            digest_due(six, None, last, utc("2026-12-03T13:00:00Z")),
+            None
+        );
+        // Due at 13:05, sent at 13:25 by a cron every 20 minutes: the next
+        // is due at 19:05, not 19:25.
+        let due = Some(utc("2026-12-03T13:05:00Z"));
+        assert_eq!(
+            digest_due(six, None, last, utc("2026-12-03T13:25:00Z")),
+            due
+        );
+        // Runs missed for a day: one digest, for the latest period.
+        let latest = Some(utc("2026-12-04T07:05:00Z"));
+        assert_eq!(
+            digest_due(six, None, last, utc("2026-12-04T08:00:00Z")),
+            latest
+        );
+        let now = utc("2026-12-03T13:00:00Z");
+        assert_eq!(digest_due(six, None, None, now), Some(now));
     }
 
     #[test]
@@ -108,17 +137,12 @@ mod tests {
             zone: chrono_tz::UTC,
         });
         let last = Some(utc("2026-11-30T09:31:00Z"));
-        assert!(!digest_due(
-            Duration::days(7),
-            at,
-            last,
-            utc("2026-12-06T09:31:00Z")
-        ));
-        assert!(digest_due(
-            Duration::days(7),
-            at,
-            last,
-            utc("2026-12-07T09:30:00Z")
-        ));
+        let week = Duration::days(7);
+        assert_eq!(
+            digest_due(week, at, last, utc("2026-12-06T09:31:00Z")),
+            None
+        );
+        let due = Some(utc("2026-12-07T09:30:00Z"));
+        assert_eq!(digest_due(week, at, last, utc("2026-12-07T09:30:00Z")), due);
     }
 }

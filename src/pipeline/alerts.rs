@@ -125,10 +125,10 @@ async fn may_send(
         return Ok(Some(true));
     };
     let due = digest_due(every, alert.at, schedule.last_digest_at, now);
-    if due {
-        store.digest_due(&alert.name, now).await?;
+    if let Some(due) = due {
+        store.digest_due(&alert.name, due).await?;
     }
-    Ok(Some(due))
+    Ok(Some(due.is_some()))
 }
 
 /// Sends a delivery the alert's way.
