@@ -211,13 +211,16 @@ pub async fn run(
         // One publisher at a time when workers share a database; each
         // publishes everything stored so far, so the last one leaves the
         // files complete (and unchanged files are not rewritten).
-        let _publishing = store.publish_lock().await?;
+        let publishing = store.publish_lock().await?;
         let publication = publish_all::publish_all(&store, config, &queries, &mut report).await?;
         tracing::debug!("publishing done");
         report.feeds = publication.feeds;
         report.alerts =
             alerts::run_alerts(&store, config, &publication.alert_items, started).await?;
         publish_all::publish_health(&store, config).await?;
+        // The files are written: other workers may publish while the hubs
+        // are told.
+        drop(publishing);
         report.hub_failures =
             crate::websub::ping_hubs(&config.publish.hubs, &publication.changed).await;
     }
