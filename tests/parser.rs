@@ -348,3 +348,40 @@ fn realworld_differences_with_feedparser_stay_the_explained_ones() {
         "{report}"
     );
 }
+
+/// WebSub discovery: a hub and the feed's self link, in each format; a
+/// hub without a self link is no subscription target.
+#[test]
+fn websub_hub_and_topic_are_found_in_atom_rss_and_json_feed() {
+    let atom = br#"<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>
+        <link rel="self" href="https://news.example.ma/feed.atom"/><link rel="hub" href="https://hub.example.org/"/>
+        <link rel="alternate" href="https://news.example.ma/"/></feed>"#;
+    let rss = br#"<?xml version="1.0"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>T</title>
+        <link>https://news.example.ma/</link><atom:link rel="hub" href="https://hub.example.org/"/>
+        <atom:link rel="self" type="application/rss+xml" href="https://news.example.ma/rss"/></channel></rss>"#;
+    let json = br#"{"version": "https://jsonfeed.org/version/1.1", "title": "T", "feed_url": "https://news.example.ma/feed.json",
+        "hubs": [{"type": "rssCloud", "url": "https://cloud.example.org/"}, {"type": "WebSub", "url": "https://hub.example.org/"}], "items": []}"#;
+    let no_self =
+        br#"<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>
+        <link rel="hub" href="https://hub.example.org/"/></feed>"#;
+    let found = |bytes: &[u8]| {
+        parse_feed(bytes, None)
+            .unwrap()
+            .websub
+            .map(|w| (w.hub, w.topic))
+    };
+    let hub = "https://hub.example.org/".to_string();
+    assert_eq!(
+        found(atom),
+        Some((hub.clone(), "https://news.example.ma/feed.atom".into()))
+    );
+    assert_eq!(
+        found(rss),
+        Some((hub.clone(), "https://news.example.ma/rss".into()))
+    );
+    assert_eq!(
+        found(json),
+        Some((hub, "https://news.example.ma/feed.json".into()))
+    );
+    assert_eq!(found(no_self), None);
+}

@@ -203,6 +203,14 @@ fn describe_check(name: &str, check: &SourceCheck) -> String {
     if let Some(why) = &check.malformed {
         let _ = writeln!(out, "malformed (read anyway): {}", printable(why));
     }
+    if let Some(websub) = &check.websub {
+        let _ = writeln!(
+            out,
+            "WebSub: hub {} for topic {}",
+            quote(&websub.hub, 200),
+            quote(&websub.topic, 200)
+        );
+    }
     for title in &check.first_titles {
         let _ = writeln!(out, "  - {}", printable(title));
     }

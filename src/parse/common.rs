@@ -56,6 +56,27 @@ pub(super) fn alternate_among<'d, 'a: 'd>(
     Some(resolve(chosen, &href))
 }
 
+/// The hub and self links among a feed's `links`, when it has both
+/// (WebSub discovery, section 4 of the Recommendation).
+pub(super) fn websub_among<'d, 'a: 'd>(
+    links: impl Iterator<Item = Element<'d, 'a>> + Clone,
+) -> Option<super::model::WebSubLinks> {
+    let with_rel = |rel: &str| {
+        links.clone().find_map(|l| {
+            let has = l.attr("rel").is_some_and(|r| {
+                r.split_ascii_whitespace()
+                    .any(|t| t.eq_ignore_ascii_case(rel))
+            });
+            let href = l.attr("href").and_then(non_empty)?;
+            has.then(|| resolve(l, &href))
+        })
+    };
+    Some(super::model::WebSubLinks {
+        hub: with_rel("hub")?,
+        topic: with_rel("self")?,
+    })
+}
+
 /// `media:content` and `media:thumbnail` of an item, directly or in a
 /// `media:group`, as enclosures: a thumbnail becomes an image enclosure
 /// (as Miniflux reads it), which readers show with the item. Those already

@@ -22,6 +22,17 @@ struct JsonFeed {
     authors: Vec<JsonAuthor>,
     #[serde(default)]
     items: Vec<JsonItem>,
+    feed_url: Option<String>,
+    #[serde(default)]
+    hubs: Vec<JsonHub>,
+}
+
+/// JSON Feed 1.1 `hubs`: `{"type": "WebSub", "url": …}`.
+#[derive(Deserialize)]
+struct JsonHub {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    url: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -71,6 +82,7 @@ pub(super) fn parse(text: &str) -> Result<ParsedFeed<'static>, ParseError> {
             "missing or unknown `version` (expected https://jsonfeed.org/version/1 or 1.1)".into(),
         ));
     }
+    let websub = websub(&feed);
     Ok(ParsedFeed {
         format: Some(FeedFormat::JsonFeed),
         title: feed.title.as_deref().and_then(plain_text),
@@ -81,8 +93,22 @@ pub(super) fn parse(text: &str) -> Result<ParsedFeed<'static>, ParseError> {
         authors: people(feed.authors, feed.author),
         ttl_minutes: None,
         update_every_secs: None,
+        websub,
         items: feed.items.into_iter().map(item).collect(),
         malformed: None,
+    })
+}
+
+/// The WebSub hub and the feed's own URL, when it names both.
+fn websub(feed: &JsonFeed) -> Option<crate::parse::model::WebSubLinks> {
+    let hub = feed.hubs.iter().find(|h| {
+        h.kind
+            .as_deref()
+            .is_some_and(|k| k.eq_ignore_ascii_case("websub"))
+    })?;
+    Some(crate::parse::model::WebSubLinks {
+        hub: hub.url.as_deref().and_then(non_empty)?,
+        topic: feed.feed_url.as_deref().and_then(non_empty)?,
     })
 }
 

@@ -46,6 +46,19 @@ pub struct ParsedFeed<'a> {
     /// (undefined entity, bare `&`, truncation…). The feed is still usable.
     #[serde(skip)]
     pub malformed: Option<String>,
+    /// The WebSub hub and topic (self) URL the feed advertises, when it
+    /// names both.
+    #[serde(skip)]
+    pub websub: Option<WebSubLinks>,
+}
+
+/// Where to subscribe for pushes of a feed (WebSub discovery).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebSubLinks {
+    /// The hub: `link rel="hub"`.
+    pub hub: String,
+    /// The topic: the feed's `link rel="self"`.
+    pub topic: String,
 }
 
 /// One entry.
@@ -92,6 +105,7 @@ impl ParsedFeed<'_> {
             ttl_minutes: self.ttl_minutes,
             update_every_secs: self.update_every_secs,
             malformed: self.malformed,
+            websub: self.websub,
         }
     }
 }

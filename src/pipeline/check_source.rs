@@ -38,6 +38,8 @@ pub struct SourceCheck {
     pub first_titles: Vec<String>,
     /// For `full_text` sources: what the rule decided on sampled items.
     pub full_text: Vec<FullTextSample>,
+    /// The WebSub hub and topic the feed advertises, if any.
+    pub websub: Option<crate::parse::WebSubLinks>,
 }
 
 /// The full-text rule applied to one item.
@@ -106,6 +108,7 @@ pub async fn check_source(config: &Config, name: &str) -> Result<SourceCheck, Ch
         malformed: feed.malformed.clone(),
         first_titles: articles.iter().take(3).map(|a| a.title.clone()).collect(),
         full_text: Vec::new(),
+        websub: feed.websub.clone(),
     };
     if let Some(how) = &source.full_text {
         check.full_text = sample_full_text(&fetcher, source, &articles, how).await;

@@ -10,7 +10,9 @@ use super::model::non_empty;
 use super::text::{html, html_in_place, plain_text, text_to_html};
 use super::xml::{Document, Element, Named, named, ns};
 use super::{Enclosure, FeedFormat, ParsedFeed, ParsedItem, Person};
-use crate::parse::common::{alternate_among, carried_html, media_enclosures, resolve};
+use crate::parse::common::{
+    alternate_among, carried_html, media_enclosures, resolve, websub_among,
+};
 
 mod children;
 
@@ -209,6 +211,7 @@ pub(super) fn parse<'a>(root: Element<'_, 'a>) -> ParsedFeed<'a> {
         update_every_secs: None,
         items,
         malformed: None,
+        websub: websub_among(children.all(Link)),
     }
 }
 

@@ -9,7 +9,7 @@ use super::model::non_empty;
 use super::text::{html, html_in_place, plain_text};
 use super::xml::{Document, Element, ns};
 use super::{Enclosure, FeedFormat, ParsedFeed, ParsedItem, Person};
-use crate::parse::common::{alternate_link, carried_html, media_enclosures, resolve};
+use crate::parse::common::{alternate_link, carried_html, media_enclosures, resolve, websub_among};
 
 mod children;
 
@@ -137,6 +137,7 @@ pub(super) fn parse<'a>(root: Element<'_, 'a>) -> ParsedFeed<'a> {
         update_every_secs: update_every(ch),
         items,
         malformed: None,
+        websub: websub_among(ch.children_named(&[ns::ATOM], "link")),
     }
 }
 
