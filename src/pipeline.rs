@@ -22,6 +22,7 @@ pub use alerts::{AlertOutcome, AlertTestError, FAILING_AFTER, send_test_alert};
 pub mod requests;
 pub mod schedule;
 pub mod topics;
+pub mod websub;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -3,7 +3,13 @@
 //! For users without a web server: correct content types, `ETag` and
 //! `Last-Modified` with `304 Not Modified`, gzip when the client accepts it,
 //! and no way out of the folder (`..`, encoded or not, and symlinks that
-//! lead elsewhere are refused). It never fetches or writes anything.
+//! lead elsewhere are refused). It never fetches or writes anything in
+//! the folder. With `--public-url`, it also takes WebSub hubs' requests
+//! under `/websub/` (see `websub`).
+
+mod websub;
+
+pub use websub::websub_routes;
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -44,7 +50,12 @@ pub enum ServeError {
 
 /// Serves `dir` on `addr` until Ctrl-C (creating `dir` when missing);
 /// `ready` is told the address once the socket listens.
-pub async fn run(dir: &Path, addr: SocketAddr, ready: impl FnOnce()) -> Result<(), ServeError> {
+pub async fn run(
+    dir: &Path,
+    addr: SocketAddr,
+    extra: Option<Router>,
+    ready: impl FnOnce(),
+) -> Result<(), ServeError> {
     let listener = bind(addr)
         .await
         .map_err(|source| ServeError::Listen { addr, source })?;
@@ -54,15 +65,28 @@ pub async fn run(dir: &Path, addr: SocketAddr, ready: impl FnOnce()) -> Result<(
     })?;
     ready();
     tokio::select! {
-        result = serve(listener, dir.to_path_buf()) => result.map_err(ServeError::Serve),
+        result = serve_with(listener, dir.to_path_buf(), extra) => result.map_err(ServeError::Serve),
         _ = tokio::signal::ctrl_c() => Ok(()),
     }
 }
 
 /// Serves `dir` on `listener` until the task is dropped.
 pub async fn serve(listener: tokio::net::TcpListener, dir: PathBuf) -> std::io::Result<()> {
+    serve_with(listener, dir, None).await
+}
+
+/// Serves `dir`, and the routes of `extra` first, on `listener`.
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    dir: PathBuf,
+    extra: Option<Router>,
+) -> std::io::Result<()> {
     let root = Arc::new(dir.canonicalize().unwrap_or(dir));
-    let app = Router::new().fallback(handle).with_state(root);
+    let files = Router::new().fallback(handle).with_state(root);
+    let app = match extra {
+        Some(routes) => routes.merge(files),
+        None => files,
+    };
     axum::serve(listener, app).await
 }
 

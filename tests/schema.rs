@@ -51,6 +51,7 @@ async fn schema_matches_the_reference_and_docs_cover_every_column() {
         "alert_feeds",
         "alert_deliveries",
         "alert_items",
+        "websub_subscriptions",
     ] {
         assert!(
             docs.contains(&format!("### `{table}`")),

@@ -111,3 +111,148 @@ async fn a_hub_that_is_down_fails_the_ping_not_the_run() {
         "{line}"
     );
 }
+
+/// A hub that records subscription requests and answers 202; the test
+/// then plays the hub's part: verify the intent, push content.
+#[derive(Clone, Default)]
+struct SubscribingHub {
+    requests: std::sync::Arc<std::sync::Mutex<Vec<crate::util::hub::Form>>>,
+}
+
+async fn subscribe_request(
+    axum::extract::State(hub): axum::extract::State<SubscribingHub>,
+    body: String,
+) -> axum::http::StatusCode {
+    let form = url::form_urlencoded::parse(body.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    hub.requests.lock().unwrap().push(form);
+    axum::http::StatusCode::ACCEPTED
+}
+
+fn field<'f>(form: &'f [(String, String)], key: &str) -> &'f str {
+    &form.iter().find(|(k, _)| k == key).unwrap().1
+}
+
+fn signed(secret: &str, body: &[u8]) -> String {
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret.as_bytes());
+    let tag = ring::hmac::sign(&key, body);
+    let hex: String = tag.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256={hex}")
+}
+
+fn feed_with(hub: &str, topic: &str, guid: &str, title: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\"><channel><title>Pushy</title>\
+         <link>https://pushy.example.ma/</link><atom:link rel=\"hub\" href=\"{hub}\"/><atom:link rel=\"self\" href=\"{topic}\"/>\
+         <item><title>{title}</title><link>https://pushy.example.ma/{guid}</link><guid>{guid}</guid>\
+         <pubDate>Thu, 03 Dec 2026 08:00:00 GMT</pubDate><description>Texte.</description></item></channel></rss>"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscribe_verify_and_push_with_valid_and_invalid_signatures() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = SubscribingHub::default();
+    let app = axum::Router::new()
+        .route("/hub", axum::routing::post(subscribe_request))
+        .with_state(hub.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hub_url = format!("http://{}/hub", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let server = FixtureServer::start().await;
+    let topic = server.url("pushy.xml");
+    server.put(
+        "pushy.xml",
+        "application/rss+xml",
+        feed_with(&hub_url, &topic, "a-1", "Premier"),
+    );
+    let path = write_config(dir.path(), &[("Pushy", topic.clone())]);
+    let config = veille::config::Config::load(&path).unwrap();
+    crate::util::run(&config, false).await;
+
+    // veille serve --public-url, in this process.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let public = url::Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
+    let routes = veille::serve::websub_routes(std::sync::Arc::new(config.clone()));
+    let folder = config.publish.dir.clone();
+    tokio::spawn(async move { veille::serve::serve_with(listener, folder, Some(routes)).await });
+
+    let refused = veille::pipeline::websub::renew_subscriptions(&config, &public)
+        .await
+        .unwrap();
+    assert!(refused.is_empty(), "{refused:?}");
+    let request = hub.requests.lock().unwrap()[0].clone();
+    assert_eq!(field(&request, "hub.mode"), "subscribe");
+    assert_eq!(field(&request, "hub.topic"), topic);
+    let callback = field(&request, "hub.callback").to_string();
+    assert!(
+        callback.starts_with(&format!("{public}websub/")),
+        "{callback}"
+    );
+    let secret = field(&request, "hub.secret").to_string();
+    assert!(secret.len() >= 32);
+
+    // Intent verification: the challenge comes back; a wrong topic is refused.
+    let http = reqwest::Client::new();
+    let verify = |topic: &str| {
+        let url = format!(
+            "{callback}?hub.mode=subscribe&hub.topic={}&hub.challenge=c-42&hub.lease_seconds=864000",
+            url::form_urlencoded::byte_serialize(topic.as_bytes()).collect::<String>()
+        );
+        http.get(url).send()
+    };
+    let wrong = verify("https://elsewhere.example/feed").await.unwrap();
+    assert_eq!(wrong.status(), 404);
+    let ok = verify(&topic).await.unwrap();
+    assert_eq!(ok.status(), 200);
+    assert_eq!(ok.text().await.unwrap(), "c-42");
+    // Verified for ten days: nothing to renew.
+    veille::pipeline::websub::renew_subscriptions(&config, &public)
+        .await
+        .unwrap();
+    assert_eq!(hub.requests.lock().unwrap().len(), 1);
+
+    // A signed push is stored as a fetch; a badly signed one is not.
+    let good = feed_with(&hub_url, &topic, "a-2", "Poussé");
+    let response = http
+        .post(&callback)
+        .header("content-type", "application/rss+xml")
+        .header("x-hub-signature", signed(&secret, good.as_bytes()))
+        .body(good)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 202);
+    let forged = feed_with(&hub_url, &topic, "a-3", "Forgé");
+    let response = http
+        .post(&callback)
+        .header(
+            "x-hub-signature",
+            signed("not-the-secret", forged.as_bytes()),
+        )
+        .body(forged)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 202);
+    let titles: Vec<String> = {
+        let pool = crate::util::db(dir.path()).await;
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT title FROM articles ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        rows.into_iter().map(|(t,)| t).collect()
+    };
+    assert_eq!(titles, ["Premier", "Poussé"]);
+    // An unknown callback is gone.
+    let gone = http
+        .post(format!("{public}websub/nope"))
+        .body("x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), 410);
+}

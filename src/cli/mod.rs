@@ -156,6 +156,10 @@ pub enum Command {
         /// without cron.
         #[arg(long)]
         refresh: Option<String>,
+        /// This server's public URL: subscribe to the WebSub hubs that
+        /// sources name, receiving their pushes under `/websub/`.
+        #[arg(long)]
+        public_url: Option<url::Url>,
     },
 }
 
@@ -300,9 +304,11 @@ async fn dispatch(cli: &Cli) -> Exit {
         Command::Topic {
             action: TopicAction::Label { slug, uid, label },
         } => topic::label(&cli.config, slug, uid, label == "relevant").await,
-        Command::Serve { addr, refresh } => {
-            serve_cmd::serve(&cli.config, *addr, refresh.as_deref()).await
-        }
+        Command::Serve {
+            addr,
+            refresh,
+            public_url,
+        } => serve_cmd::serve(&cli.config, *addr, refresh.as_deref(), public_url.clone()).await,
     }
 }
 

@@ -1,4 +1,4 @@
-//! `veille serve [--addr …] [--refresh 15m]`.
+//! `veille serve [--addr …] [--refresh 15m] [--public-url URL]`.
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -6,7 +6,12 @@ use std::path::Path;
 use super::{Exit, load_config};
 use crate::config::parse_interval;
 
-pub(super) async fn serve(config_path: &Path, addr: SocketAddr, refresh: Option<&str>) -> Exit {
+pub(super) async fn serve(
+    config_path: &Path,
+    addr: SocketAddr,
+    refresh: Option<&str>,
+    public_url: Option<url::Url>,
+) -> Exit {
     let config = match load_config(config_path) {
         Ok(c) => c,
         Err(code) => return code,
@@ -19,14 +24,23 @@ pub(super) async fn serve(config_path: &Path, addr: SocketAddr, refresh: Option<
         return Exit::Usage;
     };
     let dir = &config.publish.dir;
+    let websub = public_url
+        .as_ref()
+        .map(|_| crate::serve::websub_routes(std::sync::Arc::new(config.clone())));
     // Refreshing starts once the folder is served, not before a failed bind.
     let ready = || {
         eprintln!("veille: serving {} on http://{addr}/", dir.display());
         if let Some(every) = every {
             tokio::spawn(crate::pipeline::refresh_every(config.clone(), every));
         }
+        if let Some(url) = public_url.clone() {
+            tokio::spawn(crate::pipeline::websub::subscribe_every(
+                config.clone(),
+                url,
+            ));
+        }
     };
-    match crate::serve::run(dir, addr, ready).await {
+    match crate::serve::run(dir, addr, websub, ready).await {
         Ok(()) => Exit::Ok,
         Err(e @ crate::serve::ServeError::Listen { .. }) => {
             eprintln!("veille: {e}");

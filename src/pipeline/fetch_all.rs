@@ -361,6 +361,22 @@ async fn read_body(
     Ok(())
 }
 
+/// Stores content a WebSub hub pushed for `source` as a fetch of it that
+/// brought `response`: read, normalised and committed the same way.
+pub(super) async fn store_pushed(
+    store: &Store,
+    fetcher: &Fetcher,
+    (source, state): (SourceConfig, SourceState),
+    response: FetchResponse,
+    run_id: i64,
+    config: &FetchConfig,
+) -> Result<SourceOutcome, StoreError> {
+    let mut fetched = Fetched::start(source, state, Utc::now());
+    read_body(store, fetcher, &mut fetched, response).await?;
+    fetched.finished_at = Utc::now();
+    commit(store, fetched, run_id, config).await
+}
+
 /// Records one fetch and its articles in one transaction. The outcome is
 /// the source's; an `Err` is the database's, and ends the run.
 async fn commit(
@@ -469,6 +485,7 @@ fn fetch_record(
         feed_title: feed.and_then(|p| p.title.clone()),
         site_url: feed.and_then(|p| p.link.clone()),
         update,
+        websub: feed.map(|p| p.websub.clone()),
         events,
     }
 }

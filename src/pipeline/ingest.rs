@@ -33,6 +33,7 @@ pub(super) struct FeedInfo {
     pub update_every_secs: Option<u64>,
     pub malformed: Option<String>,
     pub items: u64,
+    pub websub: Option<crate::parse::WebSubLinks>,
 }
 
 impl From<ParsedFeed<'_>> for FeedInfo {
@@ -44,6 +45,7 @@ impl From<ParsedFeed<'_>> for FeedInfo {
             ttl_minutes: feed.ttl_minutes,
             update_every_secs: feed.update_every_secs,
             malformed: feed.malformed,
+            websub: feed.websub,
         }
     }
 }

@@ -31,6 +31,9 @@ const UPDATE_SOURCE: &str = "UPDATE sources SET
         gone_at = CASE WHEN $15 THEN COALESCE(gone_at, $2) END
      WHERE id = $1";
 
+/// The hub and topic the feed named when last read (NULLs: none).
+const UPDATE_WEBSUB: &str = "UPDATE sources SET websub_hub = $2, websub_topic = $3 WHERE id = $1";
+
 const INSERT_EVENT: &str =
     "INSERT INTO source_events (source_id, at, kind, detail) VALUES ($1, $2, $3, $4)";
 
@@ -122,6 +125,15 @@ async fn store_one_fetch(
     record_fetch(tx, record, &counts)
         .await
         .context(format!("storing fetch of {:?}", record.source_name))?;
+    if let Some(websub) = &record.websub {
+        let statement = Statement::new(UPDATE_WEBSUB)
+            .bind(record.source_id)
+            .bind(websub.as_ref().map(|w| w.hub.as_str()))
+            .bind(websub.as_ref().map(|w| w.topic.as_str()));
+        tx.execute(statement)
+            .await
+            .context(format!("storing fetch of {:?}", record.source_name))?;
+    }
     Ok(counts)
 }
 

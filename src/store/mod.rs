@@ -30,6 +30,7 @@ mod sql;
 mod sqlite;
 mod term_stats;
 mod topic_models;
+mod websub;
 
 use std::path::Path;
 
@@ -49,6 +50,7 @@ pub use records::{
     SourceState, SourceUpdate, StoreCounts,
 };
 pub use term_stats::TermStats;
+pub use websub::{Subscription, WebSubTarget};
 
 use postgres::{PgQuery, PgStore};
 use sqlite::{SqliteQuery, SqliteStore};

@@ -52,6 +52,9 @@ pub struct FetchRecord {
     pub site_url: Option<String>,
     /// The source's scheduling and redirect state after this fetch.
     pub update: SourceUpdate,
+    /// The WebSub hub and topic the body named (`Some(None)`: none);
+    /// `None` when no body was read.
+    pub websub: Option<Option<crate::parse::WebSubLinks>>,
     /// Health events this fetch caused.
     pub events: Vec<SourceEvent>,
 }
@@ -84,6 +87,7 @@ impl FetchRecord {
             feed_title: None,
             site_url: None,
             update: SourceUpdate::default(),
+            websub: None,
             events: Vec::new(),
         }
     }
