@@ -86,6 +86,35 @@ async fn configured(dir: &std::path::Path, alert: &str) -> (FixtureServer, Confi
     (server, Config::load(&path).unwrap())
 }
 
+/// Adds "Outlet A" and "Outlet B", carrying the same long story about
+/// Morocco's AI governance, to `config`'s file; returns it reloaded.
+fn with_one_story_at_two_outlets(server: &FixtureServer, config: &Config) -> Config {
+    let story = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title><link>https://a.example.ma/</link>\
+        <item><title>Le Maroc installe une autorité de gouvernance de l'intelligence artificielle</title>\
+        <link>https://a.example.ma/ia-autorite</link><guid>ia-autorite</guid><pubDate>Thu, 05 Feb 2026 12:00:00 +0100</pubDate>\
+        <description>Rabat : le gouvernement marocain installe une autorité nationale chargée de la gouvernance de l'intelligence \
+        artificielle, de la protection des données personnelles et de l'éthique des algorithmes dans les administrations publiques.</description>\
+        </item></channel></rss>";
+    server.put("story-a.xml", "application/rss+xml", story);
+    server.put(
+        "story-b.xml",
+        "application/rss+xml",
+        story.replace("a.example.ma", "b.example.ma"),
+    );
+    let mut text = std::fs::read_to_string(&config.path).unwrap();
+    text = text.replacen(
+        "[[feed]]",
+        &format!(
+            "[[source]]\nname = \"Outlet A\"\nurl = \"{}\"\n\n[[source]]\nname = \"Outlet B\"\nurl = \"{}\"\n\n[[feed]]",
+            server.url("story-a.xml"),
+            server.url("story-b.xml")
+        ),
+        1,
+    );
+    std::fs::write(&config.path, text).unwrap();
+    Config::load(&config.path).unwrap()
+}
+
 fn titles(payload: &serde_json::Value) -> Vec<String> {
     let mut titles: Vec<String> = payload["items"]
         .as_array()
@@ -221,30 +250,7 @@ async fn an_email_digest_groups_by_feed_and_story_and_waits_for_its_period() {
     );
     let (server, config) = configured(dir.path(), &alert).await;
     // One story at two more outlets: one entry naming both.
-    let story = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title><link>https://a.example.ma/</link>\
-        <item><title>Le Maroc installe une autorité de gouvernance de l'intelligence artificielle</title>\
-        <link>https://a.example.ma/ia-autorite</link><guid>ia-autorite</guid><pubDate>Thu, 05 Feb 2026 12:00:00 +0100</pubDate>\
-        <description>Rabat : le gouvernement marocain installe une autorité nationale chargée de la gouvernance de l'intelligence \
-        artificielle, de la protection des données personnelles et de l'éthique des algorithmes dans les administrations publiques.</description>\
-        </item></channel></rss>";
-    server.put("story-a.xml", "application/rss+xml", story);
-    server.put(
-        "story-b.xml",
-        "application/rss+xml",
-        story.replace("a.example.ma", "b.example.ma"),
-    );
-    let mut text = std::fs::read_to_string(&config.path).unwrap();
-    text = text.replacen(
-        "[[feed]]",
-        &format!(
-            "[[source]]\nname = \"Outlet A\"\nurl = \"{}\"\n\n[[source]]\nname = \"Outlet B\"\nurl = \"{}\"\n\n[[feed]]",
-            server.url("story-a.xml"),
-            server.url("story-b.xml")
-        ),
-        1,
-    );
-    std::fs::write(&config.path, text).unwrap();
-    let config = Config::load(&config.path).unwrap();
+    let config = with_one_story_at_two_outlets(&server, &config);
 
     let report = crate::util::run(&config, false).await;
     assert!(
@@ -599,4 +605,24 @@ async fn a_refused_email_is_sent_again_with_the_same_message_id() {
         .unwrap()
         .get_value();
     assert_eq!(Some(id), refused_id);
+}
+
+#[tokio::test]
+async fn json_items_name_the_other_outlets_of_their_story() {
+    let dir = tempfile::tempdir().unwrap();
+    let (receiver, hook) = Receiver::start().await;
+    let alert = format!(
+        "\n[[alert]]\nname = \"team\"\nfeeds = [\"morocco-ai-governance\"]\nwebhook = {{ url = \"{hook}\" }}\n"
+    );
+    let (server, config) = configured(dir.path(), &alert).await;
+    let config = with_one_story_at_two_outlets(&server, &config);
+    crate::util::run(&config, false).await;
+    let accepted = receiver.accepted();
+    let items = accepted[0]["items"].as_array().unwrap();
+    let outlets_of = |outlet: &str| {
+        items.iter().find(|i| i["outlet"] == outlet).unwrap()["other_outlets"].clone()
+    };
+    assert_eq!(outlets_of("Outlet A"), serde_json::json!(["Outlet B"]));
+    assert_eq!(outlets_of("Outlet B"), serde_json::json!(["Outlet A"]));
+    assert_eq!(outlets_of("Akhbar"), serde_json::json!([]));
 }

@@ -253,3 +253,58 @@ fn pushed_response(
         max_age: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(subscription: Option<Subscription>) -> WebSubTarget {
+        WebSubTarget {
+            source_id: 7,
+            source_name: "Hespress".into(),
+            hub: "https://hub.example.org/".into(),
+            topic: "https://news.example.ma/feed".into(),
+            subscription,
+        }
+    }
+
+    fn subscribed(
+        verified: Option<i64>,
+        lease_hours: Option<i64>,
+        asked_hours_ago: i64,
+    ) -> Subscription {
+        let now = Utc::now();
+        Subscription {
+            source_id: 7,
+            source_name: "Hespress".into(),
+            hub: "https://hub.example.org/".into(),
+            topic: "https://news.example.ma/feed".into(),
+            callback: "token".into(),
+            secret: "secret".into(),
+            requested_at: Some(now - Duration::hours(asked_hours_ago)),
+            verified_at: verified.map(|h| now - Duration::hours(h)),
+            lease_until: lease_hours.map(|h| now + Duration::hours(h)),
+        }
+    }
+
+    #[test]
+    fn leases_are_renewed_a_day_before_they_end_with_the_same_token() {
+        let now = Utc::now();
+        assert!(due_request(&target(Some(subscribed(Some(1), Some(48), 1))), now).is_none());
+        let renewal = due_request(&target(Some(subscribed(Some(1), Some(20), 1))), now).unwrap();
+        assert_eq!(
+            (renewal.callback.as_str(), renewal.secret.as_str()),
+            ("token", "secret")
+        );
+        // Not verified: asked again after an hour, not before.
+        assert!(due_request(&target(Some(subscribed(None, None, 0))), now).is_none());
+        assert!(due_request(&target(Some(subscribed(None, None, 2))), now).is_some());
+        // A new hub: a new token and secret.
+        let mut moved = target(Some(subscribed(Some(1), Some(48), 1)));
+        moved.hub = "https://other-hub.example.org/".into();
+        let fresh = due_request(&moved, now).unwrap();
+        assert_ne!(fresh.callback, "token");
+        assert_eq!(fresh.secret.len(), 64);
+        assert_eq!(fresh.hub, "https://other-hub.example.org/");
+    }
+}

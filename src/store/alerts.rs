@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 
 use super::error::Context;
-use super::sql::{Row, Statement};
+use super::sql::{Row, Statement, Tx};
 use super::{Store, StoreError};
 
 const ADD_ALERT: &str = "INSERT INTO alerts (name) VALUES ($1) ON CONFLICT (name) DO NOTHING";
@@ -50,6 +50,11 @@ const DELIVERY_ITEMS: &str =
         a.sort_at, a.language, a.cluster_id, i.feed, i.matched_terms, i.other_outlets
      FROM alert_items i JOIN articles a ON a.id = i.article_id JOIN sources s ON s.id = a.source_id
      WHERE i.delivery_id = $1 ORDER BY i.feed, a.sort_at DESC, a.id";
+
+/// The other outlets that carried an item's story (its cluster).
+const STORY_OUTLETS: &str =
+    "SELECT DISTINCT s.name FROM articles a JOIN sources s ON s.id = a.source_id
+     WHERE a.cluster_id = $1 AND s.name <> $2 ORDER BY s.name";
 
 const DELIVERY_SENT: &str =
     "UPDATE alert_deliveries SET sent_at = $2, attempts = attempts + 1 WHERE id = $1";
@@ -271,11 +276,14 @@ impl Store {
             }
         };
         let rows = tx.fetch_all(Statement::new(DELIVERY_ITEMS).bind(id)).await;
-        let items = rows
+        let mut items: Vec<DeliveredItem> = rows
             .context(what.clone())?
             .iter()
             .map(delivered_item)
             .collect::<Result<_, _>>()?;
+        add_story_outlets(&mut tx, &mut items)
+            .await
+            .context(what.clone())?;
         tx.commit().await.context(what)?;
         Ok(Some(DeliveryRecord { id, key, items }))
     }
@@ -360,6 +368,28 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// Adds to each clustered item the other outlets of its story, as they
+/// are now (the feed recorded them only when it deduplicates).
+async fn add_story_outlets(tx: &mut Tx, items: &mut [DeliveredItem]) -> Result<(), sqlx::Error> {
+    for item in items.iter_mut() {
+        let Some(cluster) = item.cluster_id else {
+            continue;
+        };
+        let statement = Statement::new(STORY_OUTLETS)
+            .bind(cluster)
+            .bind(item.outlet.as_str());
+        for row in tx.fetch_all(statement).await? {
+            let Ok(name) = row.get::<String>("name") else {
+                continue;
+            };
+            if !item.other_outlets.contains(&name) {
+                item.other_outlets.push(name);
+            }
+        }
+    }
+    Ok(())
 }
 
 fn delivered_item(row: &Row) -> Result<DeliveredItem, StoreError> {
