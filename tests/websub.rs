@@ -205,6 +205,16 @@ async fn subscribe_verify_and_push_with_valid_and_invalid_signatures() {
     };
     let wrong = verify("https://elsewhere.example/feed").await.unwrap();
     assert_eq!(wrong.status(), 404);
+    // veille never asks to unsubscribe: a request to is not confirmed.
+    let unsubscribe = http
+        .get(format!(
+            "{callback}?hub.mode=unsubscribe&hub.topic={}&hub.challenge=u-1",
+            url::form_urlencoded::byte_serialize(topic.as_bytes()).collect::<String>()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsubscribe.status(), 404);
     let ok = verify(&topic).await.unwrap();
     assert_eq!(ok.status(), 200);
     assert_eq!(ok.text().await.unwrap(), "c-42");

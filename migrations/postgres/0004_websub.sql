@@ -12,5 +12,6 @@ CREATE TABLE websub_subscriptions (
     secret        TEXT NOT NULL,        -- hub.secret: pushes are signed with it
     requested_at  TIMESTAMPTZ NOT NULL,        -- when veille last asked the hub
     verified_at   TIMESTAMPTZ,                 -- when the hub last confirmed it (intent verification)
-    lease_until   TIMESTAMPTZ                  -- when it ends unless renewed
+    lease_until   TIMESTAMPTZ,                  -- when it ends unless renewed
+    denied_at     TIMESTAMPTZ            -- when the hub refused it (asked again a day later)
 );

@@ -12,5 +12,6 @@ CREATE TABLE websub_subscriptions (
     secret        TEXT NOT NULL,        -- hub.secret: pushes are signed with it
     requested_at  TEXT NOT NULL,        -- when veille last asked the hub
     verified_at   TEXT,                 -- when the hub last confirmed it (intent verification)
-    lease_until   TEXT                  -- when it ends unless renewed
+    lease_until   TEXT,                  -- when it ends unless renewed
+    denied_at     TEXT                   -- when the hub refused it (asked again a day later)
 );

@@ -23,6 +23,13 @@ pub(super) async fn serve(
         eprintln!("veille: --refresh needs a duration of at least 1m, like 15m or 1h");
         return Exit::Usage;
     };
+    if public_url
+        .as_ref()
+        .is_some_and(|u| !matches!(u.scheme(), "http" | "https") || u.host_str().is_none())
+    {
+        eprintln!("veille: --public-url needs an http:// or https:// URL with a host");
+        return Exit::Usage;
+    }
     let dir = &config.publish.dir;
     let websub = public_url
         .as_ref()

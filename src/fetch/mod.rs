@@ -172,6 +172,31 @@ impl Fetcher {
         }
     }
 
+    /// POSTs a form to `url`, a URL veille derived from the source at
+    /// `derived_from` (a WebSub hub its feed named): through the
+    /// request-forgery guard with that source's reach, without following
+    /// redirects. Returns the status.
+    pub async fn post_form(
+        &self,
+        url: &Url,
+        derived_from: &Url,
+        form: String,
+    ) -> Result<u16, FetchError> {
+        let reach = self.reach_for(derived_from).await;
+        let client = self.guarded_client(url, reach)?;
+        let response = client
+            .post(url.clone())
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(form)
+            .send()
+            .await
+            .map_err(|e| FetchError::from_reqwest(url, e))?;
+        Ok(response.status().as_u16())
+    }
+
     /// Performs one GET, following redirects. Non-success statuses are
     /// errors; 304 is not.
     pub async fn fetch(&self, request: &FetchRequest) -> Result<FetchResponse, FetchError> {

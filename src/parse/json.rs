@@ -23,16 +23,9 @@ struct JsonFeed {
     #[serde(default)]
     items: Vec<JsonItem>,
     feed_url: Option<String>,
-    #[serde(default)]
-    hubs: Vec<JsonHub>,
-}
-
-/// JSON Feed 1.1 `hubs`: `{"type": "WebSub", "url": …}`.
-#[derive(Deserialize)]
-struct JsonHub {
-    #[serde(rename = "type")]
-    kind: Option<String>,
-    url: Option<String>,
+    /// JSON Feed 1.1 `hubs`: `[{"type": "WebSub", "url": …}]`, read
+    /// leniently (a malformed list only means no hub).
+    hubs: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -101,13 +94,17 @@ pub(super) fn parse(text: &str) -> Result<ParsedFeed<'static>, ParseError> {
 
 /// The WebSub hub and the feed's own URL, when it names both.
 fn websub(feed: &JsonFeed) -> Option<crate::parse::model::WebSubLinks> {
-    let hub = feed.hubs.iter().find(|h| {
-        h.kind
-            .as_deref()
+    let hubs = feed.hubs.as_ref()?.as_array()?;
+    let hub = hubs.iter().find(|h| {
+        h.get("type")
+            .and_then(serde_json::Value::as_str)
             .is_some_and(|k| k.eq_ignore_ascii_case("websub"))
     })?;
     Some(crate::parse::model::WebSubLinks {
-        hub: hub.url.as_deref().and_then(non_empty)?,
+        hub: hub
+            .get("url")
+            .and_then(serde_json::Value::as_str)
+            .and_then(non_empty)?,
         topic: feed.feed_url.as_deref().and_then(non_empty)?,
     })
 }

@@ -51,6 +51,9 @@ struct Fetched {
     /// while commits go one at a time.
     articles: PreparedArticles,
     error: Option<SourceError>,
+    /// Pushed by a WebSub hub: the body may be a partial feed, so the
+    /// source's hub and topic stay as the last poll read them.
+    pushed: bool,
 }
 
 /// The sources to fetch now: enabled, not gone, and due (or all with `--all`).
@@ -305,6 +308,7 @@ impl Fetched {
             bytes: 0,
             articles: PreparedArticles::default(),
             error: None,
+            pushed: false,
         }
     }
 }
@@ -372,6 +376,7 @@ pub(super) async fn store_pushed(
     config: &FetchConfig,
 ) -> Result<SourceOutcome, StoreError> {
     let mut fetched = Fetched::start(source, state, Utc::now());
+    fetched.pushed = true;
     read_body(store, fetcher, &mut fetched, response).await?;
     fetched.finished_at = Utc::now();
     commit(store, fetched, run_id, config).await
@@ -485,7 +490,7 @@ fn fetch_record(
         feed_title: feed.and_then(|p| p.title.clone()),
         site_url: feed.and_then(|p| p.link.clone()),
         update,
-        websub: feed.map(|p| p.websub.clone()),
+        websub: feed.filter(|_| !f.pushed).map(|p| p.websub.clone()),
         events,
     }
 }

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Duration, Utc};
 use url::Url;
 
-use super::{RunError, SourceOutcome, configured_sources};
+use super::{RunError, SourceOutcome};
 use crate::config::Config;
 use crate::fetch::{FetchResponse, Fetcher};
 use crate::store::{Store, Subscription, WebSubTarget};
@@ -55,9 +55,16 @@ pub async fn renew_subscriptions(
     public_url: &Url,
 ) -> Result<Vec<SubscribeError>, RunError> {
     let store = Store::open(&config.database).await?;
+    let fetcher = Fetcher::new(&config.fetch)?;
     let now = Utc::now();
     let mut refused = Vec::new();
     for target in store.websub_targets().await? {
+        let Some(source) = config
+            .enabled_sources()
+            .find(|s| s.name == target.source_name)
+        else {
+            continue;
+        };
         let Some(subscription) = due_request(&target, now) else {
             continue;
         };
@@ -67,6 +74,7 @@ pub async fn renew_subscriptions(
             .unwrap_or_default();
         let request = SubscribeRequest {
             hub: &subscription.hub,
+            source_url: &source.url,
             topic: &subscription.topic,
             callback: &callback,
             secret: &subscription.secret,
@@ -74,7 +82,7 @@ pub async fn renew_subscriptions(
         };
         // Recorded first: the hub may verify before it answers.
         store.websub_requested(&subscription, now).await?;
-        if let Err(e) = request_subscription(request).await {
+        if let Err(e) = request_subscription(&fetcher, request).await {
             refused.push(e);
         }
     }
@@ -113,10 +121,7 @@ fn due_request(target: &WebSubTarget, now: DateTime<Utc>) -> Option<Subscription
         .filter(|s| s.hub == target.hub && s.topic == target.topic);
     let due = match current {
         None => true,
-        Some(s) => match (s.verified_at, s.lease_until) {
-            (Some(_), Some(until)) => until - now < RENEW_BEFORE,
-            _ => s.requested_at.is_none_or(|at| now - at > VERIFY_WITHIN),
-        },
+        Some(s) => request_due(s, now),
     };
     if !due {
         return None;
@@ -135,7 +140,26 @@ fn due_request(target: &WebSubTarget, now: DateTime<Utc>) -> Option<Subscription
         requested_at: None,
         verified_at: None,
         lease_until: None,
+        denied_at: None,
     })
+}
+
+/// Whether a subscription to the same hub and topic is to be asked for
+/// again: a request the hub has not answered within an hour, a lease
+/// ending within a day, a refusal a day old.
+fn request_due(s: &Subscription, now: DateTime<Utc>) -> bool {
+    if s.denied_at.is_some_and(|at| now - at < Duration::days(1)) {
+        return false;
+    }
+    let answered = match (s.requested_at, s.verified_at) {
+        (Some(asked), Some(verified)) => verified >= asked,
+        (None, Some(_)) => true,
+        (_, None) => false,
+    };
+    if !answered || s.denied_at.is_some() {
+        return s.requested_at.is_none_or(|at| now - at > VERIFY_WITHIN);
+    }
+    s.lease_until.is_none_or(|until| until - now < RENEW_BEFORE)
 }
 
 /// Answers a hub's verification of intent: the challenge to echo, or
@@ -160,9 +184,10 @@ pub async fn verify_intent(
                 store.websub_verified(callback, now, until).await?;
                 intent.challenge.clone()
             }
-            "unsubscribe" | "denied" => {
-                store.websub_forget(callback).await?;
-                Some(intent.challenge.clone().unwrap_or_default())
+            // veille never asks to unsubscribe: such a request is not its.
+            "denied" => {
+                store.websub_denied(callback, Utc::now()).await?;
+                Some(String::new())
             }
             _ => None,
         },
@@ -206,15 +231,14 @@ async fn store_push(
         return Ok(PushOutcome::Unknown);
     };
     let now = Utc::now();
-    let states = store.sync_sources(&configured_sources(config), now).await?;
-    let Some((_, state)) = states
-        .into_iter()
-        .find(|(_, s)| s.id == subscription.source_id)
-    else {
+    let Some(state) = store.source_state_by_id(subscription.source_id).await? else {
         return Ok(PushOutcome::Unknown);
     };
     let run_id = store.start_run("push", now).await?;
-    let response = pushed_response(&subscription.topic, source, content_type, body);
+    let mut response = pushed_response(&subscription.topic, source, content_type, body);
+    // The next poll stays conditional: a push brings no validators.
+    response.etag = state.etag.clone();
+    response.last_modified = state.last_modified.clone();
     let fetcher = Fetcher::new(&config.fetch)?;
     let pair = (source.clone(), state);
     let outcome =
@@ -284,6 +308,7 @@ mod tests {
             requested_at: Some(now - Duration::hours(asked_hours_ago)),
             verified_at: verified.map(|h| now - Duration::hours(h)),
             lease_until: lease_hours.map(|h| now + Duration::hours(h)),
+            denied_at: None,
         }
     }
 
@@ -306,5 +331,13 @@ mod tests {
         assert_ne!(fresh.callback, "token");
         assert_eq!(fresh.secret.len(), 64);
         assert_eq!(fresh.hub, "https://other-hub.example.org/");
+        // A renewal asked for 10 minutes ago and not yet verified: wait.
+        assert!(due_request(&target(Some(subscribed(Some(30), Some(20), 0))), now).is_none());
+        // Refused by the hub: asked again a day later, not before.
+        let mut denied = subscribed(None, None, 3);
+        denied.denied_at = Some(now - Duration::hours(2));
+        assert!(due_request(&target(Some(denied.clone())), now).is_none());
+        denied.denied_at = Some(now - Duration::hours(25));
+        assert!(due_request(&target(Some(denied)), now).is_some());
     }
 }

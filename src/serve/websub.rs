@@ -80,7 +80,8 @@ async fn push(
         // Gone: the hub stops pushing to a callback veille does not know.
         Ok(PushOutcome::Unknown) => answer(StatusCode::GONE, "no such subscription"),
         Ok(PushOutcome::BadSignature) => {
-            eprintln!("veille: WebSub push to {token:?} ignored: its signature does not match");
+            // The token is a credential: not printed.
+            eprintln!("veille: a WebSub push was ignored: its signature does not match");
             answer(StatusCode::ACCEPTED, "ignored")
         }
         Ok(PushOutcome::Stored(outcome)) => {

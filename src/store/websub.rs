@@ -5,12 +5,13 @@
 use chrono::{DateTime, Utc};
 
 use super::error::Context;
+use super::sources::source_state;
 use super::sql::{Row, Statement};
-use super::{Store, StoreError};
+use super::{SourceState, Store, StoreError};
 
 const TARGETS: &str = "SELECT s.id, s.name, s.websub_hub, s.websub_topic,
         w.hub AS subscribed_hub, w.topic AS subscribed_topic, w.callback, w.secret,
-        w.requested_at, w.verified_at, w.lease_until
+        w.requested_at, w.verified_at, w.lease_until, w.denied_at
      FROM sources s LEFT JOIN websub_subscriptions w ON w.source_id = s.id
      WHERE s.enabled AND s.gone_at IS NULL
        AND s.websub_hub IS NOT NULL AND s.websub_topic IS NOT NULL
@@ -19,15 +20,25 @@ const TARGETS: &str = "SELECT s.id, s.name, s.websub_hub, s.websub_topic,
 const REQUESTED: &str = "INSERT INTO websub_subscriptions
         (source_id, hub, topic, callback, secret, requested_at) VALUES ($1, $2, $3, $4, $5, $6)
      ON CONFLICT (source_id) DO UPDATE SET hub = excluded.hub, topic = excluded.topic,
-        callback = excluded.callback, secret = excluded.secret, requested_at = excluded.requested_at";
+        callback = excluded.callback, secret = excluded.secret, requested_at = excluded.requested_at,
+        verified_at = CASE WHEN websub_subscriptions.callback = excluded.callback
+                           THEN websub_subscriptions.verified_at END,
+        lease_until = CASE WHEN websub_subscriptions.callback = excluded.callback
+                           THEN websub_subscriptions.lease_until END,
+        denied_at = NULL";
+
+const DENIED: &str = "UPDATE websub_subscriptions SET denied_at = $2 WHERE callback = $1";
+
+/// A pushed fetch keeps the source's hub and topic: a push may be a
+/// partial feed without its links.
+const SOURCE_STATE: &str = "SELECT id, etag, last_modified, fetch_url, redirect_candidate, gone_at,
+        next_fetch_at, error_count FROM sources WHERE id = $1";
 
 const BY_CALLBACK: &str = "SELECT w.source_id, s.name, w.hub, w.topic, w.secret
      FROM websub_subscriptions w JOIN sources s ON s.id = w.source_id WHERE w.callback = $1";
 
 const VERIFIED: &str =
     "UPDATE websub_subscriptions SET verified_at = $2, lease_until = $3 WHERE callback = $1";
-
-const FORGET: &str = "DELETE FROM websub_subscriptions WHERE callback = $1";
 
 /// A source that can be subscribed to, and its subscription if any.
 #[derive(Debug, Clone)]
@@ -45,7 +56,7 @@ pub struct WebSubTarget {
 }
 
 /// A subscription as stored.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Subscription {
     /// The source's row id.
     pub source_id: i64,
@@ -65,6 +76,20 @@ pub struct Subscription {
     pub verified_at: Option<DateTime<Utc>>,
     /// When it ends unless renewed.
     pub lease_until: Option<DateTime<Utc>>,
+    /// When the hub refused it.
+    pub denied_at: Option<DateTime<Utc>>,
+}
+
+/// Never shows the secret or the callback token.
+impl std::fmt::Debug for Subscription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Subscription")
+            .field("source_name", &self.source_name)
+            .field("hub", &self.hub)
+            .field("topic", &self.topic)
+            .field("verified_at", &self.verified_at)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Store {
@@ -119,6 +144,7 @@ impl Store {
                 requested_at: None,
                 verified_at: None,
                 lease_until: None,
+                denied_at: None,
             })
         })
         .transpose()
@@ -142,13 +168,28 @@ impl Store {
         Ok(())
     }
 
-    /// Forgets a subscription the hub refused or ended.
-    pub async fn websub_forget(&self, callback: &str) -> Result<(), StoreError> {
+    /// Records that the hub refused the subscription.
+    pub async fn websub_denied(
+        &self,
+        callback: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         self.db()
-            .execute(Statement::new(FORGET).bind(callback))
+            .execute(Statement::new(DENIED).bind(callback).bind(now))
             .await
-            .context("forgetting a WebSub subscription")?;
+            .context("recording a refused WebSub subscription")?;
         Ok(())
+    }
+
+    /// One source's stored state, for a push (which must not re-sync the
+    /// configuration the server started with).
+    pub async fn source_state_by_id(&self, id: i64) -> Result<Option<SourceState>, StoreError> {
+        let row = self
+            .db()
+            .fetch_optional(Statement::new(SOURCE_STATE).bind(id))
+            .await
+            .context("reading a source's state")?;
+        row.map(|row| source_state(&row)).transpose()
     }
 }
 
@@ -167,6 +208,7 @@ fn target(row: &Row) -> Result<WebSubTarget, StoreError> {
             requested_at: row.time("requested_at")?,
             verified_at: row.time("verified_at")?,
             lease_until: row.time("lease_until")?,
+            denied_at: row.time("denied_at")?,
         }),
         None => None,
     };

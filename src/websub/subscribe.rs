@@ -2,13 +2,8 @@
 //! what it sent: asking for a subscription, making the callback's token
 //! and secret, and checking a push's `X-Hub-Signature`.
 
-use std::time::Duration;
-
 use ring::hmac;
 use ring::rand::{SecureRandom, SystemRandom};
-
-/// Time allowed for a hub to answer a subscription request.
-const TIMEOUT: Duration = Duration::from_secs(20);
 
 /// Why a hub did not take a subscription request.
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +22,10 @@ pub struct SubscribeError {
 pub struct SubscribeRequest<'a> {
     /// The hub's URL.
     pub hub: &'a str,
+    /// The configured URL of the source whose feed named the hub: the hub
+    /// is a URL veille derived, so the request-forgery guard applies with
+    /// that source's reach.
+    pub source_url: &'a url::Url,
     /// The topic (the feed's self URL).
     pub topic: &'a str,
     /// veille's callback URL for this subscription.
@@ -39,7 +38,10 @@ pub struct SubscribeRequest<'a> {
 
 /// Asks the hub to subscribe (`hub.mode=subscribe`); the hub then
 /// verifies the intent at the callback. `Ok` when it accepted the request.
-pub async fn request_subscription(request: SubscribeRequest<'_>) -> Result<(), SubscribeError> {
+pub async fn request_subscription(
+    fetcher: &crate::fetch::Fetcher,
+    request: SubscribeRequest<'_>,
+) -> Result<(), SubscribeError> {
     let failed = |reason: String| SubscribeError {
         hub: request.hub.to_string(),
         topic: request.topic.to_string(),
@@ -52,26 +54,15 @@ pub async fn request_subscription(request: SubscribeRequest<'_>) -> Result<(), S
         .append_pair("hub.secret", request.secret)
         .append_pair("hub.lease_seconds", &request.lease_seconds.to_string())
         .finish();
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(TIMEOUT)
-        .user_agent(crate::config::DEFAULT_USER_AGENT)
-        .build()
-        .map_err(|e| failed(e.to_string()))?;
-    let response = client
-        .post(request.hub)
-        .header(
-            reqwest::header::CONTENT_TYPE,
-            "application/x-www-form-urlencoded",
-        )
-        .body(form)
-        .send()
+    let hub = url::Url::parse(request.hub).map_err(|e| failed(e.to_string()))?;
+    let status = fetcher
+        .post_form(&hub, request.source_url, form)
         .await
-        .map_err(|e| failed(e.without_url().to_string()))?;
-    if response.status().is_success() {
+        .map_err(|e| failed(e.to_string()))?;
+    if (200..300).contains(&status) {
         Ok(())
     } else {
-        Err(failed(format!("HTTP {}", response.status().as_u16())))
+        Err(failed(format!("HTTP {status}")))
     }
 }
 
