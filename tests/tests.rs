@@ -6,6 +6,7 @@
 mod util;
 
 mod alerts;
+mod backup;
 mod cli;
 mod clusters;
 mod faults;

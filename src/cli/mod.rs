@@ -2,6 +2,7 @@
 //! policy. No business logic lives here; each subcommand calls the library.
 
 mod alerts;
+mod backup;
 mod check;
 mod discover;
 mod output;
@@ -128,6 +129,12 @@ pub enum Command {
         /// List as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Write a consistent copy of the SQLite database to FILE, safe while
+    /// runs write (on PostgreSQL: use pg_dump).
+    Backup {
+        /// Where the copy goes (replaced if present).
+        file: PathBuf,
     },
     /// Each alert's status: last delivery, items waiting, last error;
     /// or send a sample.
@@ -294,6 +301,7 @@ async fn dispatch(cli: &Cli) -> Exit {
             ..
         } => sources::export(&cli.config),
         Command::Discover { url } => discover::discover(url).await,
+        Command::Backup { file } => backup::backup(&cli.config, file).await,
         Command::Alerts { action: None } => alerts::list(&cli.config).await,
         Command::Alerts {
             action: Some(AlertsAction::Test { name }),

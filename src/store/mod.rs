@@ -14,6 +14,7 @@
 
 mod alerts;
 mod articles;
+mod backup;
 mod clusters;
 mod error;
 mod fetches;
