@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use veille::config::Config;
 
-use crate::util::{FixtureServer, write_config};
+use crate::util::FixtureServer;
 
 /// A webhook receiver that answers 500 while `failing`, and keeps every
 /// body it was sent with the status it answered.
@@ -68,18 +68,7 @@ impl Receiver {
 
 /// The publish tests' three outlets, and `alert` appended to the config.
 async fn configured(dir: &std::path::Path, alert: &str) -> (FixtureServer, Config) {
-    let server = FixtureServer::start().await;
-    server.put_fixture("maroc-rss2.xml", "application/rss+xml");
-    server.put_fixture("world-atom.xml", "application/atom+xml");
-    server.put_fixture("arabic-rss2.xml", "application/rss+xml");
-    let path = write_config(
-        dir,
-        &[
-            ("Maroc FR", server.url("maroc-rss2.xml")),
-            ("World Policy", server.url("world-atom.xml")),
-            ("Akhbar", server.url("arabic-rss2.xml")),
-        ],
-    );
+    let (server, path) = crate::util::three_outlets(dir).await;
     let mut text = std::fs::read_to_string(&path).unwrap();
     text.push_str(alert);
     std::fs::write(&path, text).unwrap();

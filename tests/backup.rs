@@ -3,21 +3,10 @@
 
 use sqlx::Connection;
 
-use crate::util::{FixtureServer, write_config};
+use crate::util::FixtureServer;
 
 async fn stored(dir: &std::path::Path) -> (FixtureServer, veille::config::Config) {
-    let server = FixtureServer::start().await;
-    server.put_fixture("maroc-rss2.xml", "application/rss+xml");
-    server.put_fixture("world-atom.xml", "application/atom+xml");
-    server.put_fixture("arabic-rss2.xml", "application/rss+xml");
-    let path = write_config(
-        dir,
-        &[
-            ("Maroc FR", server.url("maroc-rss2.xml")),
-            ("World Policy", server.url("world-atom.xml")),
-            ("Akhbar", server.url("arabic-rss2.xml")),
-        ],
-    );
+    let (server, path) = crate::util::three_outlets(dir).await;
     let config = veille::config::Config::load(&path).unwrap();
     crate::util::run(&config, false).await;
     (server, config)

@@ -10,19 +10,8 @@ use crate::util::{FixtureServer, veille, write_config};
 /// config in a fresh folder that lists them (the server and folder are
 /// returned so that they live as long as the test).
 async fn three_outlets() -> (FixtureServer, tempfile::TempDir, std::path::PathBuf) {
-    let server = FixtureServer::start().await;
-    for f in ["maroc-rss2.xml", "world-atom.xml", "arabic-rss2.xml"] {
-        server.put_fixture(f, "application/xml");
-    }
     let dir = tempfile::tempdir().unwrap();
-    let config = write_config(
-        dir.path(),
-        &[
-            ("Maroc FR", server.url("maroc-rss2.xml")),
-            ("World Policy", server.url("world-atom.xml")),
-            ("Akhbar", server.url("arabic-rss2.xml")),
-        ],
-    );
+    let (server, config) = crate::util::three_outlets(dir.path()).await;
     (server, dir, config)
 }
 

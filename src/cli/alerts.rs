@@ -5,15 +5,9 @@
 use std::fmt::Write;
 use std::path::Path;
 
-use chrono::{DateTime, Utc};
-
+use super::output::when;
 use super::{Exit, load_config, open_store};
 use crate::pipeline::FAILING_AFTER;
-
-fn when(t: Option<DateTime<Utc>>) -> String {
-    t.map(|t| t.format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_else(|| "-".into())
-}
 
 pub(super) async fn list(config_path: &Path) -> Exit {
     let config = match load_config(config_path) {

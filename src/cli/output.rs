@@ -171,3 +171,9 @@ pub(super) fn print_report(report: &RunReport, options: RunOptions, verbose: u8,
     }
     print(&format!("veille: {}\n", parts.join("; ")));
 }
+
+/// A time as the listings show it (`2026-12-03 08:00`), or `-`.
+pub(super) fn when(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    t.map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|| "-".into())
+}

@@ -3,16 +3,12 @@
 use std::fmt::Write;
 use std::path::Path;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 
+use super::output::when;
 use super::{Exit, load_config, open_store};
 use crate::pipeline::import::ImportError;
 use crate::publish::{OpmlEntry, render_opml};
-
-fn when(t: Option<DateTime<Utc>>) -> String {
-    t.map(|t| t.format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_else(|| "-".into())
-}
 
 pub(super) async fn list(config_path: &Path, json: bool) -> Exit {
     let store = match open_store(config_path).await {

@@ -142,6 +142,24 @@ pub fn write_config(dir: &Path, sources: &[(&str, String)]) -> PathBuf {
     path
 }
 
+/// The publish tests' three outlets (French, English, Arabic fixtures)
+/// served on 127.0.0.1, and a config for them written into `dir`.
+pub async fn three_outlets(dir: &Path) -> (FixtureServer, PathBuf) {
+    let server = FixtureServer::start().await;
+    server.put_fixture("maroc-rss2.xml", "application/rss+xml");
+    server.put_fixture("world-atom.xml", "application/atom+xml");
+    server.put_fixture("arabic-rss2.xml", "application/rss+xml");
+    let path = write_config(
+        dir,
+        &[
+            ("Maroc FR", server.url("maroc-rss2.xml")),
+            ("World Policy", server.url("world-atom.xml")),
+            ("Akhbar", server.url("arabic-rss2.xml")),
+        ],
+    );
+    (server, path)
+}
+
 /// Opens the test database read-only-ish with a plain sqlx pool.
 pub async fn db(dir: &Path) -> sqlx::SqlitePool {
     let url = format!("sqlite://{}", dir.join("data/veille.db").display());
