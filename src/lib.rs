@@ -17,6 +17,7 @@ pub mod config;
 pub mod fetch;
 pub mod filter;
 pub mod lock;
+pub mod metrics;
 pub mod model;
 pub mod normalise;
 pub mod parse;

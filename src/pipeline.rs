@@ -16,6 +16,7 @@ pub mod full_text;
 pub mod import;
 mod ingest;
 pub mod preview;
+mod prune;
 mod publish_all;
 
 pub use alerts::{AlertOutcome, AlertTestError, FAILING_AFTER, send_test_alert};
@@ -26,8 +27,10 @@ pub mod websub;
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Instant;
 
 pub use error::SourceError;
+pub use prune::{PruneError, PruneOptions, PruneReport, prune};
 
 use chrono::Utc;
 
@@ -36,7 +39,9 @@ use crate::fetch::{FetchError, Fetcher};
 use crate::filter::{Query, QueryError};
 use crate::lock::{LockError, RunLock};
 use crate::publish::PublishError;
-use crate::store::{Claim, NewSource, RunTotals, Store, StoreCounts, StoreError};
+use crate::store::{
+    Claim, NewSource, PublishedFeed, RunStages, RunTotals, Store, StoreCounts, StoreError,
+};
 
 /// Which stages a command runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +74,18 @@ pub struct SourceOutcome {
     pub url: String,
     /// Counts on success, the reason on failure.
     pub result: Result<SourceSuccess, SourceError>,
+    /// Time spent reading and normalising what came (off the async
+    /// workers), and this source's share of its commit.
+    pub busy: Busy,
+}
+
+/// Time a source's work took in the stages that overlap with fetching.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Busy {
+    /// Parsing, normalising and analysing for the index.
+    pub normalise: std::time::Duration,
+    /// Its share of the transaction that stored it.
+    pub store: std::time::Duration,
 }
 
 /// A source fetched without error.
@@ -107,6 +124,10 @@ pub struct RunReport {
     pub alerts: Vec<AlertOutcome>,
     /// WebSub hubs that could not be told of a changed feed file.
     pub hub_failures: Vec<crate::websub::PingFailure>,
+    /// What the daily prune removed, when it ran.
+    pub pruned: Option<PruneReport>,
+    /// How long each stage took.
+    pub stages: RunStages,
 }
 
 /// Errors that stop a run (per-source failures do not).
@@ -198,36 +219,105 @@ pub async fn run(
         .await?;
     let mut report = RunReport::default();
     if options.fetch {
+        let fetching = Instant::now();
         report.sources =
             fetch_due(&store, config, &states, options, run_id, started, progress).await?;
+        report.stages.fetch = Some(fetching.elapsed());
+        report.stages.normalise = Some(report.sources.iter().map(|s| s.busy.normalise).sum());
+        report.stages.store = Some(report.sources.iter().map(|s| s.busy.store).sum());
         count_sources(&mut report.totals, &report.sources);
-        tracing::debug!("fetching done; clustering new articles");
-        let joined = cluster_new_articles(&store, started, Some(run_id)).await?;
-        tracing::debug!("clustering done: {joined} new articles joined a story");
-        if store.optimize_search_index_if_due(Utc::now()).await? {
-            tracing::debug!("search index optimized");
-        }
+        report.stages.cluster = Some(cluster_and_optimize(&store, started, run_id).await?);
     }
     if options.publish {
-        // One publisher at a time when workers share a database; each
-        // publishes everything stored so far, so the last one leaves the
-        // files complete (and unchanged files are not rewritten).
-        let publishing = store.publish_lock().await?;
-        let publication = publish_all::publish_all(&store, config, &queries, &mut report).await?;
-        tracing::debug!("publishing done");
-        report.feeds = publication.feeds;
-        report.alerts =
-            alerts::run_alerts(&store, config, &publication.alert_items, started).await?;
-        publish_all::publish_health(&store, config).await?;
-        // The files are written: other workers may publish while the hubs
-        // are told.
-        drop(publishing);
-        report.hub_failures =
-            crate::websub::ping_hubs(&config.publish.hubs, &publication.changed).await;
+        // `veille run` prunes once a day; `publish` alone never does.
+        let prune_daily = options.fetch;
+        publish_and_prune(&store, config, &queries, started, prune_daily, &mut report).await?;
     }
-    store.finish_run(run_id, &report.totals, Utc::now()).await?;
+    store
+        .finish_run(run_id, &report.totals, &report.stages, Utc::now())
+        .await?;
     store.close().await;
     Ok(report)
+}
+
+/// Clusters the run's new articles and optimizes the search index when
+/// that is due; returns the time it took.
+async fn cluster_and_optimize(
+    store: &Store,
+    started: chrono::DateTime<Utc>,
+    run_id: i64,
+) -> Result<std::time::Duration, RunError> {
+    let clustering = Instant::now();
+    tracing::debug!("fetching done; clustering new articles");
+    let joined = cluster_new_articles(store, started, Some(run_id)).await?;
+    tracing::debug!("clustering done: {joined} new articles joined a story");
+    if store.optimize_search_index_if_due(Utc::now()).await? {
+        tracing::debug!("search index optimized");
+    }
+    Ok(clustering.elapsed())
+}
+
+/// Publishes every feed and sends the alerts, then prunes once a day
+/// (after publishing, so that what the feeds publish now is kept), and
+/// writes the health feed.
+async fn publish_and_prune(
+    store: &Store,
+    config: &Config,
+    queries: &[Query],
+    started: chrono::DateTime<Utc>,
+    prune_daily: bool,
+    report: &mut RunReport,
+) -> Result<(), RunError> {
+    let publishing = Instant::now();
+    // One publisher at a time when workers share a database; each
+    // publishes everything stored so far, so the last one leaves the
+    // files complete (and unchanged files are not rewritten).
+    let lock = store.publish_lock().await?;
+    let publication = publish_all::publish_all(store, config, queries, report).await?;
+    tracing::debug!("publishing done");
+    report.feeds = publication.feeds;
+    record_feeds(store, config, &report.feeds).await?;
+    report.alerts = alerts::run_alerts(store, config, &publication.alert_items, started).await?;
+    let mut publish_time = publishing.elapsed();
+    let pruning = Instant::now();
+    if prune_daily {
+        report.pruned = prune::daily_prune(store, config, &publication.items).await?;
+    }
+    if let Some(pruned) = &report.pruned {
+        report.stages.prune = Some(pruning.elapsed());
+        report.totals.articles_pruned = pruned.articles;
+    }
+    let health = Instant::now();
+    publish_all::publish_health(store, config).await?;
+    // The files are written: other workers may publish while the hubs
+    // are told.
+    drop(lock);
+    publish_time += health.elapsed();
+    report.stages.publish = Some(publish_time);
+    report.hub_failures =
+        crate::websub::ping_hubs(&config.publish.hubs, &publication.changed).await;
+    Ok(())
+}
+
+/// Records how each feed was left, for monitoring.
+async fn record_feeds(
+    store: &Store,
+    config: &Config,
+    feeds: &[FeedOutcome],
+) -> Result<(), RunError> {
+    let published: Vec<PublishedFeed> = feeds
+        .iter()
+        .map(|f| PublishedFeed {
+            slug: &f.slug,
+            items: f.items,
+            changed: f.files_written > 0,
+        })
+        .collect();
+    let configured: Vec<&str> = config.feeds.iter().map(|f| f.slug.as_str()).collect();
+    store
+        .record_feeds(&published, &configured, Utc::now())
+        .await?;
+    Ok(())
 }
 
 /// Adds the sources' outcomes to the run's totals.

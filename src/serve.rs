@@ -4,11 +4,14 @@
 //! `Last-Modified` with `304 Not Modified`, gzip when the client accepts it,
 //! and no way out of the folder (`..`, encoded or not, and symlinks that
 //! lead elsewhere are refused). It never fetches or writes anything in
-//! the folder. With `--public-url`, it also takes WebSub hubs' requests
-//! under `/websub/` (see `websub`).
+//! the folder. `/metrics` gives the database's figures to Prometheus
+//! (see `metrics`). With `--public-url`, it also takes WebSub hubs'
+//! requests under `/websub/` (see `websub`).
 
+mod metrics;
 mod websub;
 
+pub use metrics::metrics_routes;
 pub use websub::websub_routes;
 
 use std::io::Write;

@@ -52,6 +52,9 @@ async fn schema_matches_the_reference_and_docs_cover_every_column() {
         "alert_deliveries",
         "alert_items",
         "websub_subscriptions",
+        "fetch_totals",
+        "feed_states",
+        "prunes",
     ] {
         assert!(
             docs.contains(&format!("### `{table}`")),
@@ -129,6 +132,16 @@ async fn postgres_has_the_same_tables_and_columns() {
         "article_index",
         "index_words",
         "index_meta",
+        "topic_models",
+        "index_term_stats",
+        "alerts",
+        "alert_feeds",
+        "alert_deliveries",
+        "alert_items",
+        "websub_subscriptions",
+        "fetch_totals",
+        "feed_states",
+        "prunes",
     ] {
         let mut on_pg: Vec<String> = sqlx::query_scalar(
             "SELECT column_name::text FROM information_schema.columns

@@ -7,9 +7,11 @@ mod check;
 mod discover;
 mod output;
 mod parse_cmd;
+mod prune;
 mod search;
 mod serve_cmd;
 mod sources;
+mod stats;
 mod topic;
 
 use std::path::PathBuf;
@@ -65,6 +67,11 @@ pub enum Command {
         /// Fetch every source, due or not.
         #[arg(long)]
         all: bool,
+        /// Then write the metrics (as `veille serve` gives them at
+        /// `/metrics`) to this file, atomically, for node_exporter's
+        /// textfile collector.
+        #[arg(long, value_name = "PATH")]
+        metrics_file: Option<PathBuf>,
     },
     /// Fetch the sources that are due, without publishing.
     Fetch {
@@ -127,6 +134,26 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<SourcesAction>,
         /// List as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove what `[retention]` no longer keeps: old articles (with their
+    /// index rows) and old fetch history; then give the space back.
+    Prune {
+        /// Only show what would go, per source; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Also list the uid of each article removed.
+        #[arg(long)]
+        list: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Figures for a person: sources, last run, feeds, articles per day,
+    /// and the space each table and index takes.
+    Stats {
+        /// Print JSON.
         #[arg(long)]
         json: bool,
     },
@@ -272,7 +299,13 @@ async fn dispatch(cli: &Cli) -> Exit {
         }
         Command::Check { source: None } => check::check(&cli.config),
         Command::Check { source: Some(name) } => check::check_source(&cli.config, name).await,
-        Command::Run { all } => run(cli, stages(true, true, *all)).await,
+        Command::Run { all, metrics_file } => {
+            let code = run(cli, stages(true, true, *all)).await;
+            match metrics_file {
+                Some(path) if code == Exit::Ok => write_metrics(&cli.config, path).await,
+                _ => code,
+            }
+        }
         Command::Fetch { all } => run(cli, stages(true, false, *all)).await,
         Command::Publish => run(cli, stages(false, true, false)).await,
         Command::Search {
@@ -301,6 +334,18 @@ async fn dispatch(cli: &Cli) -> Exit {
             ..
         } => sources::export(&cli.config),
         Command::Discover { url } => discover::discover(url).await,
+        Command::Prune {
+            dry_run,
+            list,
+            json,
+        } => {
+            let options = crate::pipeline::PruneOptions {
+                dry_run: *dry_run,
+                list: *list,
+            };
+            prune::prune(&cli.config, options, *json).await
+        }
+        Command::Stats { json } => stats::stats(&cli.config, *json).await,
         Command::Backup { file } => backup::backup(&cli.config, file).await,
         Command::Alerts { action: None } => alerts::list(&cli.config).await,
         Command::Alerts {
@@ -338,6 +383,29 @@ async fn open_store(path: &std::path::Path) -> Result<crate::store::Store, Exit>
             eprintln!("veille: fatal: {e}");
             Exit::Fatal
         })
+}
+
+/// `veille run --metrics-file PATH`, after the run.
+async fn write_metrics(config_path: &std::path::Path, path: &std::path::Path) -> Exit {
+    let store = match open_store(config_path).await {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let figures = store.figures().await;
+    store.close().await;
+    let written = figures
+        .map_err(|e| e.to_string())
+        .and_then(|f| crate::metrics::write_file(path, &f).map_err(|e| e.to_string()));
+    match written {
+        Ok(()) => Exit::Ok,
+        Err(e) => {
+            eprintln!(
+                "veille: fatal: cannot write metrics to {}: {e}",
+                path.display()
+            );
+            Exit::Fatal
+        }
+    }
 }
 
 async fn run(cli: &Cli, options: RunOptions) -> Exit {

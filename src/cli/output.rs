@@ -169,7 +169,29 @@ pub(super) fn print_report(report: &RunReport, options: RunOptions, verbose: u8,
             report.feeds.len()
         ));
     }
+    if let Some(pruned) = &report.pruned {
+        parts.push(format!(
+            "pruned {} old articles and {} history rows",
+            pruned.articles, pruned.history
+        ));
+    }
     print(&format!("veille: {}\n", parts.join("; ")));
+}
+
+/// A size for people: `2.1 GiB`, `340 MiB`, `12 KiB`, `512 B`.
+pub(super) fn bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if n < 1024 {
+        return format!("{n} B");
+    }
+    let mut value = n as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    let digits = if value < 10.0 { 1 } else { 0 };
+    format!("{value:.digits$} {}", UNITS.get(unit).unwrap_or(&"TiB"))
 }
 
 /// A time as the listings show it (`2026-12-03 08:00`), or `-`.

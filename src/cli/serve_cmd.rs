@@ -31,9 +31,11 @@ pub(super) async fn serve(
         return Exit::Usage;
     }
     let dir = &config.publish.dir;
-    let websub = public_url
-        .as_ref()
-        .map(|_| crate::serve::websub_routes(std::sync::Arc::new(config.clone())));
+    let shared = std::sync::Arc::new(config.clone());
+    let mut routes = crate::serve::metrics_routes(shared.clone());
+    if public_url.is_some() {
+        routes = routes.merge(crate::serve::websub_routes(shared));
+    }
     // Refreshing starts once the folder is served, not before a failed bind.
     let ready = || {
         eprintln!("veille: serving {} on http://{addr}/", dir.display());
@@ -47,7 +49,7 @@ pub(super) async fn serve(
             ));
         }
     };
-    match crate::serve::run(dir, addr, websub, ready).await {
+    match crate::serve::run(dir, addr, Some(routes), ready).await {
         Ok(()) => Exit::Ok,
         Err(e @ crate::serve::ServeError::Listen { .. }) => {
             eprintln!("veille: {e}");

@@ -10,6 +10,7 @@ mod duration;
 mod edit;
 mod error;
 mod raw;
+mod retention;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -22,6 +23,7 @@ pub use alerts::{
 pub use duration::{IntervalError, MIN_INTERVAL, parse_duration, parse_interval};
 pub use edit::{Added, EditError, SourceEntry, add_sources};
 pub use error::ConfigError;
+pub use retention::{DEFAULT_KEEP_PER_SOURCE, RetentionConfig};
 use url::Url;
 
 pub use crate::model::OutputFormat;
@@ -44,6 +46,8 @@ pub struct Config {
     pub feeds: Vec<FeedConfig>,
     /// The alerts, in file order.
     pub alerts: Vec<AlertConfig>,
+    /// `[retention]`: what `veille prune` removes; `None`: keep everything.
+    pub retention: Option<RetentionConfig>,
 }
 
 /// `[database]`.
@@ -161,6 +165,9 @@ pub struct SourceConfig {
     pub kind: SourceKind,
     /// Fetch each new article's page for its full text.
     pub full_text: Option<crate::scrape::FullText>,
+    /// This source's articles older than this are pruned (overrides
+    /// `[retention] max_age`).
+    pub max_age: Option<Duration>,
 }
 
 /// What a source URL points at.

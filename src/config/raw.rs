@@ -18,6 +18,16 @@ pub(super) struct RawConfig {
     pub feed: Vec<RawFeed>,
     #[serde(default)]
     pub alert: Vec<RawAlert>,
+    pub retention: Option<RawRetention>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRetention {
+    pub max_age: Option<Spanned<String>>,
+    pub keep_per_source: Option<Spanned<i64>>,
+    pub keep_published: Option<bool>,
+    pub keep_history: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -69,6 +79,7 @@ pub(super) struct RawSource {
     pub kind: Option<Spanned<String>>,
     pub scrape: Option<Spanned<RawScrape>>,
     pub full_text: Option<Spanned<String>>,
+    pub max_age: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -408,6 +408,7 @@ impl Checker<'_> {
         let cookies = self.header_pairs(&raw.cookies, &key("cookies"))?;
         let kind = self.source_kind(raw, &key)?;
         let full_text = self.full_text(&raw.full_text, &key("full_text"))?;
+        let max_age = self.age(raw.max_age.as_ref(), &key("max_age"))?;
         let fingerprint = crate::model::fingerprint(&format!(
             "{url}\n{user_agent:?}\n{interval:?}\n{headers:?}\n{cookies:?}\n{kind:?}"
         ));
@@ -424,6 +425,7 @@ impl Checker<'_> {
             fingerprint,
             kind,
             full_text,
+            max_age,
         })
     }
 
@@ -560,6 +562,7 @@ pub(super) fn validate(text: &str, path: &Path) -> Result<Config, ConfigError> {
         .map(|(i, f)| checker.feed(i, f, &mut slugs, &publish.formats))
         .collect::<Result<Vec<_>, _>>()?;
     let alerts = checker.alerts(&raw.alert, &feeds)?;
+    let retention = checker.retention(&raw, sources.iter().any(|s| s.max_age.is_some()))?;
     Ok(Config {
         path: path.to_path_buf(),
         database: checker.database(&raw)?,
@@ -568,5 +571,6 @@ pub(super) fn validate(text: &str, path: &Path) -> Result<Config, ConfigError> {
         sources,
         feeds,
         alerts,
+        retention,
     })
 }

@@ -56,6 +56,26 @@ fn not_a_feed(url: &str, advertised: &[String], reason: &ParseError) -> String {
 }
 
 impl SourceError {
+    /// The kind of failure, as the fetch counters name it (metrics label
+    /// `outcome`); `None` for an HTTP status, counted by its number.
+    pub fn kind(&self) -> Option<&'static str> {
+        use crate::fetch::FetchError as F;
+        Some(match self {
+            SourceError::Fetch(F::Status { .. }) => return None,
+            SourceError::Fetch(F::Timeout { .. }) => "timeout",
+            SourceError::Fetch(F::Connect { .. }) => "connect",
+            SourceError::Fetch(F::Redirects { .. } | F::RedirectLoop { .. }) => "redirects",
+            SourceError::Fetch(F::Refused { .. }) => "refused",
+            SourceError::Fetch(F::TooLarge { .. }) => "too_large",
+            SourceError::Fetch(_) => "other",
+            SourceError::NotAFeed { .. } => "not_a_feed",
+            SourceError::Parse { .. } => "parse",
+            SourceError::Scrape(_) => "scrape",
+            SourceError::Store(_) => "database",
+            SourceError::Internal(_) => "internal",
+        })
+    }
+
     /// The HTTP status, when the failure was one.
     pub fn http_status(&self) -> Option<u16> {
         match self {

@@ -24,7 +24,7 @@ use tokio::task::JoinSet;
 
 use super::ingest::FeedInfo;
 use super::schedule::{Intervals, Outcome, plan};
-use super::{Progress, SourceError, SourceOutcome, SourceSuccess};
+use super::{Busy, Progress, SourceError, SourceOutcome, SourceSuccess};
 use crate::config::{FetchConfig, SourceConfig};
 use crate::fetch::{FetchError, FetchResponse, Fetcher};
 use crate::store::{Claim, FetchRecord, PreparedArticles, SourceState, Store, StoreError};
@@ -54,6 +54,8 @@ struct Fetched {
     /// Pushed by a WebSub hub: the body may be a partial feed, so the
     /// source's hub and topic stay as the last poll read them.
     pushed: bool,
+    /// Time spent reading the body into articles.
+    normalising: std::time::Duration,
 }
 
 /// The sources to fetch now: enabled, not gone, and due (or all with `--all`).
@@ -175,6 +177,7 @@ fn take_finished(
             name: "?".into(),
             url: String::new(),
             result: Err(SourceError::Internal(e.to_string())),
+            busy: Busy::default(),
         }),
     }
     Ok(())
@@ -309,6 +312,7 @@ impl Fetched {
             articles: PreparedArticles::default(),
             error: None,
             pushed: false,
+            normalising: std::time::Duration::ZERO,
         }
     }
 }
@@ -343,6 +347,7 @@ async fn read_body(
     fetched: &mut Fetched,
     mut response: FetchResponse,
 ) -> Result<(), StoreError> {
+    let reading = std::time::Instant::now();
     let body = std::mem::take(&mut response.body);
     fetched.bytes = body.len() as u64;
     let source = &fetched.source;
@@ -361,6 +366,7 @@ async fn read_body(
         Err(SourceError::Store(fatal)) => return Err(fatal),
         Err(failure) => fetched.error = Some(failure),
     }
+    fetched.normalising = reading.elapsed();
     fetched.response = Some(response);
     Ok(())
 }
@@ -419,7 +425,9 @@ async fn commit_batch(
         })
         .collect();
     let fetches: Vec<_> = planned.iter().map(|(f, r, _)| (r, &f.articles)).collect();
+    let storing = std::time::Instant::now();
     let counts = store.commit_fetches(&fetches).await?;
+    let share = storing.elapsed() / u32::try_from(planned.len()).unwrap_or(u32::MAX).max(1);
     Ok(planned
         .into_iter()
         .zip(counts)
@@ -433,6 +441,10 @@ async fn commit_batch(
             },
             name: f.source.name,
             url: f.url.to_string(),
+            busy: Busy {
+                normalise: f.normalising,
+                store: share,
+            },
         })
         .collect())
 }
@@ -484,6 +496,7 @@ fn fetch_record(
         not_modified: f.response.as_ref().is_some_and(|r| r.not_modified),
         items_seen: feed.map_or(0, |p| p.items),
         error: outcome.error.clone(),
+        error_kind: f.error.as_ref().and_then(SourceError::kind),
         malformed: feed.and_then(|p| p.malformed.as_deref().map(error_column)),
         etag: validated.and_then(|r| r.etag.clone()),
         last_modified: validated.and_then(|r| r.last_modified.clone()),

@@ -38,7 +38,9 @@ pub(super) async fn publish_all(
     let mut opml = Vec::new();
     let mut published = PublishedItems::new();
     let mut changed = Vec::new();
+    let mut items = std::collections::HashSet::new();
     for (feed, selection) in config.feeds.iter().zip(selections) {
+        items.extend(selection.items.iter().map(|item| item.stored.id));
         if broken.iter().any(|(slug, _)| *slug == feed.slug) {
             continue;
         }
@@ -60,6 +62,7 @@ pub(super) async fn publish_all(
         feeds: outcomes,
         alert_items: published,
         changed,
+        items,
     })
 }
 
@@ -71,6 +74,9 @@ pub(super) struct Publication {
     pub alert_items: PublishedItems,
     /// Public URLs of the feed files whose bytes changed.
     pub changed: Vec<String>,
+    /// The articles the feeds publish now (by id): kept by a prune with
+    /// `keep_published`.
+    pub items: std::collections::HashSet<i64>,
 }
 
 /// The health feed: recent source events and the alerts failing now.
@@ -102,7 +108,7 @@ fn alert_items(slug: &str, selection: &Selection) -> Vec<AlertItemRef> {
 
 /// Each feed's model (`None` for a feed without examples), and the feeds
 /// whose model could not be had, with why.
-async fn fitted_models(
+pub(super) async fn fitted_models(
     store: &Store,
     config: &Config,
     queries: &[Query],

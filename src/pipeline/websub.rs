@@ -247,7 +247,9 @@ async fn store_push(
     super::cluster_new_articles(store, now, Some(run_id)).await?;
     let mut totals = crate::store::RunTotals::default();
     super::count_sources(&mut totals, std::slice::from_ref(&outcome));
-    store.finish_run(run_id, &totals, Utc::now()).await?;
+    store
+        .finish_run(run_id, &totals, &Default::default(), Utc::now())
+        .await?;
     Ok(PushOutcome::Stored(outcome))
 }
 

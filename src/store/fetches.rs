@@ -34,6 +34,14 @@ const UPDATE_SOURCE: &str = "UPDATE sources SET
 /// The hub and topic the feed named when last read (NULLs: none).
 const UPDATE_WEBSUB: &str = "UPDATE sources SET websub_hub = $2, websub_topic = $3 WHERE id = $1";
 
+/// The source's running totals for this fetch's outcome.
+const COUNT_FETCH: &str =
+    "INSERT INTO fetch_totals (source_id, outcome, fetches, items_new, items_updated)
+     VALUES ($1, $2, 1, $3, $4)
+     ON CONFLICT (source_id, outcome) DO UPDATE SET fetches = fetch_totals.fetches + 1,
+        items_new = fetch_totals.items_new + excluded.items_new,
+        items_updated = fetch_totals.items_updated + excluded.items_updated";
+
 const INSERT_EVENT: &str =
     "INSERT INTO source_events (source_id, at, kind, detail) VALUES ($1, $2, $3, $4)";
 
@@ -178,6 +186,14 @@ async fn record_fetch(
             .bind(u.fetch_url.as_deref())
             .bind(u.redirect_candidate.as_deref())
             .bind(u.gone),
+    )
+    .await?;
+    tx.execute(
+        Statement::new(COUNT_FETCH)
+            .bind(record.source_id)
+            .bind(record.outcome())
+            .bind(counts.new)
+            .bind(counts.updated),
     )
     .await?;
     super::leases::release_lease(tx, record.source_id).await?;

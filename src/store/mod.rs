@@ -17,6 +17,7 @@ mod articles;
 mod backup;
 mod clusters;
 mod error;
+mod feed_states;
 mod fetches;
 mod health;
 mod known_words;
@@ -24,11 +25,13 @@ mod leases;
 mod postgres;
 mod query_sources;
 mod records;
+mod retention;
 mod runs;
 mod search_index;
 mod sources;
 mod sql;
 mod sqlite;
+mod stats;
 mod term_stats;
 mod topic_models;
 mod websub;
@@ -45,11 +48,14 @@ pub use crate::filter::PreparedArticles;
 pub use alerts::{AlertItemRef, AlertSchedule, AlertStatus, DeliveredItem, DeliveryRecord};
 pub use clusters::ClusterBatch;
 pub use error::StoreError;
+pub use feed_states::PublishedFeed;
 pub use leases::PublishLock;
 pub use records::{
-    Claim, FetchRecord, HealthEvent, MatchSummary, NewSource, RunTotals, SourceEvent, SourceHealth,
-    SourceState, SourceUpdate, StoreCounts,
+    Claim, FetchRecord, HealthEvent, MatchSummary, NewSource, RunStages, RunTotals, SourceEvent,
+    SourceHealth, SourceState, SourceUpdate, StoreCounts,
 };
+pub use retention::{PrunePlan, PruneRules, PrunedArticle, PrunedSource};
+pub use stats::{FeedFigures, Figures, PruneFigures, RunFigures, SourceFigures, StorageUse};
 pub use term_stats::TermStats;
 pub use websub::{Subscription, WebSubTarget};
 
@@ -196,7 +202,12 @@ impl Store {
         &self,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        dispatch!(self, db => db.optimize_search_index_if_due(now).await)
+        dispatch!(self, db => db.optimize_search_index(now, false).await)
+    }
+
+    /// Compacts the search index now (after a prune removed many rows).
+    pub async fn optimize_search_index(&self, now: DateTime<Utc>) -> Result<(), StoreError> {
+        dispatch!(self, db => db.optimize_search_index(now, true).await).map(|_| ())
     }
 
     /// Prepares `query` for [`Store::search`]: fills in prefix expansions

@@ -40,6 +40,10 @@ pub struct FetchRecord {
     pub items_seen: u64,
     /// `None` on success; the one-line reason otherwise.
     pub error: Option<String>,
+    /// What kind of failure `error` is ("timeout", "connect", "parse"…),
+    /// for the fetch counters; `None` for an HTTP status (counted by its
+    /// number) or a success.
+    pub error_kind: Option<&'static str>,
     /// Why the feed was not well-formed, when it was read anyway.
     pub malformed: Option<String>,
     /// New `ETag` to remember (only on success).
@@ -60,6 +64,18 @@ pub struct FetchRecord {
 }
 
 impl FetchRecord {
+    /// How the fetch ended, as counted in `fetch_totals.outcome`: the
+    /// HTTP status of a success or of an HTTP error ("200", "304", "404"),
+    /// else the kind of failure.
+    pub fn outcome(&self) -> String {
+        match (&self.error, self.error_kind, self.http_status) {
+            (Some(_), Some(kind), _) => kind.to_string(),
+            (_, _, Some(status)) => status.to_string(),
+            (None, _, None) => "ok".to_string(),
+            (Some(_), None, None) => "error".to_string(),
+        }
+    }
+
     /// A successful fetch (HTTP 200) of `url` for a source, finished at
     /// `at`, with nothing else to report: the base that importers, tools
     /// and tests fill in.
@@ -81,6 +97,7 @@ impl FetchRecord {
             not_modified: false,
             items_seen: 0,
             error: None,
+            error_kind: None,
             malformed: None,
             etag: None,
             last_modified: None,
@@ -150,6 +167,42 @@ pub struct RunTotals {
     pub items_updated: u64,
     /// Feed files written (unchanged files are not counted).
     pub feeds_written: u64,
+    /// Articles removed by the run's daily prune.
+    pub articles_pruned: u64,
+}
+
+/// How long each stage of a run took (`runs.*_seconds`); `None` for a
+/// stage the run did not have. `fetch`, `cluster`, `publish` and `prune`
+/// are wall time; `normalise` and `store` are summed over the sources,
+/// and overlap with fetching.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RunStages {
+    /// Fetching every due source, with reading and storing them.
+    pub fetch: Option<std::time::Duration>,
+    /// Parsing, normalising and analysing, summed over sources.
+    pub normalise: Option<std::time::Duration>,
+    /// Storing, summed over sources.
+    pub store: Option<std::time::Duration>,
+    /// Story clustering.
+    pub cluster: Option<std::time::Duration>,
+    /// Publishing feeds, pages, alerts and the health feed.
+    pub publish: Option<std::time::Duration>,
+    /// The daily prune.
+    pub prune: Option<std::time::Duration>,
+}
+
+impl RunStages {
+    /// Each stage by name, as `runs` columns and metrics name them.
+    pub fn named(&self) -> [(&'static str, Option<std::time::Duration>); 6] {
+        [
+            ("fetch", self.fetch),
+            ("normalise", self.normalise),
+            ("store", self.store),
+            ("cluster", self.cluster),
+            ("publish", self.publish),
+            ("prune", self.prune),
+        ]
+    }
 }
 
 /// A source as the configuration describes it.

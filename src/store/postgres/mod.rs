@@ -6,6 +6,7 @@
 
 mod search;
 mod search_index;
+mod upkeep;
 
 pub(crate) use search_index::{MAX_LEXEME_BYTES, lexeme, tsvector_literal, tsvector_rows};
 

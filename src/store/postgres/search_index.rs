@@ -78,18 +78,20 @@ impl PgStore {
     /// Flushes the GIN indexes' pending lists and refreshes the planner's
     /// statistics of the index when that was last done more than a day
     /// ago; the PostgreSQL counterpart of FTS5's merge. Returns whether it
-    /// ran (on one worker: the others see it done).
-    pub async fn optimize_search_index_if_due(
+    /// ran (on one worker: the others see it done). With `force`, now.
+    pub async fn optimize_search_index(
         &self,
         now: DateTime<Utc>,
+        force: bool,
     ) -> Result<bool, StoreError> {
         let what = "optimizing the search index";
         let claimed: Option<i64> = sqlx::query_scalar(
             "UPDATE index_meta SET optimized_at = $1
-             WHERE optimized_at IS NULL OR optimized_at <= $1 - interval '24 hours'
+             WHERE $2 OR optimized_at IS NULL OR optimized_at <= $1 - interval '24 hours'
              RETURNING analyzer_version",
         )
         .bind(now)
+        .bind(force)
         .fetch_optional(&self.pool)
         .await
         .context(what)?;

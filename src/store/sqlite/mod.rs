@@ -4,6 +4,7 @@
 
 mod search;
 mod search_index;
+mod upkeep;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;

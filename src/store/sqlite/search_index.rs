@@ -15,10 +15,11 @@ impl SqliteStore {
     /// merges them level by level; a lookup reads every segment, so a
     /// merged index answers topic queries markedly faster (about a third,
     /// measured on a million articles). Takes seconds on a large archive,
-    /// once a day. Returns whether it ran.
-    pub async fn optimize_search_index_if_due(
+    /// once a day (or now, with `force`). Returns whether it ran.
+    pub async fn optimize_search_index(
         &self,
         now: chrono::DateTime<chrono::Utc>,
+        force: bool,
     ) -> Result<bool, StoreError> {
         let what = "optimizing the search index";
         let last: Option<String> =
@@ -27,8 +28,9 @@ impl SqliteStore {
                 .await
                 .context(what)?
                 .flatten();
-        let due = crate::store::parse_ts(last)
-            .is_none_or(|t| now - t >= chrono::Duration::hours(OPTIMIZE_EVERY_HOURS));
+        let due = force
+            || crate::store::parse_ts(last)
+                .is_none_or(|t| now - t >= chrono::Duration::hours(OPTIMIZE_EVERY_HOURS));
         if !due {
             return Ok(false);
         }
