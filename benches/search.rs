@@ -253,6 +253,127 @@ fn shipped_topics() -> Vec<(String, String)> {
         .collect()
 }
 
+/// Times each topic query as publishing runs it; prints each and returns
+/// the slowest.
+async fn time_topics(
+    db: &std::path::Path,
+    topics: &[(String, String)],
+    models: &std::collections::HashMap<String, veille::filter::topic::TopicModel>,
+    now: chrono::DateTime<Utc>,
+) -> Duration {
+    // Each topic query: compile, newest 100 (400 for deduplicating
+    // feeds), and the 30-day counts, as publishing does. Best of 3.
+    let store = Store::open_sqlite(db).await.expect("reopen");
+    println!(
+        "topic queries (best of 3: compile, the month's matches, the newest 100 items; \
+         for feeds with a model, 300 candidates judged by score and model instead):"
+    );
+    let mut worst = Duration::ZERO;
+    for (slug, text) in topics {
+        let mut best = Duration::MAX;
+        let mut found = 0;
+        let mut per_month = 0;
+        let mut parts = [Duration::MAX; 3];
+        for _ in 0..3 {
+            let t = Instant::now();
+            let mut query = Query::parse(text).expect("query");
+            let compiled = store.compile_query(&mut query, now).await.expect("compile");
+            let t1 = t.elapsed();
+            if std::env::var_os("VEILLE_BENCH_SQL").is_some() {
+                println!("{slug}: {}", compiled.explain());
+            }
+            // As publishing does: one lookup over the month gives the
+            // chart's counts and usually the items; sparse topics widen.
+            let month_start = now - chrono::Duration::days(30);
+            let reading = if models.contains_key(slug) { 300 } else { 100 };
+            let month = store
+                .match_summary(&compiled, month_start, month_start, reading)
+                .await
+                .expect("match");
+            per_month = month.total;
+            let t2 = t.elapsed();
+            found = if let Some(model) = models.get(slug) {
+                // As publishing a feed with a model does: three candidates
+                // per wanted item, analysed, scored with the index's word
+                // statistics, and judged by the model.
+                let t_search = Instant::now();
+                let candidates = if month.newest.len() >= reading {
+                    let ids: Vec<i64> = month.newest.iter().map(|(id, _)| *id).collect();
+                    store.articles_by_id(&ids).await.expect("articles")
+                } else {
+                    store
+                        .search_beyond(&compiled, None, reading, month_start, month.newest)
+                        .await
+                        .expect("search")
+                };
+                let searched = t_search.elapsed();
+                let analysed: Vec<_> = candidates
+                    .iter()
+                    .map(|a| {
+                        let doc = veille::pipeline::collect::document(a, now);
+                        let matches = veille::filter::score::facet_matches(&query, &doc);
+                        (doc, matches)
+                    })
+                    .collect();
+                let analysed_at = t_search.elapsed();
+                let stems = veille::pipeline::collect::matched_stems(
+                    analysed.iter().map(|(_, m)| m.as_slice()),
+                );
+                let stats = store.term_stats(&stems, now).await.expect("stats");
+                let counted = t_search.elapsed();
+                if std::env::var_os("VEILLE_BENCH_PARTS").is_some() {
+                    println!(
+                        "    {slug}: search {:.1} ms, analysis {:.1} ms, {} stems counted {:.1} ms",
+                        secs(searched) * 1000.0,
+                        secs(analysed_at - searched) * 1000.0,
+                        stems.len(),
+                        secs(counted - analysed_at) * 1000.0
+                    );
+                }
+                analysed
+                    .iter()
+                    .filter(|(d, m)| {
+                        veille::filter::topic::judge(
+                            Some(model),
+                            d,
+                            m,
+                            &|s| stats.specificity(s),
+                            false,
+                        )
+                        .passes(0.0)
+                    })
+                    .count()
+                    .min(100)
+            } else if month.newest.len() >= 100 {
+                let ids: Vec<i64> = month.newest.iter().map(|(id, _)| *id).collect();
+                store.articles_by_id(&ids).await.expect("articles").len()
+            } else {
+                store
+                    .search_beyond(&compiled, None, 100, month_start, month.newest)
+                    .await
+                    .expect("search")
+                    .len()
+            };
+            let t3 = t.elapsed();
+            if t3 < best {
+                parts = [t1, t2 - t1, t3 - t2];
+            }
+            best = best.min(t3);
+        }
+        worst = worst.max(best);
+        println!(
+            "  {:>7.1} ms (compile {:.1}, month {:.1}, items {:.1})  {found:>3} items, {per_month:>6} in 30 days  {slug}",
+            secs(best) * 1000.0,
+            secs(parts[0]) * 1000.0,
+            secs(parts[1]) * 1000.0,
+            secs(parts[2]) * 1000.0
+        );
+    }
+    println!("slowest topic query: {:.1} ms", secs(worst) * 1000.0);
+    store.close().await;
+    worst
+}
+
 fn secs(d: Duration) -> f64 {
     d.as_secs_f64()
 }
@@ -406,121 +527,12 @@ async fn main() {
     // of the freshly written file would otherwise compete for the disk.
     let _ = std::process::Command::new("sync").status();
 
-    // Each topic query: compile, newest 100 (400 for deduplicating
-    // feeds), and the 30-day counts, as publishing does. Best of 3.
-    let store = Store::open_sqlite(&db).await.expect("reopen");
     let mut topics = shipped_topics();
     for (i, q) in EXTRA_TOPICS.iter().enumerate() {
         topics.push((format!("topic-{i}"), (*q).to_string()));
     }
     let models = shipped_models();
-    println!(
-        "topic queries (best of 3: compile, the month's matches, the newest 100 items; \
-         for feeds with a model, 300 candidates judged by score and model instead):"
-    );
-    let mut worst = Duration::ZERO;
-    for (slug, text) in &topics {
-        let mut best = Duration::MAX;
-        let mut found = 0;
-        let mut per_month = 0;
-        let mut parts = [Duration::MAX; 3];
-        for _ in 0..3 {
-            let t = Instant::now();
-            let mut query = Query::parse(text).expect("query");
-            let compiled = store.compile_query(&mut query, now).await.expect("compile");
-            let t1 = t.elapsed();
-            if std::env::var_os("VEILLE_BENCH_SQL").is_some() {
-                println!("{slug}: {}", compiled.explain());
-            }
-            // As publishing does: one lookup over the month gives the
-            // chart's counts and usually the items; sparse topics widen.
-            let month_start = now - chrono::Duration::days(30);
-            let reading = if models.contains_key(slug) { 300 } else { 100 };
-            let month = store
-                .match_summary(&compiled, month_start, month_start, reading)
-                .await
-                .expect("match");
-            per_month = month.total;
-            let t2 = t.elapsed();
-            found = if let Some(model) = models.get(slug) {
-                // As publishing a feed with a model does: three candidates
-                // per wanted item, analysed, scored with the index's word
-                // statistics, and judged by the model.
-                let t_search = Instant::now();
-                let candidates = if month.newest.len() >= reading {
-                    let ids: Vec<i64> = month.newest.iter().map(|(id, _)| *id).collect();
-                    store.articles_by_id(&ids).await.expect("articles")
-                } else {
-                    store
-                        .search_beyond(&compiled, None, reading, month_start, month.newest)
-                        .await
-                        .expect("search")
-                };
-                let searched = t_search.elapsed();
-                let analysed: Vec<_> = candidates
-                    .iter()
-                    .map(|a| {
-                        let doc = veille::pipeline::collect::document(a, now);
-                        let matches = veille::filter::score::facet_matches(&query, &doc);
-                        (doc, matches)
-                    })
-                    .collect();
-                let analysed_at = t_search.elapsed();
-                let stems = veille::pipeline::collect::matched_stems(
-                    analysed.iter().map(|(_, m)| m.as_slice()),
-                );
-                let stats = store.term_stats(&stems, now).await.expect("stats");
-                let counted = t_search.elapsed();
-                if std::env::var_os("VEILLE_BENCH_PARTS").is_some() {
-                    println!(
-                        "    {slug}: search {:.1} ms, analysis {:.1} ms, {} stems counted {:.1} ms",
-                        secs(searched) * 1000.0,
-                        secs(analysed_at - searched) * 1000.0,
-                        stems.len(),
-                        secs(counted - analysed_at) * 1000.0
-                    );
-                }
-                analysed
-                    .iter()
-                    .filter(|(d, m)| {
-                        veille::filter::topic::judge(
-                            Some(model),
-                            d,
-                            m,
-                            &|s| stats.specificity(s),
-                            false,
-                        )
-                        .passes(0.0)
-                    })
-                    .count()
-                    .min(100)
-            } else if month.newest.len() >= 100 {
-                let ids: Vec<i64> = month.newest.iter().map(|(id, _)| *id).collect();
-                store.articles_by_id(&ids).await.expect("articles").len()
-            } else {
-                store
-                    .search_beyond(&compiled, None, 100, month_start, month.newest)
-                    .await
-                    .expect("search")
-                    .len()
-            };
-            let t3 = t.elapsed();
-            if t3 < best {
-                parts = [t1, t2 - t1, t3 - t2];
-            }
-            best = best.min(t3);
-        }
-        worst = worst.max(best);
-        println!(
-            "  {:>7.1} ms (compile {:.1}, month {:.1}, items {:.1})  {found:>3} items, {per_month:>6} in 30 days  {slug}",
-            secs(best) * 1000.0,
-            secs(parts[0]) * 1000.0,
-            secs(parts[1]) * 1000.0,
-            secs(parts[2]) * 1000.0
-        );
-    }
-    println!("slowest topic query: {:.1} ms", secs(worst) * 1000.0);
-    store.close().await;
+    time_topics(&db, &topics, &models, now).await;
 
     // Publishing the 20 feeds (files, topic pages, index), as `veille publish`.
     let mut config = format!(
@@ -563,5 +575,66 @@ async fn main() {
         "publish {} topic feeds: {:.2} s (best of 3)",
         topics.len(),
         secs(best)
+    );
+    if std::env::var_os("VEILLE_BENCH_PRUNE").is_some() {
+        prune_half(&db, &path, &topics, &models, now).await;
+    }
+}
+
+/// Size of the SQLite file and its WAL.
+fn database_size(db: &std::path::Path) -> u64 {
+    let len = |p: std::path::PathBuf| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+    len(db.to_path_buf()) + len(db.with_extension("db-wal"))
+}
+
+/// `VEILLE_BENCH_PRUNE=1`: prunes the older half of the archive as
+/// `veille prune` does (`max_age` of half the year; each source's newest
+/// 50 and the 20 feeds' items kept), then times the topic queries again.
+async fn prune_half(
+    db: &std::path::Path,
+    config_path: &std::path::Path,
+    topics: &[(String, String)],
+    models: &std::collections::HashMap<String, veille::filter::topic::TopicModel>,
+    now: chrono::DateTime<Utc>,
+) {
+    let mut text = std::fs::read_to_string(config_path).expect("config");
+    text.push_str("\n[retention]\nmax_age = \"183d\"\n");
+    std::fs::write(config_path, text).expect("config");
+    let config = veille::config::Config::load(config_path).expect("load config");
+    let before = database_size(db);
+    let options = |dry_run| veille::pipeline::PruneOptions {
+        dry_run,
+        list: false,
+    };
+    let t = Instant::now();
+    let dry = veille::pipeline::prune(&config, options(true))
+        .await
+        .expect("dry run");
+    println!(
+        "prune --dry-run: {} articles of {} sources in {:.1} s",
+        dry.articles,
+        dry.sources.len(),
+        secs(t.elapsed())
+    );
+    let t = Instant::now();
+    let report = veille::pipeline::prune(&config, options(false))
+        .await
+        .expect("prune");
+    let took = t.elapsed();
+    let after = database_size(db);
+    println!(
+        "prune: {} articles and {} history rows in {:.1} s; database {:.0} MiB -> {:.0} MiB",
+        report.articles,
+        report.history,
+        secs(took),
+        before as f64 / 1048576.0,
+        after as f64 / 1048576.0
+    );
+    let _ = std::process::Command::new("sync").status();
+    println!("topic queries after the prune:");
+    let worst = time_topics(db, topics, models, now).await;
+    println!(
+        "slowest topic query after the prune: {:.1} ms",
+        secs(worst) * 1000.0
     );
 }

@@ -50,6 +50,7 @@ fn summary(config: &Config) -> String {
         config.publish.dir.display(),
         config.publish.base_url
     );
+    let _ = writeln!(out, "retention: {}", retention(config));
     let _ = writeln!(out, "sources:");
     for s in &config.sources {
         let _ = writeln!(out, "  {}  {}{}", s.name, s.url, source_notes(s));
@@ -79,6 +80,29 @@ fn summary(config: &Config) -> String {
         }
     }
     out
+}
+
+/// `articles 365d (newest 50 per source and published items kept), history 90d`,
+/// or `keep everything`.
+fn retention(config: &Config) -> String {
+    let Some(r) = &config.retention else {
+        return "keep everything (no [retention])".into();
+    };
+    let age = r
+        .max_age
+        .map_or("kept unless their source sets max_age".into(), |a| {
+            humantime_secs(a.as_secs())
+        });
+    format!(
+        "articles {age} (newest {} per source{} kept), history {}",
+        r.keep_per_source,
+        if r.keep_published {
+            " and published items"
+        } else {
+            ""
+        },
+        humantime_secs(r.keep_history.as_secs())
+    )
 }
 
 /// `every 1d at 08:00 Africa/Casablanca`, or `at every run`.
@@ -135,6 +159,9 @@ fn source_notes(s: &crate::config::SourceConfig) -> String {
     }
     if !s.enabled {
         notes.push("disabled".into());
+    }
+    if let Some(age) = s.max_age {
+        notes.push(format!("kept {}", humantime_secs(age.as_secs())));
     }
     if notes.is_empty() {
         String::new()
