@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 use veille::model::Article;
-use veille::store::{FetchRecord, NewSource, PreparedArticles, Store};
+use veille::store::{FetchRecord, NewSource, PreparedArticles, SourceEvent, Store};
 
 use crate::util::{self, FixtureServer};
 
@@ -104,10 +104,16 @@ async fn fill(store: &Store, now: DateTime<Utc>) {
         for source in order {
             let a = article(source, days, story.map(|(_, s, _)| *s), now);
             let at = a.published_at.unwrap() + Duration::minutes(5);
-            let record = FetchRecord {
+            let mut record = FetchRecord {
                 items_seen: 1,
                 ..FetchRecord::succeeded(states[source].id, source, "http://127.0.0.1:9/", at)
             };
+            if source == "Outlet B" && (days == 58 || days == 2) {
+                record.events.push(SourceEvent {
+                    kind: "recovered",
+                    detail: format!("back after an outage {days} days ago"),
+                });
+            }
             let prepared = PreparedArticles::new(source, vec![a]);
             store.commit_fetch(&record, &prepared).await.unwrap();
         }
@@ -552,6 +558,62 @@ async fn veille_run_prunes_once_a_day_and_says_so() {
     assert_eq!((prunes, pruned), (1, 39));
     assert_integrity(&db).await;
     db.close().await;
+    // The health feed shows the events kept, and not the pruned one.
+    let health = std::fs::read_to_string(dir.path().join("public/health/atom.xml")).unwrap();
+    assert!(health.contains("back after an outage 2 days ago"), "{health}");
+    assert!(!health.contains("58 days ago"), "{health}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readers_and_a_writer_go_on_while_a_prune_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = big_archive(dir.path()).await;
+    let url = format!("sqlite://{}", dir.path().join("veille.db").display());
+    let options: sqlx::sqlite::SqliteConnectOptions = url.parse().unwrap();
+    let options = options.busy_timeout(std::time::Duration::from_secs(10));
+    let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+    let mut prune = std::process::Command::new(assert_cmd::cargo::cargo_bin!("veille"))
+        .args(["-q", "-c"])
+        .arg(&config)
+        .arg("prune")
+        .spawn()
+        .unwrap();
+    let (mut reads, mut writes, mut seen) = (0, 0, Vec::new());
+    // Bounded: a prune of this archive takes seconds, not minutes.
+    for _ in 0..20_000 {
+        if prune.try_wait().unwrap().is_some() {
+            break;
+        }
+        let count: i64 = sqlx::query_scalar("SELECT count(*) FROM articles")
+            .fetch_one(&pool)
+            .await
+            .expect("a reader is never refused during a prune");
+        seen.push(count);
+        reads += 1;
+        if reads % 10 == 0 {
+            let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.expect("the writer gets in");
+            sqlx::query("UPDATE sources SET title = 'still writable' WHERE name = 'Outlet 0'")
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            writes += 1;
+        }
+    }
+    assert!(prune.wait().unwrap().success());
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM articles")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(left < 3_600 && reads > 0 && writes > 0, "{reads} reads, {writes} writes");
+    // Readers see whole batches (500 articles a transaction), never fewer
+    // articles than a moment later.
+    assert!(
+        seen.iter().all(|n| (3_600 - n) % 500 == 0 || *n == left),
+        "{seen:?}"
+    );
+    assert!(seen.windows(2).all(|w| w[0] >= w[1]), "{seen:?}");
+    pool.close().await;
 }
 
 #[tokio::test]
