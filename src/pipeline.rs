@@ -126,6 +126,8 @@ pub struct RunReport {
     pub hub_failures: Vec<crate::websub::PingFailure>,
     /// What the daily prune removed, when it ran.
     pub pruned: Option<PruneReport>,
+    /// Why the daily prune failed, when it did.
+    pub prune_error: Option<String>,
     /// How long each stage took.
     pub stages: RunStages,
 }
@@ -281,7 +283,12 @@ async fn publish_and_prune(
     let mut publish_time = publishing.elapsed();
     let pruning = Instant::now();
     if prune_daily {
-        report.pruned = prune::daily_prune(store, config, &publication.items).await?;
+        // The feeds are published: a prune that fails is reported and
+        // tried again at the next run, and this run still finishes.
+        match prune::daily_prune(store, config, &publication.items).await {
+            Ok(pruned) => report.pruned = pruned,
+            Err(e) => report.prune_error = Some(e.to_string()),
+        }
     }
     if let Some(pruned) = &report.pruned {
         report.stages.prune = Some(pruning.elapsed());

@@ -61,7 +61,7 @@ fn write_config(dir: &Path, server: &FixtureServer) -> std::path::PathBuf {
     dir.join("config.toml")
 }
 
-fn check_figures(scrape: &Scrape, database: &Path) {
+fn check_figures(scrape: &Scrape, database_bytes: f64) {
     let fetches = "veille_source_fetches_total";
     assert_eq!(kind(scrape, fetches), "counter");
     assert_eq!(
@@ -139,8 +139,22 @@ fn check_figures(scrape: &Scrape, database: &Path) {
     );
     assert!((now - changed).abs() < 120.0);
     let size = value(scrape, "veille_database_size_bytes", &[]);
-    let file = std::fs::metadata(database).unwrap().len() as f64;
-    assert!(size > 0.0 && size <= file.max(size), "{size} bytes");
+    assert_eq!(size, database_bytes);
+}
+
+/// The database's pages, as SQLite counts them.
+async fn database_bytes(database: &Path) -> f64 {
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", database.display()))
+        .await
+        .unwrap();
+    let bytes: i64 = sqlx::query_scalar(
+        "SELECT p.page_count * s.page_size FROM pragma_page_count() p, pragma_page_size() s",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    bytes as f64
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -188,7 +202,8 @@ async fn run_metrics_file_and_serve_metrics_report_the_scripted_runs() {
         "written atomically, no temporary file left"
     );
     let from_file = std::fs::read_to_string(&metrics).unwrap();
-    check_figures(&parse(&from_file), &dir.path().join("veille.db"));
+    let bytes = database_bytes(&dir.path().join("veille.db")).await;
+    check_figures(&parse(&from_file), bytes);
 
     // The same figures from `veille serve`.
     let loaded = veille::config::Config::load(&config).unwrap();
@@ -204,7 +219,7 @@ async fn run_metrics_file_and_serve_metrics_report_the_scripted_runs() {
         "text/plain; version=0.0.4; charset=utf-8"
     );
     let scraped = response.text().await.unwrap();
-    check_figures(&parse(&scraped), &dir.path().join("veille.db"));
+    check_figures(&parse(&scraped), bytes);
     assert_eq!(
         parse(&scraped).samples.len(),
         parse(&from_file).samples.len(),
@@ -266,5 +281,10 @@ async fn metrics_answer_503_when_the_database_cannot_be_read() {
     ));
     let response = get(format!("http://{addr}/metrics")).await;
     assert_eq!(response.status(), 503);
-    assert!(response.text().await.unwrap().contains("not-a-folder"));
+    let body = response.text().await.unwrap();
+    assert!(body.contains("cannot read the database"), "{body}");
+    assert!(
+        !body.contains("not-a-folder"),
+        "the path is for the log only: {body}"
+    );
 }

@@ -39,3 +39,4 @@ CREATE TABLE prunes (
 CREATE INDEX alert_items_article ON alert_items(article_id);
 CREATE INDEX fetches_started ON fetches(started_at);
 CREATE INDEX runs_started ON runs(started_at);
+CREATE INDEX fetches_run ON fetches(run_id);

@@ -49,3 +49,6 @@ CREATE INDEX alert_items_article ON alert_items(article_id);
 -- History is pruned by age.
 CREATE INDEX fetches_started ON fetches(started_at);
 CREATE INDEX runs_started ON runs(started_at);
+-- A deleted run clears its fetches' run_id (and clustering finds a run's
+-- sources by it).
+CREATE INDEX fetches_run ON fetches(run_id);

@@ -5,8 +5,12 @@
 --
 -- The mode of an existing file only changes with a VACUUM, which rewrites
 -- the whole database once: it takes about as long as copying the file,
--- needs that much free disk space again beside it, and holds the write
--- lock meanwhile (a cron run waits, then goes on). A new database does
--- this while still empty, at no cost.
+-- needs free disk space for two more copies (the temporary copy, on disk
+-- rather than in memory, and the WAL), and holds the write lock meanwhile:
+-- a command started meanwhile gives up after its 10-second wait (exit
+-- code 1) and the next cron run goes on. A new database does this while
+-- still empty, at no cost.
+PRAGMA temp_store = FILE;
 PRAGMA auto_vacuum = INCREMENTAL;
 VACUUM;
+PRAGMA temp_store = MEMORY;

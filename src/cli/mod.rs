@@ -194,6 +194,10 @@ pub enum Command {
         /// sources name, receiving their pushes under `/websub/`.
         #[arg(long)]
         public_url: Option<url::Url>,
+        /// Also answer `GET /metrics` (Prometheus text format) with the
+        /// database's figures: source names and counts, so off unless asked.
+        #[arg(long)]
+        metrics: bool,
     },
 }
 
@@ -343,7 +347,7 @@ async fn dispatch(cli: &Cli) -> Exit {
                 dry_run: *dry_run,
                 list: *list,
             };
-            prune::prune(&cli.config, options, *json).await
+            prune::prune(&cli.config, options, *json, cli.quiet).await
         }
         Command::Stats { json } => stats::stats(&cli.config, *json).await,
         Command::Backup { file } => backup::backup(&cli.config, file).await,
@@ -361,7 +365,16 @@ async fn dispatch(cli: &Cli) -> Exit {
             addr,
             refresh,
             public_url,
-        } => serve_cmd::serve(&cli.config, *addr, refresh.as_deref(), public_url.clone()).await,
+            metrics,
+        } => {
+            let options = serve_cmd::ServeOptions {
+                addr: *addr,
+                refresh: refresh.as_deref(),
+                public_url: public_url.clone(),
+                metrics: *metrics,
+            };
+            serve_cmd::serve(&cli.config, options).await
+        }
     }
 }
 

@@ -125,6 +125,9 @@ pub(super) fn print_report(report: &RunReport, options: RunOptions, verbose: u8,
             crate::untrusted::error_column(&failure.to_string())
         );
     }
+    if let Some(error) = &report.prune_error {
+        eprintln!("veille: daily prune failed (tried again at the next run): {error}");
+    }
     for alert in &report.alerts {
         if let Some(error) = alert.error.as_ref().filter(|_| !quiet) {
             eprintln!(

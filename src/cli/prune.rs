@@ -8,7 +8,12 @@ use super::output::{bytes, when};
 use super::{Exit, load_config};
 use crate::pipeline::{PruneError, PruneOptions, PruneReport, RunError};
 
-pub(super) async fn prune(config_path: &Path, options: PruneOptions, json: bool) -> Exit {
+pub(super) async fn prune(
+    config_path: &Path,
+    options: PruneOptions,
+    json: bool,
+    quiet: bool,
+) -> Exit {
     let config = match load_config(config_path) {
         Ok(c) => c,
         Err(code) => return code,
@@ -19,6 +24,7 @@ pub(super) async fn prune(config_path: &Path, options: PruneOptions, json: bool)
             super::output::print(&format!("{text}\n"));
             Exit::Ok
         }
+        Ok(_) if quiet => Exit::Ok,
         Ok(report) => {
             super::output::print(&render(&report));
             Exit::Ok

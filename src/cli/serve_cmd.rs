@@ -1,4 +1,4 @@
-//! `veille serve [--addr …] [--refresh 15m] [--public-url URL]`.
+//! `veille serve [--addr …] [--refresh 15m] [--public-url URL] [--metrics]`.
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -6,12 +6,21 @@ use std::path::Path;
 use super::{Exit, load_config};
 use crate::config::parse_interval;
 
-pub(super) async fn serve(
-    config_path: &Path,
-    addr: SocketAddr,
-    refresh: Option<&str>,
-    public_url: Option<url::Url>,
-) -> Exit {
+/// What `veille serve` was asked for.
+pub(super) struct ServeOptions<'a> {
+    pub addr: SocketAddr,
+    pub refresh: Option<&'a str>,
+    pub public_url: Option<url::Url>,
+    pub metrics: bool,
+}
+
+pub(super) async fn serve(config_path: &Path, options: ServeOptions<'_>) -> Exit {
+    let ServeOptions {
+        addr,
+        refresh,
+        public_url,
+        metrics,
+    } = options;
     let config = match load_config(config_path) {
         Ok(c) => c,
         Err(code) => return code,
@@ -32,7 +41,10 @@ pub(super) async fn serve(
     }
     let dir = &config.publish.dir;
     let shared = std::sync::Arc::new(config.clone());
-    let mut routes = crate::serve::metrics_routes(shared.clone());
+    let mut routes = axum::Router::new();
+    if metrics {
+        routes = routes.merge(crate::serve::metrics_routes(shared.clone()));
+    }
     if public_url.is_some() {
         routes = routes.merge(crate::serve::websub_routes(shared));
     }

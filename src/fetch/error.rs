@@ -43,8 +43,25 @@ pub enum FetchError {
         /// Why.
         reason: String,
     },
+    /// A bot-protection challenge where a feed was expected: the
+    /// outlet's protection, not a broken feed.
+    #[error(
+        "HTTP {status} from {url}: a bot-protection challenge ({vendor}), not a broken feed; \
+         try a browser-like `user_agent` for this source, or a Google News `site:` source \
+         instead (README, \"Outlets without a feed\")"
+    )]
+    BotWall {
+        /// The URL answering.
+        url: String,
+        /// The status (403, 429 or 503).
+        status: u16,
+        /// Whose challenge it is.
+        vendor: &'static str,
+        /// When the server asked to be contacted again.
+        retry_after: Option<super::RetryAfter>,
+    },
     /// A non-success HTTP status.
-    #[error("HTTP {status} from {url}")]
+    #[error("HTTP {status} from {url}{}", status_hint(*status))]
     Status {
         /// The URL answering.
         url: String,
@@ -71,6 +88,17 @@ pub enum FetchError {
     },
 }
 
+/// What a status means for the user, where that is not obvious.
+fn status_hint(status: u16) -> &'static str {
+    match status {
+        403 => {
+            ": the server refuses veille (no bot-protection challenge in its answer); \
+             it may refuse non-browser clients: try a per-source `user_agent`"
+        }
+        _ => "",
+    }
+}
+
 impl FetchError {
     pub(super) fn from_reqwest(url: &url::Url, e: reqwest::Error) -> FetchError {
         let url = url.to_string();
@@ -92,7 +120,7 @@ impl FetchError {
     /// The HTTP status, when the failure was one.
     pub fn http_status(&self) -> Option<u16> {
         match self {
-            FetchError::Status { status, .. } => Some(*status),
+            FetchError::Status { status, .. } | FetchError::BotWall { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -100,7 +128,9 @@ impl FetchError {
     /// When the server asked to be contacted again, if it did.
     pub fn retry_after(&self) -> Option<super::RetryAfter> {
         match self {
-            FetchError::Status { retry_after, .. } => *retry_after,
+            FetchError::Status { retry_after, .. } | FetchError::BotWall { retry_after, .. } => {
+                *retry_after
+            }
             _ => None,
         }
     }

@@ -7,6 +7,7 @@
 //! It returns bytes and metadata and never parses content: the bytes stay
 //! undecoded because the document may declare its own charset.
 
+mod botwall;
 mod error;
 pub mod guard;
 mod hosts;

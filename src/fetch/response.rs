@@ -7,7 +7,7 @@ use reqwest::header::{
 };
 use url::Url;
 
-use super::{FetchError, FetchRequest, FetchResponse, RetryAfter};
+use super::{FetchError, FetchRequest, FetchResponse, RetryAfter, botwall};
 
 /// The response as veille keeps it: a 304 with the validators to send
 /// next time, or a success with its body; any other status is an error
@@ -40,16 +40,40 @@ pub(super) async fn read(
         return Ok(kept);
     }
     if !status.is_success() {
-        return Err(FetchError::Status {
-            url: kept.final_url.to_string(),
-            status: status.as_u16(),
-            retry_after: header(&headers, RETRY_AFTER).and_then(|v| RetryAfter::parse(&v)),
+        let url = kept.final_url.to_string();
+        let retry_after = header(&headers, RETRY_AFTER).and_then(|v| RetryAfter::parse(&v));
+        let page = read_prefix(response, botwall::SNIFF_BYTES).await;
+        return Err(match botwall::challenge(status.as_u16(), &headers, &page) {
+            Some(vendor) => FetchError::BotWall {
+                url,
+                status: status.as_u16(),
+                vendor,
+                retry_after,
+            },
+            None => FetchError::Status {
+                url,
+                status: status.as_u16(),
+                retry_after,
+            },
         });
     }
     kept.body = read_body(response, &kept.final_url, limit).await?;
     kept.content_type = header(&headers, CONTENT_TYPE);
     kept.charset = kept.content_type.as_deref().and_then(charset_of);
     Ok(kept)
+}
+
+/// The first `limit` bytes of an error page (what arrives of them: a
+/// failure to read it only means fewer signs to look at).
+async fn read_prefix(mut response: reqwest::Response, limit: usize) -> Vec<u8> {
+    let mut page = Vec::new();
+    while page.len() < limit {
+        match response.chunk().await {
+            Ok(Some(chunk)) => page.extend_from_slice(&chunk),
+            _ => break,
+        }
+    }
+    page
 }
 
 /// The body, streamed and counted after decompression: a lying

@@ -62,6 +62,7 @@ impl SourceError {
         use crate::fetch::FetchError as F;
         Some(match self {
             SourceError::Fetch(F::Status { .. }) => return None,
+            SourceError::Fetch(F::BotWall { .. }) => "bot_wall",
             SourceError::Fetch(F::Timeout { .. }) => "timeout",
             SourceError::Fetch(F::Connect { .. }) => "connect",
             SourceError::Fetch(F::Redirects { .. } | F::RedirectLoop { .. }) => "redirects",

@@ -72,7 +72,7 @@ pub async fn preview(
                 slug: feed.slug.clone(),
                 source,
             })?;
-            super::topics::feed_model(store, config, feed, &own).await?
+            super::topics::feed_model(store, config, feed, &own, super::topics::Save::Yes).await?
         }
         None => None,
     };

@@ -76,13 +76,26 @@ pub async fn prune(config: &Config, options: PruneOptions) -> Result<PruneReport
     let store = Store::open(&config.database)
         .await
         .map_err(RunError::from)?;
+    // Workers sharing a PostgreSQL database publish and send alerts under
+    // this lock (the daily prune runs under it too): none publishes, or
+    // queues an alert for, an article while it is being removed.
+    let publishing = match options.dry_run {
+        true => None,
+        false => Some(store.publish_lock().await.map_err(RunError::from)?),
+    };
     let now = Utc::now();
     let protected = if retention.keep_published {
-        published_now(&store, config, &queries, now).await?
+        let save = match options.dry_run {
+            true => super::topics::Save::No,
+            false => super::topics::Save::Yes,
+        };
+        published_now(&store, config, &queries, save, now).await?
     } else {
         HashSet::new()
     };
     let report = prune_with(&store, config, retention, &protected, options, now).await?;
+    // Before closing: closing waits for every connection, the lock's too.
+    drop(publishing);
     store.close().await;
     Ok(report)
 }
@@ -215,12 +228,14 @@ fn rules<'c>(
     retention: &RetentionConfig,
     now: DateTime<Utc>,
 ) -> PruneRules<'c> {
-    // An age beyond the calendar keeps everything.
+    // An age beyond the calendar keeps everything: the cutoff stops at
+    // year 1, which both databases can store.
+    let year_one = DateTime::<Utc>::from_timestamp(-62_135_596_800, 0).unwrap_or(now);
     let before = |age: Duration| {
         chrono::Duration::from_std(age)
             .ok()
             .and_then(|age| now.checked_sub_signed(age))
-            .unwrap_or(DateTime::<Utc>::MIN_UTC)
+            .map_or(year_one, |cutoff| cutoff.max(year_one))
     };
     PruneRules {
         default_before: retention.max_age.map(before),
@@ -240,9 +255,10 @@ async fn published_now(
     store: &Store,
     config: &Config,
     queries: &[crate::filter::Query],
+    save: super::topics::Save,
     now: DateTime<Utc>,
 ) -> Result<HashSet<i64>, RunError> {
-    let (models, _) = publish_all::fitted_models(store, config, queries).await?;
+    let (models, _) = publish_all::fitted_models(store, config, queries, save).await?;
     let selections = collect::select_articles(store, config, queries, &models, now).await?;
     Ok(selections
         .iter()

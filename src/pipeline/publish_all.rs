@@ -30,7 +30,7 @@ pub(super) async fn publish_all(
     report: &mut RunReport,
 ) -> Result<Publication, RunError> {
     let dir = &config.publish.dir;
-    let (models, broken) = fitted_models(store, config, queries).await?;
+    let (models, broken) = fitted_models(store, config, queries, topics::Save::Yes).await?;
     let selections = collect::select_articles(store, config, queries, &models, Utc::now()).await?;
     report.feed_errors.clone_from(&broken);
     let mut outcomes = Vec::new();
@@ -112,8 +112,9 @@ pub(super) async fn fitted_models(
     store: &Store,
     config: &Config,
     queries: &[Query],
+    save: topics::Save,
 ) -> Result<(Vec<Option<TopicModel>>, Vec<(String, String)>), RunError> {
-    let fitted = topics::models(store, config, queries).await?;
+    let fitted = topics::models(store, config, queries, save).await?;
     let mut models = Vec::with_capacity(fitted.len());
     let mut broken = Vec::new();
     for (feed, model) in config.feeds.iter().zip(fitted) {

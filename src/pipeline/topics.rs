@@ -117,10 +117,11 @@ pub async fn models(
     store: &Store,
     config: &Config,
     queries: &[Query],
+    save: Save,
 ) -> Result<Vec<Result<Option<TopicModel>, TopicError>>, StoreError> {
     let mut out = Vec::with_capacity(config.feeds.len());
     for (feed, query) in config.feeds.iter().zip(queries) {
-        let model = match feed_model(store, config, feed, query).await {
+        let model = match feed_model(store, config, feed, query, save).await {
             Err(TopicError::Store(fatal)) => return Err(fatal),
             other => other,
         };
@@ -129,12 +130,23 @@ pub async fn models(
     Ok(out)
 }
 
-/// The model of one feed, fitted (and stored) if its examples changed.
+/// Whether a model fitted anew is stored for the next runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Save {
+    /// Store it (a run, a search).
+    Yes,
+    /// Leave the database as it is (`veille prune --dry-run`).
+    No,
+}
+
+/// The model of one feed, fitted (and stored, with `Save::Yes`) if its
+/// examples changed.
 pub async fn feed_model(
     store: &Store,
     config: &Config,
     feed: &FeedConfig,
     query: &Query,
+    save: Save,
 ) -> Result<Option<TopicModel>, TopicError> {
     let Some(path) = &feed.examples else {
         return Ok(None);
@@ -153,14 +165,16 @@ pub async fn feed_model(
     let model = tokio::task::spawn_blocking(move || topic::fit(&examples, &prepared))
         .await
         .map_err(|e| FitError::Linfa(format!("fitting task failed: {e}")))??;
-    store
-        .save_topic_model(
-            &feed.slug,
-            &path.display().to_string(),
-            &model,
-            chrono::Utc::now(),
-        )
-        .await?;
+    if save == Save::Yes {
+        store
+            .save_topic_model(
+                &feed.slug,
+                &path.display().to_string(),
+                &model,
+                chrono::Utc::now(),
+            )
+            .await?;
+    }
     tracing::info!(
         feed = %feed.slug,
         examples = model.examples,

@@ -35,11 +35,13 @@ async fn scrape(State(state): State<Arc<Metrics>>) -> Response {
     match figures(&state).await {
         Ok(text) => answer(StatusCode::OK, crate::metrics::CONTENT_TYPE, text),
         Err(e) => {
-            tracing::warn!("/metrics: {e}");
+            // The reason (a path, a host) is for the operator's log, not
+            // for whoever scrapes.
+            eprintln!("veille: /metrics: {e}");
             answer(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "text/plain; charset=utf-8",
-                format!("veille: cannot read the database: {e}\n"),
+                "veille: cannot read the database (see the server's log)\n".to_string(),
             )
         }
     }

@@ -114,16 +114,36 @@ impl ClusterBatch<'_> {
             Some(tx) => tx,
             None => self.db.begin_write().await.context(what)?,
         };
+        // On SQLite a prune (from `veille serve`'s side of the file, or a
+        // push's clustering) may have removed or renamed a cluster since the
+        // window was read: an article is not joined to a cluster whose
+        // first article is gone, and a cluster's first article is marked
+        // again if a prune had undone its cluster.
         for chunk in assignments.chunks(PAIRS_PER_STATEMENT) {
             let sql = format!(
                 "WITH c(id, cluster) AS (VALUES {})
-                 UPDATE articles SET cluster_id = c.cluster FROM c WHERE articles.id = c.id",
+                 UPDATE articles SET cluster_id = c.cluster FROM c
+                 WHERE articles.id = c.id AND EXISTS (SELECT 1 FROM articles r WHERE r.id = c.cluster)",
                 value_rows(chunk.len(), 2, 1)
             );
             let mut statement = Statement::built(sql);
             for (id, cluster) in chunk {
                 statement.push(*id);
                 statement.push(*cluster);
+            }
+            tx.execute(statement).await.context(what)?;
+        }
+        let mut roots: Vec<i64> = assignments.iter().map(|(_, cluster)| *cluster).collect();
+        roots.sort_unstable();
+        roots.dedup();
+        for chunk in roots.chunks(PAIRS_PER_STATEMENT) {
+            let sql = format!(
+                "UPDATE articles SET cluster_id = id WHERE id IN ({}) AND cluster_id IS NULL",
+                super::sql::placeholders(chunk.len(), 1)
+            );
+            let mut statement = Statement::built(sql);
+            for root in chunk {
+                statement.push(*root);
             }
             tx.execute(statement).await.context(what)?;
         }

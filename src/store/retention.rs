@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::{DateTime, Utc};
 
 use super::error::Context;
-use super::sql::{Dialect, Statement, placeholders, value_rows};
+use super::sql::{Dialect, Statement, Tx, placeholders, value_rows};
 use super::{Backend, Store, StoreError};
 
 /// Articles removed per transaction: each one holds SQLite's write lock
@@ -19,11 +19,17 @@ const ARTICLES_PER_BATCH: usize = 500;
 /// History rows removed per statement.
 const HISTORY_PER_BATCH: usize = 5_000;
 
-/// The tables of run history, with the column their age is read from.
-const HISTORY: [(&str, &str); 3] = [
-    ("fetches", "started_at"),
-    ("source_events", "at"),
-    ("runs", "started_at"),
+/// The tables of run history, with the column their age is read from
+/// and what stays whatever its age: each source's latest event, so that a
+/// source failing for longer than `keep_history` stays in the health feed.
+const HISTORY: [(&str, &str, &str); 3] = [
+    ("fetches", "started_at", ""),
+    (
+        "source_events",
+        "at",
+        "AND id NOT IN (SELECT MAX(id) FROM source_events GROUP BY source_id)",
+    ),
+    ("runs", "started_at", ""),
 ];
 
 /// Which articles go: those older than their cutoff (by date and by when
@@ -114,10 +120,53 @@ fn recluster_sql(batch: usize) -> String {
                   GROUP BY a.cluster_id)
          UPDATE articles SET cluster_id = CASE WHEN k.members >= 2 THEN k.root END
          FROM kept k
-         WHERE articles.cluster_id = k.cluster AND (k.members < 2 OR k.root <> k.cluster)
+         WHERE articles.cluster_id = k.cluster
+           AND (k.members < 2 OR k.cluster IN (SELECT id FROM gone))
            AND articles.id NOT IN (SELECT id FROM gone)",
         value_rows(batch, 1, 1)
     )
+}
+
+/// Of a batch of planned articles, those still to remove: an alert may
+/// have taken one since the plan (another worker, on PostgreSQL).
+fn removable_sql(batch: usize) -> String {
+    format!(
+        "SELECT a.id FROM articles a WHERE a.id IN ({})
+           AND NOT EXISTS (SELECT 1 FROM alert_items i
+                           LEFT JOIN alert_deliveries d ON d.id = i.delivery_id
+                           WHERE i.article_id = a.id AND d.sent_at IS NULL)",
+        placeholders(batch, 1)
+    )
+}
+
+/// Removes the articles of `batch` that may still go, inside `tx`: story
+/// clusters first, then the rows (their index rows and alert items go
+/// with them). Returns how many went.
+async fn remove_batch(tx: &mut Tx, batch: &[i64]) -> Result<u64, StoreError> {
+    let what = "removing pruned articles";
+    let mut removable = Statement::built(removable_sql(batch.len()));
+    for id in batch {
+        removable.push(*id);
+    }
+    let mut ids = Vec::with_capacity(batch.len());
+    for row in tx.fetch_all(removable).await.context(what)? {
+        ids.push(row.get::<i64>("id")?);
+    }
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let mut recluster = Statement::built(recluster_sql(ids.len()));
+    let delete = format!(
+        "DELETE FROM articles WHERE id IN ({})",
+        placeholders(ids.len(), 1)
+    );
+    let mut delete = Statement::built(delete);
+    for id in &ids {
+        recluster.push(*id);
+        delete.push(*id);
+    }
+    tx.execute(recluster).await.context(what)?;
+    tx.execute(delete).await.context(what)
 }
 
 impl Store {
@@ -197,8 +246,8 @@ impl Store {
     /// History rows older than `before`.
     async fn history_rows(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
         let mut total = 0;
-        for (table, column) in HISTORY {
-            let sql = format!("SELECT COUNT(*) AS n FROM {table} WHERE {column} < $1");
+        for (table, column, kept) in HISTORY {
+            let sql = format!("SELECT COUNT(*) AS n FROM {table} WHERE {column} < $1 {kept}");
             let row = self
                 .db()
                 .fetch_one(Statement::built(sql).bind(before))
@@ -254,18 +303,7 @@ impl Store {
             tx.one_worker_at_a_time("veille.clusters")
                 .await
                 .context(what)?;
-            let mut recluster = Statement::built(recluster_sql(batch.len()));
-            let delete = format!(
-                "DELETE FROM articles WHERE id IN ({})",
-                placeholders(batch.len(), 1)
-            );
-            let mut delete = Statement::built(delete);
-            for id in batch {
-                recluster.push(*id);
-                delete.push(*id);
-            }
-            tx.execute(recluster).await.context(what)?;
-            removed += tx.execute(delete).await.context(what)?;
+            removed += remove_batch(&mut tx, batch).await?;
             tx.commit().await.context(what)?;
             progress(removed);
         }
@@ -276,10 +314,10 @@ impl Store {
     /// few thousand rows per statement. Returns the rows deleted.
     pub async fn prune_history(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
         let mut removed = 0;
-        for (table, column) in HISTORY {
+        for (table, column, kept) in HISTORY {
             let sql = format!(
                 "DELETE FROM {table} WHERE id IN
-                     (SELECT id FROM {table} WHERE {column} < $1 ORDER BY id LIMIT {HISTORY_PER_BATCH})"
+                     (SELECT id FROM {table} WHERE {column} < $1 {kept} ORDER BY id LIMIT {HISTORY_PER_BATCH})"
             );
             loop {
                 let deleted = self

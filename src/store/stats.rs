@@ -21,7 +21,8 @@ const FETCH_TOTALS: &str = "SELECT source_id, outcome, fetches, items_new, items
 const LAST_RUN: &str = "SELECT command, started_at, finished_at, items_new, items_updated,
         articles_pruned, fetch_seconds, normalise_seconds, store_seconds, cluster_seconds,
         publish_seconds, prune_seconds
-     FROM runs WHERE finished_at IS NOT NULL ORDER BY finished_at DESC, id DESC LIMIT 1";
+     FROM runs WHERE finished_at IS NOT NULL AND command <> 'push'
+     ORDER BY finished_at DESC, id DESC LIMIT 1";
 
 const FEEDS: &str = "SELECT slug, items, changed_at, published_at FROM feed_states ORDER BY slug";
 
