@@ -43,6 +43,14 @@ pub struct Article {
     /// Hash of what the feed says about the item (title, link, summary and
     /// content as published); a change means the article was revised.
     pub content_hash: String,
+    /// The outlet an aggregator's item names (RSS `<source>`): "Hespress
+    /// FR" for a Google News item; `None` for an outlet's own feed.
+    pub outlet: Option<String>,
+    /// That outlet's site, as the item names it.
+    pub outlet_url: Option<String>,
+    /// The aggregator's link the item came with (a Google News article
+    /// link), when `link` and `url` are, or will be, the outlet's own.
+    pub aggregator_link: Option<String>,
 }
 
 /// An attached file.
@@ -79,6 +87,22 @@ pub struct StoredArticle {
     pub cluster_id: Option<i64>,
     /// The article itself.
     pub article: Article,
+}
+
+impl StoredArticle {
+    /// The outlet readers should see: the one an aggregator's item names
+    /// ("Hespress FR" for a Google News item), else the source's name.
+    pub fn outlet_name(&self) -> &str {
+        self.article.outlet.as_deref().unwrap_or(&self.source_name)
+    }
+
+    /// That outlet's URL: the one the item names, else the source's feed.
+    pub fn outlet_url(&self) -> &str {
+        self.article
+            .outlet_url
+            .as_deref()
+            .unwrap_or(&self.source_url)
+    }
 }
 
 /// Formats a timestamp the way the schema stores it: `2026-02-05T10:00:00Z`.

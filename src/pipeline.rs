@@ -7,6 +7,7 @@
 //! recorded and reported, never a reason to stop the run; a database error
 //! is, since every later commit would fail too.
 
+mod aggregator;
 mod alerts;
 pub mod check_source;
 pub mod collect;

@@ -55,6 +55,7 @@ async fn schema_matches_the_reference_and_docs_cover_every_column() {
         "fetch_totals",
         "feed_states",
         "prunes",
+        "link_resolutions",
     ] {
         assert!(
             docs.contains(&format!("### `{table}`")),
@@ -142,6 +143,7 @@ async fn postgres_has_the_same_tables_and_columns() {
         "fetch_totals",
         "feed_states",
         "prunes",
+        "link_resolutions",
     ] {
         let mut on_pg: Vec<String> = sqlx::query_scalar(
             "SELECT column_name::text FROM information_schema.columns

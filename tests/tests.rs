@@ -5,6 +5,7 @@
 
 mod util;
 
+mod aggregator;
 mod alerts;
 mod backup;
 mod cli;

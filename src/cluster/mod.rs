@@ -30,6 +30,8 @@ struct Recent {
     sort_at: DateTime<Utc>,
     /// Where this article's term hashes sit in the shared pool.
     terms: std::ops::Range<usize>,
+    /// A hash of its canonical URL.
+    url_key: Option<u64>,
     cluster_id: Option<i64>,
     /// First seen in this run: to be clustered.
     new: bool,
@@ -52,8 +54,12 @@ pub struct Candidate<'a> {
     pub source_id: i64,
     /// When it is ordered.
     pub sort_at: DateTime<Utc>,
-    /// The article's `story_terms`, space-separated.
+    /// The article's `story_terms`, space-separated (empty when it has
+    /// none: an aggregator's item, matched by URL only).
     pub story_terms: &'a str,
+    /// Its canonical URL: an aggregator's item and the outlet's own report
+    /// of the same URL are one story.
+    pub url: Option<&'a str>,
     /// Its cluster, when it has one already.
     pub cluster_id: Option<i64>,
     /// First seen in this run: to be clustered.
@@ -65,13 +71,16 @@ impl Candidates {
     /// articles stored before it, as a stream would).
     pub fn push(&mut self, candidate: Candidate<'_>) {
         let start = self.pool.len();
-        self.pool
-            .extend(term_hashes(candidate.story_terms.split(' ')));
+        if !candidate.story_terms.is_empty() {
+            self.pool
+                .extend(term_hashes(candidate.story_terms.split(' ')));
+        }
         self.recent.push(Recent {
             id: candidate.id,
             source_id: candidate.source_id,
             sort_at: candidate.sort_at,
             terms: start..self.pool.len(),
+            url_key: candidate.url.map(url_key),
             cluster_id: candidate.cluster_id,
             new: candidate.new,
         });
@@ -94,22 +103,48 @@ impl Candidates {
     /// join the index. The work is linear in the window's size.
     pub fn assign(&mut self) -> Vec<(i64, i64)> {
         let mut index = LatestByKey::default();
+        let mut by_url: HashMap<u64, u32> = HashMap::new();
         let mut updates: Vec<(i64, i64)> = Vec::new();
         for i in 0..self.recent.len() {
             let Some(recent) = self.recent.get(i) else {
                 continue;
             };
+            let has_terms = !recent.terms.is_empty();
             let own_keys = self.band_keys(recent);
+            let url_key = recent.url_key;
             let to_cluster = recent.new && recent.cluster_id.is_none();
-            if let Some(j) = to_cluster
-                .then(|| self.most_similar_earlier(i, &own_keys, &index))
-                .flatten()
-            {
+            let same_url = url_key
+                .and_then(|k| by_url.get(&k))
+                .map(|j| *j as usize)
+                .filter(|j| self.same_story_window(i, *j));
+            let earlier = match same_url {
+                Some(j) => Some(j),
+                None if has_terms => self.most_similar_earlier(i, &own_keys, &index),
+                None => None,
+            };
+            if let Some(j) = earlier.filter(|_| to_cluster) {
                 self.join(i, j, &mut updates);
             }
-            index.add(&own_keys, i as u32);
+            if has_terms {
+                index.add(&own_keys, i as u32);
+            }
+            if let Some(k) = url_key {
+                by_url.entry(k).or_insert(i as u32);
+            }
         }
         updates
+    }
+
+    /// Whether articles `i` and `j` may be one story: other outlets,
+    /// close in time.
+    fn same_story_window(&self, i: usize, j: usize) -> bool {
+        match (self.recent.get(i), self.recent.get(j)) {
+            (Some(a), Some(b)) => {
+                a.source_id != b.source_id
+                    && (a.sort_at - b.sort_at).num_days().abs() <= WINDOW_DAYS
+            }
+            _ => false,
+        }
     }
 
     fn terms_of(&self, r: &Recent) -> &[u32] {
@@ -174,6 +209,14 @@ impl Candidates {
         new.cluster_id = Some(cluster);
         updates.push((new.id, cluster));
     }
+}
+
+/// A hash of a canonical URL, for matching reports of one URL.
+fn url_key(url: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    url.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// For each band key, the [`PER_KEY`] articles that had it last, by

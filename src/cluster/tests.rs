@@ -25,11 +25,48 @@ fn candidates(rows: &[Row<'_>]) -> Candidates {
             source_id,
             sort_at: at(hours),
             story_terms,
+            url: None,
             cluster_id,
             new,
         });
     }
     candidates
+}
+
+#[test]
+fn an_aggregators_item_joins_the_outlets_report_of_the_same_url() {
+    let mut candidates = Candidates::default();
+    let outlet = "https://fr.hespress.com/123-strategie-ia.html";
+    candidates.push(Candidate {
+        id: 1,
+        source_id: 1,
+        sort_at: at(0),
+        story_terms: "strate intell artif gouve maroc",
+        url: Some(outlet),
+        cluster_id: None,
+        new: false,
+    });
+    // Google News's item: no story terms (a title only), the same URL.
+    candidates.push(Candidate {
+        id: 2,
+        source_id: 2,
+        sort_at: at(3),
+        story_terms: "",
+        url: Some(outlet),
+        cluster_id: None,
+        new: true,
+    });
+    // Another item without terms and another URL: alone.
+    candidates.push(Candidate {
+        id: 3,
+        source_id: 2,
+        sort_at: at(4),
+        story_terms: "",
+        url: Some("https://www.le360.ma/autre"),
+        cluster_id: None,
+        new: true,
+    });
+    assert_eq!(candidates.assign(), vec![(1, 1), (2, 1)]);
 }
 
 #[test]

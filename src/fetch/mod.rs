@@ -183,9 +183,42 @@ impl Fetcher {
         derived_from: &Url,
         form: String,
     ) -> Result<u16, FetchError> {
+        Ok(self
+            .send_form(url, derived_from, form)
+            .await?
+            .status()
+            .as_u16())
+    }
+
+    /// [`Fetcher::post_form`], reading the answer's body (under
+    /// `fetch.max_body_bytes`); a status other than 2xx is an error.
+    pub async fn post_form_for_body(
+        &self,
+        url: &Url,
+        derived_from: &Url,
+        form: String,
+    ) -> Result<Vec<u8>, FetchError> {
+        let response = self.send_form(url, derived_from, form).await?;
+        let status = response.status().as_u16();
+        if !(200..300).contains(&status) {
+            return Err(FetchError::Status {
+                url: url.to_string(),
+                status,
+                retry_after: None,
+            });
+        }
+        response::read_body(response, url, self.config.max_body_bytes).await
+    }
+
+    async fn send_form(
+        &self,
+        url: &Url,
+        derived_from: &Url,
+        form: String,
+    ) -> Result<reqwest::Response, FetchError> {
         let reach = self.reach_for(derived_from).await;
         let client = self.guarded_client(url, reach)?;
-        let response = client
+        client
             .post(url.clone())
             .header(
                 reqwest::header::CONTENT_TYPE,
@@ -194,8 +227,7 @@ impl Fetcher {
             .body(form)
             .send()
             .await
-            .map_err(|e| FetchError::from_reqwest(url, e))?;
-        Ok(response.status().as_u16())
+            .map_err(|e| FetchError::from_reqwest(url, e))
     }
 
     /// Performs one GET, following redirects. Non-success statuses are

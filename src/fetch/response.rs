@@ -79,7 +79,7 @@ async fn read_prefix(mut response: reqwest::Response, limit: usize) -> Vec<u8> {
 /// The body, streamed and counted after decompression: a lying
 /// Content-Length, an endless body or a compression bomb stops at `limit`
 /// instead of filling memory.
-async fn read_body(
+pub(super) async fn read_body(
     mut response: reqwest::Response,
     url: &Url,
     limit: u64,

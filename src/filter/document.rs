@@ -30,6 +30,8 @@ pub struct DocumentFields<'a> {
     pub categories: &'a [String],
     /// The source's name.
     pub source_name: &'a str,
+    /// The outlet an aggregator's item names, which `source:` matches too.
+    pub outlet: Option<&'a str>,
     /// The source's tags.
     pub source_tags: &'a [String],
     /// The time the article is ordered by.
@@ -133,6 +135,7 @@ impl Document {
                 url: a.url.as_deref().or(a.link.as_deref()),
                 categories: &a.categories,
                 source_name: &stored.source_name,
+                outlet: a.outlet.as_deref(),
                 source_tags: &stored.source_tags,
                 sort_at: Some(stored.sort_at),
             },
@@ -158,7 +161,10 @@ impl Document {
             author: surface_tokens(fields.author.unwrap_or_default()),
             url: surface_tokens(fields.url.unwrap_or_default()),
             categories,
-            source: surface_tokens(fields.source_name),
+            source: match fields.outlet {
+                Some(outlet) => surface_tokens(&format!("{} {outlet}", fields.source_name)),
+                None => surface_tokens(fields.source_name),
+            },
             source_tags: surface_tokens(&fields.source_tags.join(" ")),
             language: fields
                 .language
@@ -170,7 +176,10 @@ impl Document {
             text_text: fields.content_text.to_string(),
             author_text: fields.author.unwrap_or_default().to_string(),
             url_text: fields.url.unwrap_or_default().to_string(),
-            source_text: fields.source_name.to_string(),
+            source_text: match fields.outlet {
+                Some(outlet) => format!("{}\n{outlet}", fields.source_name),
+                None => fields.source_name.to_string(),
+            },
             tag_texts: fields
                 .source_tags
                 .iter()

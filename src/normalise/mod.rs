@@ -5,6 +5,7 @@
 //! taken from the declarations or detected, and each article gets its
 //! identity key (guid, else canonical URL, else a hash of title and date).
 
+pub mod aggregator;
 mod embeds;
 mod html;
 mod lang;
@@ -125,15 +126,22 @@ fn normalise_item(
     sanitizer: &Sanitizer,
 ) -> Option<Article> {
     let link = item.link.as_deref().and_then(|l| resolve_url(base, l));
+    let via = aggregated(link.as_ref(), source);
+    let link = via.outlet_link.clone().or(link);
     let (summary, content) = clean_bodies(item, sanitizer);
     let content_text = content
         .as_deref()
         .or(summary.as_deref())
         .map(html_to_text)
         .unwrap_or_default();
+    let outlet = item.source.as_ref();
     let title = item
         .title
-        .clone()
+        .as_deref()
+        .map(|t| match outlet {
+            Some(o) => aggregator::strip_outlet_suffix(t, &o.name).to_string(),
+            None => t.to_string(),
+        })
         .or_else(|| title_from_text(&content_text))?;
     // Feeds with only a body get a summary from its first sentences.
     let summary = summary.or_else(|| summary_from_text(&content_text));
@@ -166,7 +174,38 @@ fn normalise_item(
         categories: item.categories.clone(),
         enclosures: resolved_enclosures(item, base),
         content_hash: identity.content_hash,
+        outlet: outlet.map(|o| o.name.clone()),
+        outlet_url: outlet.and_then(|o| o.url.clone()),
+        aggregator_link: via.aggregator_link,
     })
+}
+
+/// What an aggregator's link says: the aggregator's own link, and the
+/// outlet's when its id embeds it (Google News ids made before mid-2024).
+#[derive(Default)]
+struct Aggregated {
+    aggregator_link: Option<String>,
+    outlet_link: Option<::url::Url>,
+}
+
+fn aggregated(link: Option<&::url::Url>, source: &SourceContext<'_>) -> Aggregated {
+    let Some(link) = link else {
+        return Aggregated::default();
+    };
+    let Some(id) = aggregator::google_article_id(link, source.feed_url.host_str()) else {
+        return Aggregated::default();
+    };
+    match aggregator::decode_google_id(id) {
+        Some(aggregator::GoogleId::Url(url)) => Aggregated {
+            aggregator_link: Some(link.to_string()),
+            outlet_link: ::url::Url::parse(&url).ok(),
+        },
+        Some(aggregator::GoogleId::Opaque) => Aggregated {
+            aggregator_link: Some(link.to_string()),
+            outlet_link: None,
+        },
+        None => Aggregated::default(),
+    }
 }
 
 /// The item's summary and content, sanitised; empty ones dropped. Many

@@ -160,5 +160,6 @@ fn item(item: JsonItem) -> ParsedItem<'static> {
             })
             .collect(),
         language: item.language,
+        source: None,
     }
 }

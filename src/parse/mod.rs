@@ -31,7 +31,7 @@ mod xml;
 pub use detect::FeedFormat;
 use detect::XmlFeed;
 pub use error::ParseError;
-pub use model::{Enclosure, ParsedFeed, ParsedItem, Person, WebSubLinks};
+pub use model::{Enclosure, ItemSource, ParsedFeed, ParsedItem, Person, WebSubLinks};
 
 /// Decodes a page's bytes to text with the same charset rules as feeds
 /// (BOM, HTTP charset, declaration, detection).

@@ -88,6 +88,19 @@ pub struct ParsedItem<'a> {
     /// `xml:lang`, JSON `language`); `None` means the feed's.
     #[serde(skip)]
     pub language: Option<String>,
+    /// RSS `<source url="…">Name</source>`: the outlet an aggregator's
+    /// item (Google News, Bing News) comes from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<ItemSource>,
+}
+
+/// The outlet an item names (RSS `<source>`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ItemSource {
+    /// The outlet's name, as the element's text.
+    pub name: String,
+    /// The element's `url`: the outlet's site or feed.
+    pub url: Option<String>,
 }
 
 impl ParsedFeed<'_> {
@@ -126,6 +139,7 @@ impl ParsedItem<'_> {
             categories: self.categories,
             enclosures: self.enclosures,
             language: self.language,
+            source: self.source,
         }
     }
 }

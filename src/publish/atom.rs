@@ -110,7 +110,10 @@ fn entry(p: &PublishItem, full_content: bool) -> Entry {
         updated: fixed(item_updated(a)),
         published: Some(fixed(a.sort_at)),
         authors: vec![Person {
-            name: art.author.clone().unwrap_or_else(|| a.source_name.clone()),
+            name: art
+                .author
+                .clone()
+                .unwrap_or_else(|| a.outlet_name().to_string()),
             ..Person::default()
         }],
         links,
@@ -129,10 +132,10 @@ fn entry(p: &PublishItem, full_content: bool) -> Entry {
             }),
         categories,
         source: Some(Source {
-            title: Text::plain(a.source_name.clone()),
-            id: a.source_url.clone(),
+            title: Text::plain(a.outlet_name().to_string()),
+            id: a.outlet_url().to_string(),
             updated: fixed(item_updated(a)),
-            links: vec![link(a.source_url.clone(), "self", None)],
+            links: vec![link(a.outlet_url().to_string(), "self", None)],
             ..Source::default()
         }),
         ..Entry::default()

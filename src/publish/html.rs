@@ -134,7 +134,7 @@ fn item_html(item: &PublishItem, out: &mut String) {
         ),
         None => esc(&art.title),
     };
-    let mut outlets = a.source_name.clone();
+    let mut outlets = a.outlet_name().to_string();
     if !item.also_reported_by.is_empty() {
         outlets.push_str(&format!(" (also: {})", item.also_reported_by.join(", ")));
     }

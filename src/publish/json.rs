@@ -71,6 +71,10 @@ struct Attachment {
 #[derive(Serialize)]
 struct Extension {
     source: Source,
+    /// The outlet an aggregator's item names (Google News), when the
+    /// source is an aggregator.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outlet: Option<Outlet>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     also_reported_by: Vec<String>,
 }
@@ -79,6 +83,13 @@ struct Extension {
 struct Source {
     name: String,
     feed_url: String,
+}
+
+#[derive(Serialize)]
+struct Outlet {
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
 }
 
 pub(super) fn render(meta: &FeedMeta, items: &[PublishItem]) -> Result<Vec<u8>, PublishError> {
@@ -132,7 +143,10 @@ fn item(p: &PublishItem, full_content: bool) -> Item {
         date_published: rfc3339(a.sort_at),
         date_modified: rfc3339(item_updated(a)),
         authors: vec![Author {
-            name: art.author.clone().unwrap_or_else(|| a.source_name.clone()),
+            name: art
+                .author
+                .clone()
+                .unwrap_or_else(|| a.outlet_name().to_string()),
         }],
         tags: p.categories(),
         language: art.language.clone(),
@@ -162,6 +176,10 @@ fn item(p: &PublishItem, full_content: bool) -> Item {
                 name: a.source_name.clone(),
                 feed_url: a.source_url.clone(),
             },
+            outlet: art.outlet.clone().map(|name| Outlet {
+                name,
+                url: art.outlet_url.clone(),
+            }),
             also_reported_by: p.also_reported_by.clone(),
         },
     }

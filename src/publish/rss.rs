@@ -82,8 +82,8 @@ fn item(p: &PublishItem, full_content: bool) -> Item {
         pub_date: Some(a.sort_at.to_rfc2822()),
         categories,
         source: Some(Source {
-            url: a.source_url.clone(),
-            title: Some(a.source_name.clone()),
+            url: a.outlet_url().to_string(),
+            title: Some(a.outlet_name().to_string()),
         }),
         enclosure: art.enclosures.first().map(|e| Enclosure {
             url: e.url.clone(),
@@ -94,7 +94,11 @@ fn item(p: &PublishItem, full_content: bool) -> Item {
                 .unwrap_or_else(|| "application/octet-stream".into()),
         }),
         dublin_core_ext: Some(DublinCoreExtension {
-            creators: vec![art.author.clone().unwrap_or_else(|| a.source_name.clone())],
+            creators: vec![
+                art.author
+                    .clone()
+                    .unwrap_or_else(|| a.outlet_name().to_string()),
+            ],
             languages: art.language.iter().cloned().collect(),
             ..DublinCoreExtension::default()
         }),

@@ -217,6 +217,7 @@ impl Page<'_> {
                 .into_iter()
                 .collect(),
             language: None,
+            source: None,
         })
     }
 

@@ -12,12 +12,12 @@ use super::{FUTURE_TOLERANCE_MINUTES, StoreError, sort_time};
 use crate::filter::IndexRow;
 use crate::model::{Article, StoredArticle, article_uid};
 
-/// Rows per multi-row `INSERT` (22 parameters each, well under SQLite's
+/// Rows per multi-row `INSERT` (25 parameters each, well under SQLite's
 /// limit of 32,766 and PostgreSQL's of 65,535).
 const ROWS_PER_STATEMENT: usize = 400;
 
 /// Parameters per article row.
-const COLUMNS: usize = 21;
+const COLUMNS: usize = 24;
 
 /// Keys per `IN (…)` lookup, well under both parameter limits.
 const KEYS_PER_QUERY: usize = 400;
@@ -28,7 +28,7 @@ pub(crate) const SELECT_ARTICLES: &str = "
     SELECT a.id, a.uid, a.dedup_key, a.guid, a.url, a.link, a.title, a.author, a.summary, a.content,
            a.content_text, a.published_at, a.updated_at, a.first_seen_at, a.sort_at, a.language,
            CAST(a.categories AS TEXT) AS categories, CAST(a.enclosures AS TEXT) AS enclosures,
-           a.content_hash, a.cluster_id, a.story_terms,
+           a.content_hash, a.cluster_id, a.story_terms, a.outlet, a.outlet_url, a.aggregator_link,
            s.name AS source_name, s.url AS source_url, CAST(s.tags AS TEXT) AS source_tags
     FROM articles a JOIN sources s ON s.id = a.source_id ";
 
@@ -117,7 +117,8 @@ fn upsert_statement<'a>(
     let sql = format!(
         "INSERT INTO articles (source_id, dedup_key, guid, url, link, title, author, summary, content,
             content_text, published_at, updated_at, language, categories, enclosures, content_hash,
-            sort_at, first_seen_at, last_changed_at, uid, story_terms{index_column})
+            sort_at, first_seen_at, last_changed_at, uid, story_terms, outlet, outlet_url,
+            aggregator_link{index_column})
          VALUES {}
          ON CONFLICT (source_id, dedup_key) DO UPDATE SET
             guid = excluded.guid, url = excluded.url, link = excluded.link, title = excluded.title,
@@ -126,6 +127,8 @@ fn upsert_statement<'a>(
             updated_at = excluded.updated_at, language = excluded.language,
             categories = excluded.categories, enclosures = excluded.enclosures,
             content_hash = excluded.content_hash, story_terms = excluded.story_terms,
+            outlet = excluded.outlet, outlet_url = excluded.outlet_url,
+            aggregator_link = excluded.aggregator_link,
             sort_at = CASE
                 WHEN excluded.published_at IS NOT NULL AND excluded.published_at <= ${cutoff}
                 THEN excluded.published_at ELSE articles.first_seen_at END,
@@ -173,6 +176,9 @@ fn bind_article<'a>(
     statement.push(now);
     statement.push(article_uid(source_name, &a.dedup_key));
     statement.push(a.story_terms.as_ref().map(|t| t.join(" ")));
+    statement.push(a.outlet.as_deref());
+    statement.push(a.outlet_url.as_deref());
+    statement.push(a.aggregator_link.as_deref());
 }
 
 fn upserted(row: &Row) -> Result<Upserted, StoreError> {
@@ -274,6 +280,9 @@ pub(crate) fn stored_article(row: &Row) -> Result<StoredArticle, StoreError> {
             story_terms: row
                 .get::<Option<String>>("story_terms")?
                 .map(|t| t.split(' ').map(str::to_string).collect()),
+            outlet: row.get("outlet")?,
+            outlet_url: row.get("outlet_url")?,
+            aggregator_link: row.get("aggregator_link")?,
         },
     })
 }

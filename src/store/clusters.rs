@@ -17,13 +17,16 @@ const PAIRS_PER_STATEMENT: usize = 400;
 /// "New": first seen since `$1`, from a source the run `$2` fetched (any
 /// source when `$2` is NULL).
 const OLDEST_NEW: &str = "SELECT MIN(sort_at) AS oldest FROM articles
-     WHERE first_seen_at >= $1 AND story_terms IS NOT NULL AND cluster_id IS NULL
+     WHERE first_seen_at >= $1 AND (story_terms IS NOT NULL OR aggregator_link IS NOT NULL)
+       AND cluster_id IS NULL
        AND (CAST($2 AS BIGINT) IS NULL OR source_id IN (SELECT source_id FROM fetches WHERE run_id = $2))";
 
-const WINDOW: &str = "SELECT id, source_id, sort_at, story_terms, cluster_id,
+/// Articles with story terms, and aggregators' items (matched by URL).
+const WINDOW: &str = "SELECT id, source_id, sort_at, story_terms, url, cluster_id,
         first_seen_at >= $2
         AND (CAST($3 AS BIGINT) IS NULL OR source_id IN (SELECT source_id FROM fetches WHERE run_id = $3)) AS new
-     FROM articles WHERE story_terms IS NOT NULL AND sort_at >= $1 ORDER BY id";
+     FROM articles WHERE (story_terms IS NOT NULL OR aggregator_link IS NOT NULL) AND sort_at >= $1
+     ORDER BY id";
 
 /// The articles to cluster. On PostgreSQL they are read inside the
 /// transaction that will write their clusters, which holds an advisory
@@ -74,12 +77,14 @@ impl Store {
                 .bind(run);
             // Streamed: only the compact form of each article is kept.
             let add = |row: Row| {
-                let story_terms: String = row.get("story_terms")?;
+                let story_terms: String = row.text("story_terms")?;
+                let url: Option<String> = row.get("url")?;
                 candidates.push(Candidate {
                     id: row.get("id")?,
                     source_id: row.get("source_id")?,
                     sort_at: row.time("sort_at")?.unwrap_or(oldest),
                     story_terms: &story_terms,
+                    url: url.as_deref(),
                     cluster_id: row.get("cluster_id")?,
                     new: row.get("new")?,
                 });

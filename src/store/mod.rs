@@ -22,6 +22,7 @@ mod fetches;
 mod health;
 mod known_words;
 mod leases;
+mod link_resolutions;
 mod postgres;
 mod query_sources;
 mod records;
@@ -50,6 +51,7 @@ pub use clusters::ClusterBatch;
 pub use error::StoreError;
 pub use feed_states::PublishedFeed;
 pub use leases::PublishLock;
+pub use link_resolutions::LinkResolution;
 pub use records::{
     Claim, FetchRecord, HealthEvent, MatchSummary, NewSource, RunStages, RunTotals, SourceEvent,
     SourceHealth, SourceState, SourceUpdate, StoreCounts,

@@ -13,11 +13,15 @@ use crate::filter::{Query, TermKind, source_matches};
 /// in a large archive would otherwise become a huge `OR`).
 const MAX_EXPANSION: i64 = 256;
 
-/// A source as queries see it.
+/// A source as queries see it: a configured source, or an outlet that
+/// aggregators' items name (`articles.outlet`), which `source:` also
+/// matches.
 pub(super) struct SourceInfo {
     pub id: i64,
     pub name: String,
     pub tags: Vec<String>,
+    /// An outlet named by items, not a configured source.
+    pub outlet: bool,
 }
 
 /// Fills in the stems each `prefix*` term of `query` stands for, from the
@@ -49,7 +53,8 @@ pub(super) async fn expand_prefixes(db: Db<'_>, query: &mut Query) -> Result<(),
 /// Every source with its name and tags.
 pub(super) async fn load_sources(db: Db<'_>) -> Result<Vec<SourceInfo>, StoreError> {
     let statement = Statement::new("SELECT id, name, CAST(tags AS TEXT) AS tags FROM sources");
-    db.fetch_all(statement)
+    let mut sources = db
+        .fetch_all(statement)
         .await
         .context("reading sources")?
         .iter()
@@ -58,9 +63,20 @@ pub(super) async fn load_sources(db: Db<'_>) -> Result<Vec<SourceInfo>, StoreErr
                 id: row.get("id")?,
                 name: row.text("name")?,
                 tags: row.json_list("tags")?,
+                outlet: false,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let outlets = Statement::new("SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL");
+    for row in db.fetch_all(outlets).await.context("reading outlets")? {
+        sources.push(SourceInfo {
+            id: 0,
+            name: row.text("outlet")?,
+            tags: Vec::new(),
+            outlet: true,
+        });
+    }
+    Ok(sources)
 }
 
 /// The ids of the sources on which `leaf` (a `source:` or `tag:` term)
@@ -68,8 +84,18 @@ pub(super) async fn load_sources(db: Db<'_>) -> Result<Vec<SourceInfo>, StoreErr
 pub(super) fn matching_sources(leaf: &Query, sources: &[SourceInfo]) -> Vec<i64> {
     sources
         .iter()
-        .filter(|s| source_matches(leaf, &s.name, &s.tags))
+        .filter(|s| !s.outlet && source_matches(leaf, &s.name, &s.tags))
         .map(|s| s.id)
+        .collect()
+}
+
+/// The outlets named by aggregators' items on which `leaf` (a `source:`
+/// term) matches.
+pub(super) fn matching_outlets(leaf: &Query, sources: &[SourceInfo]) -> Vec<String> {
+    sources
+        .iter()
+        .filter(|s| s.outlet && source_matches(leaf, &s.name, &[]))
+        .map(|s| s.name.clone())
         .collect()
 }
 

@@ -315,5 +315,6 @@ fn entry<'d, 'a>(
             .lang()
             .filter(|lang| Some(*lang) != feed_lang)
             .map(str::to_string),
+        source: None,
     }
 }

@@ -41,6 +41,7 @@ pub(super) enum Role {
     MediaCategory,
     ItunesCategory,
     Enclosure,
+    Source,
     AtomLink,
 }
 
@@ -64,6 +65,7 @@ impl Role {
             named("tags", Tags),
             named("category", Category),
             named("enclosure", Enclosure),
+            named("source", Source),
         ];
         const IN_DC: &[Named<Role>] = &[
             named("title", DcTitle),

@@ -8,7 +8,7 @@ use super::date::parse_date;
 use super::model::non_empty;
 use super::text::{html, html_in_place, plain_text};
 use super::xml::{Document, Element, ns};
-use super::{Enclosure, FeedFormat, ParsedFeed, ParsedItem, Person};
+use super::{Enclosure, FeedFormat, ItemSource, ParsedFeed, ParsedItem, Person};
 use crate::parse::common::{alternate_link, carried_html, media_enclosures, resolve, websub_among};
 
 mod children;
@@ -197,7 +197,20 @@ fn item<'d, 'a>(el: Element<'d, 'a>, scratch: &mut Vec<(Role, Element<'d, 'a>)>)
             .lang()
             .map(str::to_string)
             .or_else(|| children.text(DcLanguage)),
+        source: item_source(el, &children),
     }
+}
+
+/// RSS `<source url="…">Name</source>`: the outlet an aggregator's item
+/// comes from (its `url` made absolute).
+fn item_source(el: Element, children: &Children) -> Option<ItemSource> {
+    let source = children.first(Role::Source)?;
+    let name = plain_text(&source.text())?;
+    let url = source
+        .attr("url")
+        .and_then(non_empty)
+        .map(|u| resolve(el, &u));
+    Some(ItemSource { name, url })
 }
 
 /// The item's id (its `guid`, or RDF's `about`) and its link: `<link>`,

@@ -15,7 +15,7 @@ use super::search_index::lexeme;
 use crate::filter::{Document, Field, Query, Term, TermKind};
 use crate::store::articles::{SELECT_ARTICLES, stored_article};
 use crate::store::error::Context;
-use crate::store::query_sources::{SourceInfo, has_regex, matching_sources};
+use crate::store::query_sources::{SourceInfo, has_regex, matching_outlets, matching_sources};
 use crate::store::sql::Row as AnyRow;
 use crate::store::{MatchSummary, StoreError};
 
@@ -125,11 +125,23 @@ fn near_condition(left: &Term, right: &Term, distance: u32, binds: &mut Vec<Bind
 /// `a.source_id = ANY(…)` for the sources on which `leaf` matches.
 fn source_condition(leaf: &Query, sources: &[SourceInfo], binds: &mut Vec<Bind>) -> String {
     let ids = matching_sources(leaf, sources);
-    if ids.is_empty() {
-        return "FALSE".into();
+    let outlets = matching_outlets(leaf, sources);
+    let mut parts = Vec::new();
+    if !ids.is_empty() {
+        binds.push(Bind::Ids(ids));
+        parts.push("a.source_id = ANY(?::bigint[])".to_string());
     }
-    binds.push(Bind::Ids(ids));
-    "a.source_id = ANY(?::bigint[])".into()
+    if !outlets.is_empty() {
+        parts.push(format!(
+            "a.outlet IN ({})",
+            vec!["?"; outlets.len()].join(", ")
+        ));
+        binds.extend(outlets.into_iter().map(Bind::Text));
+    }
+    match parts.len() {
+        0 => "FALSE".into(),
+        _ => format!("({})", parts.join(" OR ")),
+    }
 }
 
 /// Compiles `query`; `positive` is false under an odd number of `NOT`s.

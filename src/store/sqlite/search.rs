@@ -14,7 +14,7 @@ use sqlx::Row;
 use super::SqliteStore;
 use crate::filter::{Field, Query, Term, TermKind};
 use crate::store::error::Context;
-use crate::store::query_sources::{SourceInfo, has_regex, matching_sources};
+use crate::store::query_sources::{SourceInfo, has_regex, matching_outlets, matching_sources};
 use crate::store::{FUTURE_TOLERANCE_MINUTES, MatchSummary, StoreError, parse_ts, ts};
 
 /// A value bound to a `?` in the compiled SQL.
@@ -125,16 +125,30 @@ fn into_sql(node: Node) -> (String, Vec<Bind>) {
     }
 }
 
-/// `a.source_id IN (…)` for the sources on which `leaf` matches.
+/// `a.source_id IN (…)` for the sources on which `leaf` matches, or
+/// `a.outlet IN (…)` for the outlets aggregators' items name.
 fn source_condition(leaf: &Query, sources: &[SourceInfo]) -> Node {
     let ids: Vec<String> = matching_sources(leaf, sources)
         .iter()
         .map(i64::to_string)
         .collect();
-    if ids.is_empty() {
-        Node::Sql("0".into(), Vec::new())
-    } else {
-        Node::Sql(format!("a.source_id IN ({})", ids.join(", ")), Vec::new())
+    let outlets = matching_outlets(leaf, sources);
+    let mut parts = Vec::new();
+    if !ids.is_empty() {
+        parts.push(format!("a.source_id IN ({})", ids.join(", ")));
+    }
+    if !outlets.is_empty() {
+        parts.push(format!(
+            "a.outlet IN ({})",
+            vec!["?"; outlets.len()].join(", ")
+        ));
+    }
+    match parts.len() {
+        0 => Node::Sql("0".into(), Vec::new()),
+        _ => Node::Sql(
+            format!("({})", parts.join(" OR ")),
+            outlets.into_iter().map(Bind::Text).collect(),
+        ),
     }
 }
 
