@@ -8,6 +8,7 @@ mod util;
 mod aggregator;
 mod alerts;
 mod backup;
+mod bot_walls;
 mod cli;
 mod clusters;
 mod faults;
