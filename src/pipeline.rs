@@ -11,6 +11,7 @@ mod aggregator;
 mod alerts;
 pub mod check_source;
 pub mod collect;
+pub mod discover;
 mod error;
 mod fetch_all;
 pub mod full_text;
@@ -19,6 +20,7 @@ mod ingest;
 pub mod preview;
 mod prune;
 mod publish_all;
+pub(crate) mod sitemap;
 
 pub use alerts::{AlertOutcome, AlertTestError, FAILING_AFTER, send_test_alert};
 pub mod requests;

@@ -25,6 +25,7 @@ mod schema;
 mod scrape;
 mod search_index;
 mod serve;
+mod sitemaps;
 mod sources_cli;
 mod store_faults;
 mod topic_cli;

@@ -39,8 +39,12 @@ pub(super) async fn discover(target: &str) -> Exit {
         return Exit::Ok;
     }
     let feeds = feed_links(&response.body, &response.final_url);
-    if feeds.is_empty() {
-        eprintln!("veille: {} advertises no feed", response.final_url);
+    let sitemaps = crate::pipeline::discover::sitemaps(&fetcher, &response.final_url).await;
+    if feeds.is_empty() && sitemaps.is_empty() {
+        eprintln!(
+            "veille: {} advertises no feed, and its robots.txt names no sitemap",
+            response.final_url
+        );
         return Exit::Fatal;
     }
     let mut out = String::new();
@@ -51,6 +55,17 @@ pub(super) async fn discover(target: &str) -> Exit {
             f.mime_type,
             f.title.unwrap_or_default()
         ));
+    }
+    if !sitemaps.is_empty() {
+        out.push_str("sitemaps named by robots.txt:\n");
+    }
+    for s in sitemaps {
+        let hint = if s.news {
+            "  (use with kind = \"sitemap\")"
+        } else {
+            ""
+        };
+        out.push_str(&format!("{}  {}{hint}\n", s.url, s.what));
     }
     super::output::print_text(&out);
     Exit::Ok

@@ -177,6 +177,9 @@ pub enum SourceKind {
     Feed,
     /// A news listing page, turned into items by these selectors.
     Html(crate::scrape::ScrapeRules),
+    /// A sitemap (Google News or plain, or an index of them): each page
+    /// it lists is an item.
+    Sitemap,
 }
 
 impl SourceKind {
@@ -185,6 +188,7 @@ impl SourceKind {
         match self {
             SourceKind::Feed => "feed",
             SourceKind::Html(_) => "html",
+            SourceKind::Sitemap => "sitemap",
         }
     }
 }

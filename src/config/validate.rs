@@ -126,11 +126,18 @@ impl Checker<'_> {
         match (kind, &raw.scrape) {
             (None, None) => Ok(SourceKind::Feed),
             (Some((k, _)), None) if k == "feed" => Ok(SourceKind::Feed),
-            (Some((k, span)), _) if k != "feed" && k != "html" => Err(self.invalid(
+            (Some((k, _)), None) if k == "sitemap" => Ok(SourceKind::Sitemap),
+            (Some((k, span)), Some(_)) if k == "sitemap" => Err(self.invalid(
                 span,
                 &key("kind"),
-                format!("{k:?} is not a source kind; use \"feed\" or \"html\""),
+                "a [source.scrape] table needs kind = \"html\", not \"sitemap\"",
             )),
+            (Some((k, span)), _) if !["feed", "html", "sitemap"].contains(&k.as_str()) => Err(self
+                .invalid(
+                    span,
+                    &key("kind"),
+                    format!("{k:?} is not a source kind; use \"feed\", \"html\" or \"sitemap\""),
+                )),
             (Some((k, span)), None) => Err(self.invalid(
                 span,
                 &key("kind"),

@@ -103,6 +103,12 @@ pub const MAX_REDIRECTS: usize = 10;
 const ACCEPT_FEEDS: &str = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8";
 
 impl Fetcher {
+    /// The largest body this fetcher reads (`fetch.max_body_bytes`), also
+    /// the limit of what a compressed document may grow to.
+    pub fn max_body_bytes(&self) -> u64 {
+        self.config.max_body_bytes
+    }
+
     /// Builds the clients with the `[fetch]` settings (user agent, time
     /// limits, body cap, per-host limit, reach of derived URLs).
     pub fn new(config: &FetchConfig) -> Result<Fetcher, FetchError> {

@@ -25,6 +25,7 @@ mod model;
 mod mojibake;
 pub mod opml;
 mod rss;
+pub mod sitemap;
 mod text;
 mod xml;
 

@@ -85,10 +85,16 @@ pub async fn check_source(config: &Config, name: &str) -> Result<SourceCheck, Ch
             )
             .map_err(SourceError::Scrape)?,
         ),
-        SourceKind::Feed => None,
+        SourceKind::Feed | SourceKind::Sitemap => None,
+    };
+    let body = match source.kind {
+        SourceKind::Sitemap => {
+            crate::pipeline::sitemap::expand(&fetcher, source, response.body.clone()).await?
+        }
+        _ => response.body.clone(),
     };
     let (feed, _) = read(
-        &response.body,
+        &body,
         response.charset.as_deref(),
         &response.final_url,
         &source.kind,

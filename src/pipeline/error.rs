@@ -33,6 +33,14 @@ pub enum SourceError {
         /// Why it could not be read.
         reason: ParseError,
     },
+    /// A sitemap source whose body is not a sitemap.
+    #[error("{url}: {reason}")]
+    Sitemap {
+        /// The document's URL.
+        url: String,
+        /// Why it could not be read.
+        reason: crate::parse::sitemap::SitemapError,
+    },
     /// A listing page whose selectors found nothing usable.
     #[error(transparent)]
     Scrape(#[from] ScrapeError),
@@ -70,7 +78,7 @@ impl SourceError {
             SourceError::Fetch(F::TooLarge { .. }) => "too_large",
             SourceError::Fetch(_) => "other",
             SourceError::NotAFeed { .. } => "not_a_feed",
-            SourceError::Parse { .. } => "parse",
+            SourceError::Parse { .. } | SourceError::Sitemap { .. } => "parse",
             SourceError::Scrape(_) => "scrape",
             SourceError::Store(_) => "database",
             SourceError::Internal(_) => "internal",

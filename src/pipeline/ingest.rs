@@ -17,6 +17,7 @@ use crate::normalise::{
     Identity, SourceContext, apply_full_text, identify_feed, normalise_selected,
 };
 use crate::parse::discover::{feed_links, looks_like_html};
+use crate::parse::sitemap::parse_sitemap;
 use crate::parse::{ParsedFeed, parse_feed};
 use crate::scrape::{FullText, scrape_listing};
 use crate::store::Store;
@@ -62,6 +63,10 @@ pub(super) async fn ingest(
     response: &FetchResponse,
     body: Vec<u8>,
 ) -> Result<(FeedInfo, Vec<Article>), SourceError> {
+    let body = match source.kind {
+        SourceKind::Sitemap => super::sitemap::expand(fetcher, source, body).await?,
+        _ => body,
+    };
     let (feed, identities) = identify(source, response, body).await?;
     let keys: Vec<&str> = identities.iter().map(|i| i.dedup_key.as_str()).collect();
     let known = Arc::new(store.known_hashes(source_id, &keys).await?);
@@ -147,6 +152,12 @@ pub(super) fn read<'a>(
 ) -> Result<(ParsedFeed<'a>, Vec<Identity>), SourceError> {
     let feed = match kind {
         SourceKind::Html(rules) => scrape_listing(body, page_url, rules, chrono::Utc::now())?,
+        SourceKind::Sitemap => parse_sitemap(body)
+            .map_err(|reason| SourceError::Sitemap {
+                url: page_url.to_string(),
+                reason,
+            })?
+            .into_feed(),
         SourceKind::Feed => match parse_feed(body, charset) {
             Ok(feed) => feed,
             Err(reason) if looks_like_html(body) => {
