@@ -160,6 +160,9 @@ fn source_notes(s: &crate::config::SourceConfig) -> String {
     if !s.enabled {
         notes.push("disabled".into());
     }
+    if s.kind.name() != "feed" {
+        notes.push(format!("kind: {}", s.kind.name()));
+    }
     if let Some(age) = s.max_age {
         notes.push(format!("kept {}", humantime_secs(age.as_secs())));
     }
