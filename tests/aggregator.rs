@@ -322,6 +322,16 @@ async fn google_news_items_name_their_outlet_and_link_to_it() {
     assert_eq!(published["url"], strategy_url.as_str());
     assert_eq!(published["_veille"]["outlet"]["name"], "Hespress FR");
     assert_eq!(published["authors"][0]["name"], "Hespress FR");
+    let page = std::fs::read_to_string(dir.path().join("public/all/index.html")).unwrap();
+    let line = page
+        .lines()
+        .flat_map(|l| l.split("<li"))
+        .find(|l| l.contains("Le Maroc adopte une stratégie IA"))
+        .unwrap();
+    assert!(
+        line.contains("Hespress FR"),
+        "the page names the outlet: {line}"
+    );
     let rss_file = std::fs::read_to_string(dir.path().join("public/all/rss.xml")).unwrap();
     assert!(rss_file.contains("<source url=\"https://fr.hespress.com\">Hespress FR</source>"));
     let config_path = dir.path().join("config.toml");

@@ -303,12 +303,9 @@ pub fn dedupe(items: Vec<PublishItem>) -> Vec<PublishItem> {
         });
         let mut first = members.remove(0);
         for other in &members {
-            if other.stored.source_name != first.stored.source_name
-                && !first.also_reported_by.contains(&other.stored.source_name)
-            {
-                first
-                    .also_reported_by
-                    .push(other.stored.source_name.clone());
+            let outlet = other.stored.outlet_name().to_string();
+            if outlet != first.stored.outlet_name() && !first.also_reported_by.contains(&outlet) {
+                first.also_reported_by.push(outlet);
             }
         }
         out.push(first);

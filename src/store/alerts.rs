@@ -46,15 +46,15 @@ const TAKE_WAITING: &str =
     "UPDATE alert_items SET delivery_id = $2 WHERE alert = $1 AND delivery_id IS NULL";
 
 const DELIVERY_ITEMS: &str =
-    "SELECT a.uid, a.title, COALESCE(a.link, a.url) AS link, s.name AS outlet,
+    "SELECT a.uid, a.title, COALESCE(a.link, a.url) AS link, COALESCE(a.outlet, s.name) AS outlet,
         a.sort_at, a.language, a.cluster_id, i.feed, i.matched_terms, i.other_outlets
      FROM alert_items i JOIN articles a ON a.id = i.article_id JOIN sources s ON s.id = a.source_id
      WHERE i.delivery_id = $1 ORDER BY i.feed, a.sort_at DESC, a.id";
 
 /// The other outlets that carried an item's story (its cluster).
 const STORY_OUTLETS: &str =
-    "SELECT DISTINCT s.name FROM articles a JOIN sources s ON s.id = a.source_id
-     WHERE a.cluster_id = $1 AND s.name <> $2 ORDER BY s.name";
+    "SELECT DISTINCT COALESCE(a.outlet, s.name) AS name FROM articles a JOIN sources s ON s.id = a.source_id
+     WHERE a.cluster_id = $1 AND COALESCE(a.outlet, s.name) <> $2 ORDER BY name";
 
 const DELIVERY_SENT: &str =
     "UPDATE alert_deliveries SET sent_at = $2, attempts = attempts + 1 WHERE id = $1";
