@@ -201,6 +201,13 @@ async fn google_news_items_name_their_outlet_and_link_to_it() {
                 None,
                 COLLOQUE,
             ),
+            // Google's link to this one is resolved by the second run.
+            item(
+                "Brève 12",
+                &format!("{base}/outlet/breve-12.html"),
+                None,
+                STORY,
+            ),
         ]);
         g.leads_to.insert(opaque(0), colloque_url.clone());
         for n in 2..14 {
@@ -293,8 +300,10 @@ async fn google_news_items_name_their_outlet_and_link_to_it() {
     assert_eq!(hits("batchexecute"), 14);
 
     // The Google News item and the outlet's own report are one story,
-    // whether the link was decoded offline or resolved online.
-    for url in [&strategy_url, &colloque_url] {
+    // whether the link was decoded offline, resolved online at once, or
+    // resolved by a later run.
+    let breve_url = format!("{base}/outlet/breve-12.html");
+    for url in [&strategy_url, &colloque_url, &breve_url] {
         let clusters: Vec<Option<i64>> =
             sqlx::query_scalar("SELECT cluster_id FROM articles WHERE url = ? ORDER BY id")
                 .bind(url)
@@ -344,4 +353,23 @@ async fn google_news_items_name_their_outlet_and_link_to_it() {
         .map(|a| a["title"].as_str().unwrap())
         .collect();
     assert_eq!(titles, ["Colloque sur l'IA - Rabat"]);
+    // `-source:` keeps the articles that name no outlet.
+    let query = "ia -source:Médias24";
+    let out = util::veille(&config_path, &["search", "--json", "--limit", "100", query]);
+    let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let titles: Vec<&str> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        titles.contains(&"Stratégie nationale de l'IA"),
+        "{titles:?}"
+    );
+    assert!(
+        titles.contains(&"Le Maroc adopte une stratégie IA"),
+        "{titles:?}"
+    );
+    assert!(!titles.contains(&"Colloque sur l'IA - Rabat"), "{titles:?}");
 }

@@ -32,6 +32,8 @@ struct Recent {
     terms: std::ops::Range<usize>,
     /// A hash of its canonical URL.
     url_key: Option<u64>,
+    /// An aggregator's item (Google News): joined by URL.
+    aggregated: bool,
     cluster_id: Option<i64>,
     /// First seen in this run: to be clustered.
     new: bool,
@@ -60,6 +62,9 @@ pub struct Candidate<'a> {
     /// Its canonical URL: an aggregator's item and the outlet's own report
     /// of the same URL are one story.
     pub url: Option<&'a str>,
+    /// An aggregator's item: the only kind joined to another by URL
+    /// alone (two sources of one site may link every item to one page).
+    pub aggregated: bool,
     /// Its cluster, when it has one already.
     pub cluster_id: Option<i64>,
     /// First seen in this run: to be clustered.
@@ -81,6 +86,7 @@ impl Candidates {
             sort_at: candidate.sort_at,
             terms: start..self.pool.len(),
             url_key: candidate.url.map(url_key),
+            aggregated: candidate.aggregated,
             cluster_id: candidate.cluster_id,
             new: candidate.new,
         });
@@ -112,18 +118,19 @@ impl Candidates {
             let has_terms = !recent.terms.is_empty();
             let own_keys = self.band_keys(recent);
             let url_key = recent.url_key;
-            let to_cluster = recent.new && recent.cluster_id.is_none();
-            let same_url = url_key
-                .and_then(|k| by_url.get(&k))
-                .map(|j| *j as usize)
-                .filter(|j| self.same_story_window(i, *j));
-            let earlier = match same_url {
-                Some(j) => Some(j),
-                None if has_terms => self.most_similar_earlier(i, &own_keys, &index),
-                None => None,
-            };
-            if let Some(j) = earlier.filter(|_| to_cluster) {
-                self.join(i, j, &mut updates);
+            if recent.new && recent.cluster_id.is_none() {
+                let same_url = url_key
+                    .and_then(|k| by_url.get(&k))
+                    .map(|j| *j as usize)
+                    .filter(|j| self.joinable_by_url(i, *j));
+                let earlier = match same_url {
+                    Some(j) => Some(j),
+                    None if has_terms => self.most_similar_earlier(i, &own_keys, &index),
+                    None => None,
+                };
+                if let Some(j) = earlier {
+                    self.join(i, j, &mut updates);
+                }
             }
             if has_terms {
                 index.add(&own_keys, i as u32);
@@ -135,12 +142,13 @@ impl Candidates {
         updates
     }
 
-    /// Whether articles `i` and `j` may be one story: other outlets,
-    /// close in time.
-    fn same_story_window(&self, i: usize, j: usize) -> bool {
+    /// Whether articles `i` and `j`, of one URL, are one story: other
+    /// sources, close in time, one of them an aggregator's item.
+    fn joinable_by_url(&self, i: usize, j: usize) -> bool {
         match (self.recent.get(i), self.recent.get(j)) {
             (Some(a), Some(b)) => {
                 a.source_id != b.source_id
+                    && (a.aggregated || b.aggregated)
                     && (a.sort_at - b.sort_at).num_days().abs() <= WINDOW_DAYS
             }
             _ => false,

@@ -26,6 +26,7 @@ fn candidates(rows: &[Row<'_>]) -> Candidates {
             sort_at: at(hours),
             story_terms,
             url: None,
+            aggregated: false,
             cluster_id,
             new,
         });
@@ -43,6 +44,7 @@ fn an_aggregators_item_joins_the_outlets_report_of_the_same_url() {
         sort_at: at(0),
         story_terms: "strate intell artif gouve maroc",
         url: Some(outlet),
+        aggregated: false,
         cluster_id: None,
         new: false,
     });
@@ -53,6 +55,7 @@ fn an_aggregators_item_joins_the_outlets_report_of_the_same_url() {
         sort_at: at(3),
         story_terms: "",
         url: Some(outlet),
+        aggregated: true,
         cluster_id: None,
         new: true,
     });
@@ -63,10 +66,29 @@ fn an_aggregators_item_joins_the_outlets_report_of_the_same_url() {
         sort_at: at(4),
         story_terms: "",
         url: Some("https://www.le360.ma/autre"),
+        aggregated: true,
         cluster_id: None,
         new: true,
     });
     assert_eq!(candidates.assign(), vec![(1, 1), (2, 1)]);
+}
+
+#[test]
+fn two_outlets_items_of_one_url_are_not_one_story_by_url_alone() {
+    let mut candidates = Candidates::default();
+    for (id, source_id, new) in [(1, 1, false), (2, 2, true)] {
+        candidates.push(Candidate {
+            id,
+            source_id,
+            sort_at: at(id),
+            story_terms: "",
+            url: Some("https://www.example.ma/rubrique/politique"),
+            aggregated: false,
+            cluster_id: None,
+            new,
+        });
+    }
+    assert!(candidates.assign().is_empty());
 }
 
 #[test]

@@ -13,29 +13,39 @@ use reqwest::header::HeaderMap;
 /// How much of an error page is read to look for the signs.
 pub(super) const SNIFF_BYTES: usize = 64 * 1024;
 
-/// (vendor, text found in a challenge page, lower-cased).
-const PAGE_SIGNS: [(&str, &str); 16] = [
-    ("Cloudflare", "/cdn-cgi/challenge-platform/"),
+/// (vendor, text only a challenge page carries, lower-cased). Vendors'
+/// plain error and block pages (an origin that is down, a geo-block) carry
+/// their branding too, so only the challenge's own scripts and titles count.
+const CHALLENGE_SIGNS: [(&str, &str); 10] = [
+    ("Cloudflare", "/cdn-cgi/challenge-platform/h/"),
+    ("Cloudflare", "_cf_chl_opt"),
     ("Cloudflare", "<title>just a moment...</title>"),
-    ("Cloudflare", "attention required! | cloudflare"),
-    ("Cloudflare", "cf-browser-verification"),
     ("DataDome", "captcha-delivery.com"),
     ("Imperva", "_incapsula_resource"),
-    ("Imperva", "incapsula incident id"),
     ("PerimeterX", "px-captcha"),
     ("PerimeterX", "_pxappid"),
-    ("Akamai", "errors.edgesuite.net"),
-    ("Akamai", "_abck"),
-    ("Sucuri", "sucuri website firewall"),
-    ("Sucuri", "sucuri_cloudproxy"),
-    ("DDoS-Guard", "ddos-guard"),
     ("AWS WAF", "awswafintegration"),
-    ("AWS WAF", "challenge.js\" defer"),
+    ("Sucuri", "sucuri_cloudproxy_js"),
+    ("DDoS-Guard", "ddos-guard/js-challenge"),
 ];
+
+/// Refusal pages of bot-protection services: a bot wall on a 403 or 429,
+/// not on a 503 (there they may say the origin is down).
+const REFUSAL_SIGNS: [(&str, &str); 3] = [
+    ("Cloudflare", "attention required! | cloudflare"),
+    ("Imperva", "incapsula incident id"),
+    ("Sucuri", "sucuri website firewall"),
+];
+
+/// Whether an answer with this status may be a bot wall, and its page is
+/// worth reading for signs.
+pub(super) fn may_be_wall(status: u16) -> bool {
+    matches!(status, 403 | 429 | 503)
+}
 
 /// The vendor whose challenge this answer is, if it is one.
 pub(super) fn challenge(status: u16, headers: &HeaderMap, body: &[u8]) -> Option<&'static str> {
-    if !matches!(status, 403 | 429 | 503) {
+    if !may_be_wall(status) {
         return None;
     }
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
@@ -45,9 +55,11 @@ pub(super) fn challenge(status: u16, headers: &HeaderMap, body: &[u8]) -> Option
     if header("x-datadome").is_some() || header("x-dd-b").is_some() {
         return Some("DataDome");
     }
-    let page = String::from_utf8_lossy(&body[..body.len().min(SNIFF_BYTES)]).to_lowercase();
-    PAGE_SIGNS
+    let page = String::from_utf8_lossy(body.get(..SNIFF_BYTES).unwrap_or(body)).to_lowercase();
+    let refusal = status != 503;
+    CHALLENGE_SIGNS
         .iter()
+        .chain(REFUSAL_SIGNS.iter().filter(|_| refusal))
         .find(|(_, sign)| page.contains(sign))
         .map(|(vendor, _)| *vendor)
         .or_else(|| generic_captcha(&page).then_some("an unnamed vendor"))
@@ -58,13 +70,15 @@ fn generic_captcha(page: &str) -> bool {
     let Some(start) = page.find("<title") else {
         return false;
     };
-    let title = page[start..].split("</title>").next().unwrap_or_default();
+    let title = page
+        .get(start..)
+        .and_then(|t| t.split("</title>").next())
+        .unwrap_or_default();
     [
         "captcha",
-        "robot",
+        "are you a robot",
         "are you human",
-        "verify you are",
-        "access denied",
+        "verify you are human",
     ]
     .iter()
     .any(|w| title.contains(w))
@@ -89,5 +103,17 @@ mod tests {
         assert_eq!(challenge(403, &none, captcha), Some("an unnamed vendor"));
         assert_eq!(challenge(403, &none, b"<h1>Forbidden</h1>"), None);
         assert_eq!(challenge(404, &cf, page), None, "only refusals are walls");
+        // Branding alone is no challenge: Akamai's and Cloudflare's pages
+        // for an origin that is down, a plain "Access Denied".
+        let down =
+            b"<html><title>Service Unavailable</title>Reference #18.2f errors.edgesuite.net</html>";
+        assert_eq!(challenge(503, &none, down), None);
+        let cf_js = b"<html><script src=\"/cdn-cgi/challenge-platform/scripts/jsd/main.js\"></script>Error 503</html>";
+        assert_eq!(challenge(503, &none, cf_js), None);
+        let denied = b"<html><head><title>Access Denied</title></head></html>";
+        assert_eq!(challenge(403, &none, denied), None);
+        let blocked = b"<title>Attention Required! | Cloudflare</title>";
+        assert_eq!(challenge(403, &none, blocked), Some("Cloudflare"));
+        assert_eq!(challenge(503, &none, blocked), None);
     }
 }

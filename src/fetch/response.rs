@@ -42,7 +42,10 @@ pub(super) async fn read(
     if !status.is_success() {
         let url = kept.final_url.to_string();
         let retry_after = header(&headers, RETRY_AFTER).and_then(|v| RetryAfter::parse(&v));
-        let page = read_prefix(response, botwall::SNIFF_BYTES).await;
+        let page = match botwall::may_be_wall(status.as_u16()) {
+            true => read_prefix(response, botwall::SNIFF_BYTES).await,
+            false => Vec::new(),
+        };
         return Err(match botwall::challenge(status.as_u16(), &headers, &page) {
             Some(vendor) => FetchError::BotWall {
                 url,

@@ -92,6 +92,10 @@ pub fn parse_sitemap(body: &[u8]) -> Result<Sitemap, SitemapError> {
             Event::Text(t) => text.push_str(&String::from_utf8_lossy(&t)),
             Event::CData(t) => text.push_str(&String::from_utf8_lossy(&t)),
             Event::GeneralRef(r) => text.push_str(&entity(&String::from_utf8_lossy(&r))),
+            // An empty document: `<urlset/>`.
+            Event::Empty(e) if root.is_none() => {
+                root = Some(local_name(e.name().as_ref()));
+            }
             Event::Start(e) => {
                 text.clear();
                 let name = local_name(e.name().as_ref());
@@ -196,6 +200,9 @@ impl Sitemap {
         self.urls.retain(|u| !u.loc.is_empty());
         self.urls
             .sort_by_key(|u| std::cmp::Reverse(u.published.or(u.lastmod)));
+        // A page listed twice (in two files of an index) is one item.
+        let mut seen = std::collections::HashSet::new();
+        self.urls.retain(|u| seen.insert(u.loc.clone()));
         self.urls.truncate(MAX_ITEMS);
         let items = self
             .urls

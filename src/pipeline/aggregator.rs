@@ -119,7 +119,9 @@ async fn resolve(
 /// Asks the link's origin where the link leads.
 async fn ask(fetcher: &Fetcher, source: &SourceConfig, link: &str) -> Result<String, String> {
     let link = Url::parse(link).map_err(|e| e.to_string())?;
-    let id = google_article_id(&link, source.url.host_str())
+    // The link was taken for Google News's when it was read: on
+    // news.google.com, or on the host of the feed it came in.
+    let id = google_article_id(&link, link.host_str())
         .ok_or("not a Google News article link")?
         .to_string();
     let (signature, timestamp) = signature(fetcher, source, &link, &id).await?;

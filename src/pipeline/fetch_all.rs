@@ -352,15 +352,7 @@ async fn read_body(
     fetched.bytes = body.len() as u64;
     let source = &fetched.source;
     match super::ingest::ingest(store, fetcher, source, fetched.state.id, &response, body).await {
-        Ok((feed, mut articles)) => {
-            super::aggregator::resolve_links(
-                store,
-                fetcher,
-                source,
-                fetched.state.id,
-                &mut articles,
-            )
-            .await?;
+        Ok((feed, articles)) => {
             fetched.feed = Some(feed);
             let name = source.name.clone();
             match tokio::task::spawn_blocking(move || PreparedArticles::new(&name, articles)).await

@@ -71,6 +71,8 @@ pub(super) async fn ingest(
     let keys: Vec<&str> = identities.iter().map(|i| i.dedup_key.as_str()).collect();
     let known = Arc::new(store.known_hashes(source_id, &keys).await?);
     let (feed, mut articles) = normalise_changed(source, response, feed, known.clone()).await?;
+    // Before the full text: the outlet's page, not Google's, is the article.
+    super::aggregator::resolve_links(store, fetcher, source, source_id, &mut articles).await?;
     if let Some(how) = &source.full_text {
         let new = articles
             .iter_mut()

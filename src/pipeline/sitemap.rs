@@ -6,7 +6,7 @@
 
 use crate::config::SourceConfig;
 use crate::fetch::{FetchRequest, Fetcher};
-use crate::parse::sitemap::{Sitemap, SitemapUrl, gunzip, parse_sitemap};
+use crate::parse::sitemap::{Sitemap, SitemapError, SitemapUrl, gunzip, parse_sitemap};
 use crate::pipeline::SourceError;
 
 /// Files of a sitemap index read per run, newest first.
@@ -29,16 +29,50 @@ pub(crate) async fn expand(
         return Ok(body);
     }
     let mut files = index.children;
-    files.sort_by_key(|(_, lastmod)| std::cmp::Reverse(*lastmod));
+    // Articles first (taxonomy and author files of WordPress and Yoast
+    // indexes list archive pages), then the newest; without `lastmod`,
+    // the last files of the index, which are the newest in practice.
+    files.reverse();
+    files.sort_by_key(|(loc, lastmod)| (is_taxonomy(loc), std::cmp::Reverse(*lastmod)));
     let mut merged = Sitemap::default();
+    let mut last_error = None;
     for (loc, _) in files.into_iter().take(FILES_PER_RUN) {
         match read_file(fetcher, source, &loc, limit).await {
             Ok(file) => merged.urls.extend(file.urls),
             // One unreadable file is a line in the log; the others still count.
-            Err(why) => tracing::info!("{}: sitemap file {loc}: {why}", source.name),
+            Err(why) => {
+                tracing::info!(
+                    "{}: sitemap file {}: {}",
+                    source.name,
+                    crate::untrusted::printable(&loc),
+                    crate::untrusted::printable(&why)
+                );
+                last_error = Some(why);
+            }
         }
     }
-    Ok(urlset(&merged.urls).into_bytes())
+    match (merged.urls.is_empty(), last_error) {
+        (true, Some(why)) => Err(failed(SitemapError::NotASitemap(format!(
+            "no file of the index could be read: {why}"
+        )))),
+        _ => Ok(urlset(&merged.urls).into_bytes()),
+    }
+}
+
+/// A WordPress/Yoast file of categories, tags, authors or plain pages.
+fn is_taxonomy(loc: &str) -> bool {
+    let loc = loc.to_ascii_lowercase();
+    [
+        "category",
+        "post_tag",
+        "tag-sitemap",
+        "author",
+        "page-sitemap",
+        "taxonomies",
+        "users",
+    ]
+    .iter()
+    .any(|w| loc.contains(w))
 }
 
 /// One file of an index.

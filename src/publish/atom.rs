@@ -135,7 +135,15 @@ fn entry(p: &PublishItem, full_content: bool) -> Entry {
             title: Text::plain(a.outlet_name().to_string()),
             id: a.outlet_url().to_string(),
             updated: fixed(item_updated(a)),
-            links: vec![link(a.outlet_url().to_string(), "self", None)],
+            links: vec![link(
+                a.outlet_url().to_string(),
+                if a.article.outlet_url.is_some() {
+                    "alternate"
+                } else {
+                    "self"
+                },
+                None,
+            )],
             ..Source::default()
         }),
         ..Entry::default()

@@ -78,7 +78,7 @@ pub(super) async fn upsert_articles(
     Ok((inserted, revised))
 }
 
-/// The multi-row upsert of `chunk`: each article's 21 values, then the
+/// The multi-row upsert of `chunk`: each article's 24 values, then the
 /// latest published date still trusted for ordering (numbered last, so
 /// that SQLite binds every parameter by position). SQLite
 /// also numbers the article's row in its full-text index (`index_rowid`:
@@ -145,7 +145,7 @@ fn upsert_statement<'a>(
     statement
 }
 
-/// The 21 values of one article, in the upsert's column order.
+/// The 24 values of one article, in the upsert's column order.
 fn bind_article<'a>(
     statement: &mut Statement<'a>,
     source_id: i64,

@@ -16,13 +16,18 @@ const PAIRS_PER_STATEMENT: usize = 400;
 
 /// "New": first seen since `$1`, from a source the run `$2` fetched (any
 /// source when `$2` is NULL).
+///
+/// An aggregator's old items (a search feed brings up months-old reports)
+/// do not stretch the window: only those of the last week count.
 const OLDEST_NEW: &str = "SELECT MIN(sort_at) AS oldest FROM articles
-     WHERE first_seen_at >= $1 AND (story_terms IS NOT NULL OR aggregator_link IS NOT NULL)
+     WHERE first_seen_at >= $1
+       AND (story_terms IS NOT NULL OR (aggregator_link IS NOT NULL AND sort_at >= $3))
        AND cluster_id IS NULL
        AND (CAST($2 AS BIGINT) IS NULL OR source_id IN (SELECT source_id FROM fetches WHERE run_id = $2))";
 
 /// Articles with story terms, and aggregators' items (matched by URL).
 const WINDOW: &str = "SELECT id, source_id, sort_at, story_terms, url, cluster_id,
+        aggregator_link IS NOT NULL AS aggregated,
         first_seen_at >= $2
         AND (CAST($3 AS BIGINT) IS NULL OR source_id IN (SELECT source_id FROM fetches WHERE run_id = $3)) AS new
      FROM articles WHERE (story_terms IS NOT NULL OR aggregator_link IS NOT NULL) AND sort_at >= $1
@@ -64,7 +69,10 @@ impl Store {
         let oldest = fetch_one(
             db,
             tx.as_mut(),
-            Statement::new(OLDEST_NEW).bind(since).bind(run),
+            Statement::new(OLDEST_NEW)
+                .bind(since)
+                .bind(run)
+                .bind(since - Duration::days(7)),
         )
         .await
         .context(what)?
@@ -85,6 +93,7 @@ impl Store {
                     sort_at: row.time("sort_at")?.unwrap_or(oldest),
                     story_terms: &story_terms,
                     url: url.as_deref(),
+                    aggregated: row.get("aggregated")?,
                     cluster_id: row.get("cluster_id")?,
                     new: row.get("new")?,
                 });

@@ -10,15 +10,19 @@ use super::error::Context;
 use super::sql::{Statement, placeholders};
 use super::{Store, StoreError};
 
-/// A link whose resolution failed is asked again after this long.
+/// A link whose resolution failed is asked again after this long…
 const RETRY_AFTER_HOURS: i64 = 24;
+
+/// …and not after this many attempts.
+const MAX_ATTEMPTS: i64 = 5;
 
 /// What is known of an aggregator link.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LinkResolution {
     /// It leads to this URL.
     Resolved(String),
-    /// It could not be resolved lately: not asked again yet.
+    /// It could not be resolved lately (or in five attempts): not asked
+    /// now.
     RecentlyFailed,
 }
 
@@ -29,11 +33,23 @@ const RECORD: &str = "INSERT INTO link_resolutions (link, url, attempts, resolve
         resolved_at = COALESCE(excluded.resolved_at, link_resolutions.resolved_at),
         failed_at = excluded.failed_at";
 
-const UNRESOLVED: &str = "SELECT id, aggregator_link FROM articles
-     WHERE source_id = $1 AND aggregator_link IS NOT NULL AND link = aggregator_link
-     ORDER BY sort_at DESC LIMIT $2";
+/// Never asked, or failed long enough ago and not too often: links that
+/// failed lately do not take the turn of the others.
+const UNRESOLVED: &str = "SELECT a.id, a.aggregator_link FROM articles a
+     LEFT JOIN link_resolutions r ON r.link = a.aggregator_link
+     WHERE a.source_id = $1 AND a.aggregator_link IS NOT NULL AND a.link = a.aggregator_link
+       AND (r.link IS NULL OR (r.url IS NULL AND r.attempts < $3 AND r.failed_at < $4))
+     ORDER BY a.sort_at DESC LIMIT $2";
 
-const SET_OUTLET_LINK: &str = "UPDATE articles SET link = $2, url = $3 WHERE id = $1";
+const SET_OUTLET_LINK: &str = "UPDATE articles SET link = $2, url = $3 WHERE id = $1 RETURNING source_id, sort_at, cluster_id";
+
+/// The outlet's own report of the URL, from another source, within the
+/// clustering window.
+const SAME_URL: &str = "SELECT id, cluster_id FROM articles
+     WHERE url = $1 AND source_id <> $2 AND sort_at >= $3 AND sort_at <= $4 ORDER BY id LIMIT 1";
+
+const RENAME_CLUSTER: &str = "UPDATE articles SET cluster_id = $2 WHERE cluster_id = $1";
+const SET_CLUSTER: &str = "UPDATE articles SET cluster_id = $2 WHERE id IN ($1, $3)";
 
 impl Store {
     /// What is known of these links.
@@ -45,7 +61,7 @@ impl Store {
         let mut known = HashMap::new();
         for chunk in links.chunks(400) {
             let sql = format!(
-                "SELECT link, url, failed_at FROM link_resolutions WHERE link IN ({})",
+                "SELECT link, url, failed_at, attempts FROM link_resolutions WHERE link IN ({})",
                 placeholders(chunk.len(), 1)
             );
             let mut statement = Statement::built(sql);
@@ -59,13 +75,12 @@ impl Store {
                 .context("reading resolved links")?;
             for row in rows {
                 let failed = row.time("failed_at")?;
+                let lately =
+                    failed.is_some_and(|f| now - f < chrono::Duration::hours(RETRY_AFTER_HOURS));
+                let given_up = row.get::<i64>("attempts")? >= MAX_ATTEMPTS;
                 let resolution = match row.get::<Option<String>>("url")? {
                     Some(url) => LinkResolution::Resolved(url),
-                    None if failed
-                        .is_some_and(|f| now - f < chrono::Duration::hours(RETRY_AFTER_HOURS)) =>
-                    {
-                        LinkResolution::RecentlyFailed
-                    }
+                    None if lately || given_up => LinkResolution::RecentlyFailed,
                     None => continue,
                 };
                 known.insert(row.text("link")?, resolution);
@@ -97,7 +112,13 @@ impl Store {
     ) -> Result<Vec<(i64, String)>, StoreError> {
         let rows = self
             .db()
-            .fetch_all(Statement::new(UNRESOLVED).bind(source_id).bind(limit))
+            .fetch_all(
+                Statement::new(UNRESOLVED)
+                    .bind(source_id)
+                    .bind(limit)
+                    .bind(MAX_ATTEMPTS)
+                    .bind(Utc::now() - chrono::Duration::hours(RETRY_AFTER_HOURS)),
+            )
             .await
             .context("reading unresolved links")?;
         rows.iter()
@@ -105,18 +126,57 @@ impl Store {
             .collect()
     }
 
-    /// Points a stored article at the outlet's own page: `link` as found,
-    /// `url` canonical.
+    /// Points a stored article at the outlet's own page (`link` as found,
+    /// `url` canonical), and, as clustering would have, puts it in one
+    /// story with the outlet's own report of that URL: it was clustered
+    /// when it still had the Google link.
     pub async fn set_outlet_link(&self, id: i64, link: &str, url: &str) -> Result<(), StoreError> {
-        self.db()
-            .execute(
+        let what = "storing a resolved link";
+        let mut tx = self.db().begin_write().await.context(what)?;
+        tx.one_worker_at_a_time("veille.clusters")
+            .await
+            .context(what)?;
+        let row = tx
+            .fetch_one(
                 Statement::new(SET_OUTLET_LINK)
                     .bind(id)
                     .bind(link)
                     .bind(url),
             )
             .await
-            .context("storing a resolved link")?;
-        Ok(())
+            .context(what)?;
+        let source_id: i64 = row.get("source_id")?;
+        let cluster: Option<i64> = row.get("cluster_id")?;
+        let sort_at = row.time("sort_at")?.unwrap_or_default();
+        let window = chrono::Duration::days(crate::cluster::WINDOW_DAYS);
+        let same = Statement::new(SAME_URL)
+            .bind(url)
+            .bind(source_id)
+            .bind(sort_at - window)
+            .bind(sort_at + window);
+        let others = tx.fetch_all(same).await.context(what)?;
+        if let (Some(other), None) = (others.first(), cluster) {
+            let other_id: i64 = other.get("id")?;
+            // A cluster is named after its first stored article.
+            let root = match other.get::<Option<i64>>("cluster_id")? {
+                Some(c) if c < id => c,
+                Some(c) => {
+                    tx.execute(Statement::new(RENAME_CLUSTER).bind(c).bind(id))
+                        .await
+                        .context(what)?;
+                    id
+                }
+                None => other_id.min(id),
+            };
+            tx.execute(
+                Statement::new(SET_CLUSTER)
+                    .bind(id)
+                    .bind(root)
+                    .bind(other_id),
+            )
+            .await
+            .context(what)?;
+        }
+        tx.commit().await.context(what)
     }
 }

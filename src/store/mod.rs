@@ -221,7 +221,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<CompiledQuery, StoreError> {
         query_sources::expand_prefixes(self.db(), query).await?;
-        let sources = query_sources::load_sources(self.db()).await?;
+        let with_outlets = query_sources::has_source_term(query);
+        let sources = query_sources::load_sources(self.db(), with_outlets).await?;
         Ok(CompiledQuery(match &self.backend {
             Backend::Sqlite(_) => Compiled::Sqlite(sqlite::compile_query(query, &sources, now)),
             Backend::Postgres(_) => {

@@ -51,7 +51,12 @@ pub(super) async fn expand_prefixes(db: Db<'_>, query: &mut Query) -> Result<(),
 }
 
 /// Every source with its name and tags.
-pub(super) async fn load_sources(db: Db<'_>) -> Result<Vec<SourceInfo>, StoreError> {
+/// The configured sources, and with `with_outlets` (a query with a
+/// `source:` term) the outlets aggregators' items name.
+pub(super) async fn load_sources(
+    db: Db<'_>,
+    with_outlets: bool,
+) -> Result<Vec<SourceInfo>, StoreError> {
     let statement = Statement::new("SELECT id, name, CAST(tags AS TEXT) AS tags FROM sources");
     let mut sources = db
         .fetch_all(statement)
@@ -67,6 +72,9 @@ pub(super) async fn load_sources(db: Db<'_>) -> Result<Vec<SourceInfo>, StoreErr
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
+    if !with_outlets {
+        return Ok(sources);
+    }
     let outlets = Statement::new("SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL");
     for row in db.fetch_all(outlets).await.context("reading outlets")? {
         sources.push(SourceInfo {
@@ -97,6 +105,19 @@ pub(super) fn matching_outlets(leaf: &Query, sources: &[SourceInfo]) -> Vec<Stri
         .filter(|s| s.outlet && source_matches(leaf, &s.name, &[]))
         .map(|s| s.name.clone())
         .collect()
+}
+
+/// Whether `query` has a `source:` term (or regex).
+pub(super) fn has_source_term(query: &Query) -> bool {
+    use crate::filter::Field;
+    match query {
+        Query::Term(t) => t.field == Field::Source,
+        Query::Near { left, .. } => left.field == Field::Source,
+        Query::Regex(p) => p.field == Field::Source,
+        Query::And(qs) | Query::Or(qs) => qs.iter().any(has_source_term),
+        Query::Not(q) => has_source_term(q),
+        _ => false,
+    }
 }
 
 /// Whether `query` has a `/regex/`, which no index answers.

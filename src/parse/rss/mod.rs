@@ -209,7 +209,8 @@ fn item_source(el: Element, children: &Children) -> Option<ItemSource> {
     let url = source
         .attr("url")
         .and_then(non_empty)
-        .map(|u| resolve(el, &u));
+        .map(|u| resolve(el, &u))
+        .filter(|u| u.starts_with("https://") || u.starts_with("http://"));
     Some(ItemSource { name, url })
 }
 

@@ -103,6 +103,16 @@ fn an_index_lists_its_files_and_a_plain_sitemap_gets_titles_from_urls() {
         Some("Le maroc adopte sa strategie ia")
     );
     assert!(parse_sitemap(b"<rss version=\"2.0\"><channel/></rss>").is_err());
+    assert!(
+        parse_sitemap(b"<?xml version=\"1.0\"?><urlset/>")
+            .unwrap()
+            .urls
+            .is_empty()
+    );
+    let twice = r#"<urlset><url><loc>https://e.ma/a</loc><lastmod>2026-12-01</lastmod></url>
+        <url><loc>https://e.ma/a</loc><lastmod>2026-12-02</lastmod></url></urlset>"#;
+    let feed = parse_sitemap(twice.as_bytes()).unwrap().into_feed();
+    assert_eq!(feed.items.len(), 1, "a page listed twice is one item");
     assert!(parse_sitemap(b"not xml <<<").is_err());
 }
 

@@ -133,7 +133,8 @@ fn source_condition(leaf: &Query, sources: &[SourceInfo], binds: &mut Vec<Bind>)
     }
     if !outlets.is_empty() {
         parts.push(format!(
-            "a.outlet IN ({})",
+            // NULL-safe, so that `-source:X` keeps articles without an outlet.
+            "(a.outlet IS NOT NULL AND a.outlet IN ({}))",
             vec!["?"; outlets.len()].join(", ")
         ));
         binds.extend(outlets.into_iter().map(Bind::Text));

@@ -139,7 +139,8 @@ fn source_condition(leaf: &Query, sources: &[SourceInfo]) -> Node {
     }
     if !outlets.is_empty() {
         parts.push(format!(
-            "a.outlet IN ({})",
+            // NULL-safe, so that `-source:X` keeps articles without an outlet.
+            "(a.outlet IS NOT NULL AND a.outlet IN ({}))",
             vec!["?"; outlets.len()].join(", ")
         ));
     }
