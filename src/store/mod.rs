@@ -5,11 +5,13 @@
 //! embedded default) or PostgreSQL (for several workers sharing one
 //! database). Each job is written once, in one file per job (`sources`,
 //! `fetches`, `articles`, `clusters`, `health`, `runs`, `leases`,
-//! `search_index`, `topic_models`, `term_stats`), through `sql`: statements
+//! `search_index`, `topic_models`, `term_stats`, `alerts`, `websub`,
+//! `retention`, `stats`, `feed_states`, `link_resolutions`, `backup`),
+//! through `sql`: statements
 //! with numbered placeholders that both databases read, bound and read back
 //! the way each stores its values. What only one database does lives in
-//! `sqlite` (the file, FTS5 and its queries) and `postgres` (the server,
-//! tsvector and its queries). Nothing outside this module sees a pool, a
+//! `sqlite` (the file, FTS5 and its queries, giving space back) and
+//! `postgres` (the server, tsvector and its queries, vacuuming). Nothing outside this module sees a pool, a
 //! row or a SQL string.
 
 mod alerts;
