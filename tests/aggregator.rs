@@ -344,32 +344,24 @@ async fn google_news_items_name_their_outlet_and_link_to_it() {
     let rss_file = std::fs::read_to_string(dir.path().join("public/all/rss.xml")).unwrap();
     assert!(rss_file.contains("<source url=\"https://fr.hespress.com\">Hespress FR</source>"));
     let config_path = dir.path().join("config.toml");
-    let out = util::veille(&config_path, &["search", "--json", "source:Médias24"]);
-    let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let titles: Vec<&str> = found
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["title"].as_str().unwrap())
-        .collect();
+    let titles = searched(&config_path, "source:Médias24");
     assert_eq!(titles, ["Colloque sur l'IA - Rabat"]);
     // `-source:` keeps the articles that name no outlet.
-    let query = "ia -source:Médias24";
-    let out = util::veille(&config_path, &["search", "--json", "--limit", "100", query]);
+    let titles = searched(&config_path, "ia -source:Médias24");
+    let has = |t: &str| titles.iter().any(|s| s == t);
+    assert!(has("Stratégie nationale de l'IA"), "{titles:?}");
+    assert!(has("Le Maroc adopte une stratégie IA"), "{titles:?}");
+    assert!(!has("Colloque sur l'IA - Rabat"), "{titles:?}");
+}
+
+/// The titles `veille search --json QUERY` finds.
+fn searched(config: &std::path::Path, query: &str) -> Vec<String> {
+    let out = util::veille(config, &["search", "--json", "--limit", "100", query]);
     let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let titles: Vec<&str> = found
+    found
         .as_array()
         .unwrap()
         .iter()
-        .map(|a| a["title"].as_str().unwrap())
-        .collect();
-    assert!(
-        titles.contains(&"Stratégie nationale de l'IA"),
-        "{titles:?}"
-    );
-    assert!(
-        titles.contains(&"Le Maroc adopte une stratégie IA"),
-        "{titles:?}"
-    );
-    assert!(!titles.contains(&"Colloque sur l'IA - Rabat"), "{titles:?}");
+        .map(|a| a["title"].as_str().unwrap().to_string())
+        .collect()
 }

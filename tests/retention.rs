@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 use veille::model::Article;
-use veille::store::{FetchRecord, NewSource, PreparedArticles, SourceEvent, Store};
+use veille::store::{FetchRecord, PreparedArticles, SourceEvent, Store};
 
 use crate::util::{self, FixtureServer};
 
@@ -81,25 +81,16 @@ const STORIES: [(i64, &str, [&str; 3]); 3] = [
 /// from 40 to 58 days ago), stored as they were published, and clusters
 /// them.
 async fn fill(store: &Store, now: DateTime<Utc>) {
-    let names: Vec<String> = SOURCES.iter().map(|s| s.to_string()).collect();
-    let urls: Vec<String> = SOURCES
+    let sources: Vec<(String, String)> = SOURCES
         .iter()
-        .map(|s| format!("http://127.0.0.1:9/{}", s.replace(' ', "-")))
-        .collect();
-    let new: Vec<NewSource> = names
-        .iter()
-        .zip(&urls)
-        .map(|(name, url)| NewSource {
-            name,
-            url,
-            kind: "feed",
-            tags: &[],
-            language: None,
-            enabled: true,
-            fingerprint: "x",
+        .map(|s| {
+            (
+                s.to_string(),
+                format!("http://127.0.0.1:9/{}", s.replace(' ', "-")),
+            )
         })
         .collect();
-    let states = store.sync_sources(&new, now).await.unwrap();
+    let states = util::plain_sources(store, &sources, now).await;
     for days in (0..30).rev().map(|d| d * 2) {
         let story = STORIES.iter().find(|(d, _, _)| *d == days);
         let mut order: Vec<&str> = story.map_or(Vec::new(), |(_, _, order)| order.to_vec());
@@ -369,17 +360,8 @@ async fn dry_run_changes_nothing_and_the_prune_removes_exactly_its_list() {
     // Published items are still published.
     let published = util::veille(&config, &["publish"]);
     assert!(published.status.success());
-    let feed: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("public/maroc/feed.json")).unwrap())
-            .unwrap();
-    let titles: Vec<&str> = feed["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["title"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        titles,
+        util::feed_titles(&dir.path().join("public/maroc/feed.json")),
         [
             "Outlet A jour 4 maroc",
             "Outlet A jour 14 maroc",
@@ -401,16 +383,7 @@ async fn an_item_pruned_by_age_leaves_its_feed_at_the_next_publish() {
     let config = sqlite_archive(dir.path(), false).await;
     let feed_file = dir.path().join("public/maroc/feed.json");
     assert!(util::veille(&config, &["publish"]).status.success());
-    let items = |path: &Path| -> Vec<String> {
-        let feed: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-        feed["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|i| i["title"].as_str().unwrap().to_string())
-            .collect()
-    };
+    let items = |path: &Path| util::feed_titles(path);
     assert!(items(&feed_file).contains(&"Outlet A jour 34 maroc".to_string()));
     let pruned = prune_json(&config, &["prune", "--json"]);
     assert_eq!(
@@ -509,19 +482,11 @@ async fn big_archive(dir: &Path) -> PathBuf {
     let store = Store::open_sqlite(&dir.join("veille.db")).await.unwrap();
     let now = Utc::now();
     let names: Vec<String> = (0..12).map(|i| format!("Outlet {i}")).collect();
-    let new: Vec<NewSource> = names
+    let sources: Vec<(String, String)> = names
         .iter()
-        .map(|name| NewSource {
-            name,
-            url: "http://127.0.0.1:9/",
-            kind: "feed",
-            tags: &[],
-            language: None,
-            enabled: true,
-            fingerprint: "x",
-        })
+        .map(|n| (n.clone(), "http://127.0.0.1:9/".to_string()))
         .collect();
-    let states = store.sync_sources(&new, now).await.unwrap();
+    let states = util::plain_sources(&store, &sources, now).await;
     for day in (0..60).rev() {
         for name in &names {
             let articles: Vec<Article> = (0..5)

@@ -3,6 +3,30 @@
 
 use std::path::Path;
 
+/// The tables of the public schema on both databases, each documented in
+/// docs/schema.md.
+const TABLES: [&str; 19] = [
+    "sources",
+    "articles",
+    "fetches",
+    "runs",
+    "source_events",
+    "article_index",
+    "index_words",
+    "index_meta",
+    "topic_models",
+    "index_term_stats",
+    "alerts",
+    "alert_feeds",
+    "alert_deliveries",
+    "alert_items",
+    "websub_subscriptions",
+    "fetch_totals",
+    "feed_states",
+    "prunes",
+    "link_resolutions",
+];
+
 use sqlx::Row;
 
 #[tokio::test]
@@ -35,28 +59,8 @@ async fn schema_matches_the_reference_and_docs_cover_every_column() {
     );
 
     let docs = std::fs::read_to_string(root.join("docs/schema.md")).unwrap();
-    for table in [
-        "sources",
-        "articles",
-        "fetches",
-        "runs",
-        "source_events",
-        "article_index",
-        "index_words",
-        "index_meta",
-        "article_index_terms",
-        "index_term_stats",
-        "topic_models",
-        "alerts",
-        "alert_feeds",
-        "alert_deliveries",
-        "alert_items",
-        "websub_subscriptions",
-        "fetch_totals",
-        "feed_states",
-        "prunes",
-        "link_resolutions",
-    ] {
+    // FTS5's vocabulary table is SQLite's own.
+    for table in TABLES.into_iter().chain(["article_index_terms"]) {
         assert!(
             docs.contains(&format!("### `{table}`")),
             "docs/schema.md lacks a section for {table}"
@@ -124,27 +128,7 @@ async fn postgres_has_the_same_tables_and_columns() {
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/schema.md"))
             .unwrap();
     let postgres_section = docs.split("## PostgreSQL").nth(1).unwrap();
-    for table in [
-        "sources",
-        "articles",
-        "fetches",
-        "runs",
-        "source_events",
-        "article_index",
-        "index_words",
-        "index_meta",
-        "topic_models",
-        "index_term_stats",
-        "alerts",
-        "alert_feeds",
-        "alert_deliveries",
-        "alert_items",
-        "websub_subscriptions",
-        "fetch_totals",
-        "feed_states",
-        "prunes",
-        "link_resolutions",
-    ] {
+    for table in TABLES {
         let mut on_pg: Vec<String> = sqlx::query_scalar(
             "SELECT column_name::text FROM information_schema.columns
              WHERE table_schema = 'public' AND table_name = $1",

@@ -266,16 +266,7 @@ async fn min_score_keeps_the_articles_search_scores_high_enough() {
 
 /// The published items of `slug` under `dir`, by id.
 fn published_ids(dir: &Path, slug: &str) -> Vec<String> {
-    let feed: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.join(format!("public/{slug}/feed.json"))).unwrap(),
-    )
-    .unwrap();
-    feed["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["title"].as_str().unwrap().to_string())
-        .collect()
+    crate::util::feed_titles(&dir.join(format!("public/{slug}/feed.json")))
 }
 
 #[tokio::test(flavor = "multi_thread")]

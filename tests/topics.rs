@@ -259,15 +259,8 @@ async fn score_shipped_topic(items: &[Item]) -> ((Figures, Vec<String>), (Figure
     assert_eq!(report.totals.sources_failed, 0, "{:?}", report.sources);
     assert!(report.feed_errors.is_empty(), "{:?}", report.feed_errors);
     let published = |slug: &str| -> HashSet<String> {
-        let feed: Value = serde_json::from_str(
-            &std::fs::read_to_string(dir.path().join(format!("public/{slug}/feed.json"))).unwrap(),
-        )
-        .unwrap();
-        feed["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|i| i["title"].as_str().unwrap().to_string())
+        crate::util::feed_titles(&dir.path().join(format!("public/{slug}/feed.json")))
+            .into_iter()
             .collect()
     };
     (

@@ -225,6 +225,39 @@ where
     value
 }
 
+/// The item titles of a published JSON Feed file, in order.
+pub fn feed_titles(path: &Path) -> Vec<String> {
+    let feed: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    feed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["title"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Sources named `names` (each at `url`), as a run would record them;
+/// their states by name.
+pub async fn plain_sources(
+    store: &veille::store::Store,
+    names: &[(String, String)],
+    now: chrono::DateTime<chrono::Utc>,
+) -> HashMap<String, veille::store::SourceState> {
+    let new: Vec<veille::store::NewSource> = names
+        .iter()
+        .map(|(name, url)| veille::store::NewSource {
+            name,
+            url,
+            kind: "feed",
+            tags: &[],
+            language: None,
+            enabled: true,
+            fingerprint: "x",
+        })
+        .collect();
+    store.sync_sources(&new, now).await.unwrap()
+}
+
 /// Runs the `veille` binary with `-c config` and `args`.
 pub fn veille(config: &Path, args: &[&str]) -> std::process::Output {
     std::process::Command::new(assert_cmd::cargo::cargo_bin!("veille"))
