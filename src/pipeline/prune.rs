@@ -186,17 +186,14 @@ async fn remove(
     list: bool,
 ) -> Result<PruneReport, RunError> {
     let bytes_before = store.database_bytes().await?;
-    let plan = store
-        .plan_prune(&rules(config, retention, now), protected)
-        .await?;
+    let rules = rules(config, retention, now);
+    let plan = store.plan_prune(&rules, protected).await?;
     let ids: Vec<i64> = plan.articles.iter().map(|a| a.id).collect();
     let uids = listed(store, &ids, list).await?;
     let articles = store
         .prune_articles(&ids, |done| tracing::debug!("pruned {done} articles"))
         .await?;
-    let history = store
-        .prune_history(rules(config, retention, now).history_before)
-        .await?;
+    let history = store.prune_history(rules.history_before).await?;
     if articles + history > 0 {
         store.reclaim_space(Utc::now()).await?;
     }

@@ -145,9 +145,10 @@ impl Store {
         let what = "reading figures";
         let db = self.db();
         let mut sources = Vec::new();
-        let mut ids = Vec::new();
+        // Each source's place in `sources`, by id.
+        let mut place = std::collections::HashMap::new();
         for row in db.fetch_all(Statement::new(SOURCES)).await.context(what)? {
-            ids.push(row.get::<i64>("id")?);
+            place.insert(row.get::<i64>("id")?, sources.len());
             sources.push(source_figures(&row)?);
         }
         for row in db
@@ -156,11 +157,7 @@ impl Store {
             .context(what)?
         {
             let id: i64 = row.get("source_id")?;
-            if let Some(source) = ids
-                .iter()
-                .position(|i| *i == id)
-                .and_then(|i| sources.get_mut(i))
-            {
+            if let Some(source) = place.get(&id).and_then(|i| sources.get_mut(*i)) {
                 source
                     .fetches
                     .insert(row.text("outcome")?, row.get("fetches")?);
