@@ -3,9 +3,22 @@
 //!
 //! The operating system releases the lock when the process ends, however it
 //! ends, so a crashed run never blocks the next cron tick.
+//!
+//! A lock that is busy is tried again for a short grace period before the
+//! run gives up. The lock belongs to the open file, and a process that
+//! forks shares it with the child until the child's `exec` closes its copy:
+//! a program (or test harness) that starts other processes while holding or
+//! just releasing the lock leaves it busy for those few milliseconds. A run
+//! that is just finishing as cron starts the next is waited out the same way.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// How long a busy lock is tried again before another run is assumed.
+const GRACE: Duration = Duration::from_secs(1);
+/// The pause between two tries.
+const RETRY_EVERY: Duration = Duration::from_millis(20);
 
 /// Why the lock could not be taken.
 #[derive(Debug, thiserror::Error)]
@@ -42,7 +55,7 @@ impl RunLock {
         db_path.with_file_name(name)
     }
 
-    /// Takes the lock for `db_path` without waiting.
+    /// Takes the lock for `db_path`, waiting at most [`GRACE`] for it.
     pub fn acquire(db_path: &Path) -> Result<RunLock, LockError> {
         let path = Self::path_for(db_path);
         let io = |source| LockError::Io {
@@ -58,15 +71,53 @@ impl RunLock {
             .write(true)
             .open(&path)
             .map_err(io)?;
-        match file.try_lock() {
-            Ok(()) => Ok(RunLock { _file: file, path }),
-            Err(TryLockError::WouldBlock) => Err(LockError::Held { path }),
-            Err(TryLockError::Error(e)) => Err(io(e)),
+        let deadline = Instant::now() + GRACE;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(RunLock { _file: file, path }),
+                Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(RETRY_EVERY);
+                }
+                Err(TryLockError::WouldBlock) => return Err(LockError::Held { path }),
+                Err(TryLockError::Error(e)) => return Err(io(e)),
+            }
         }
     }
 
     /// The lock file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lock_released_within_the_grace_period_is_taken() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("veille.db");
+        let held = RunLock::acquire(&db).unwrap();
+        let releaser = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(200));
+            drop(held);
+        });
+        let started = Instant::now();
+        let taken = RunLock::acquire(&db);
+        releaser.join().unwrap();
+        assert!(taken.is_ok(), "{taken:?}");
+        assert!(started.elapsed() >= Duration::from_millis(150));
+    }
+
+    #[test]
+    fn a_lock_held_past_the_grace_period_is_reported_held() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("veille.db");
+        let _held = RunLock::acquire(&db).unwrap();
+        let started = Instant::now();
+        let second = RunLock::acquire(&db);
+        assert!(matches!(second, Err(LockError::Held { .. })), "{second:?}");
+        assert!(started.elapsed() >= GRACE);
     }
 }
