@@ -141,8 +141,43 @@ const COLLOQUE: &str = "Un colloque international consacré à l'éthique de l'i
     représentants des ministères et des entreprises technologiques qui débattent de régulation, \
     de protection des données personnelles et de souveraineté numérique pendant trois jours";
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn google_news_items_name_their_outlet_and_link_to_it() {
+/// The Google News server and the links it serves.
+struct GoogleNews {
+    base: String,
+    google: Shared,
+    strategy_url: String,
+    colloque_url: String,
+    /// Google's link to `strategy_url`, the URL embedded in its id.
+    embedded: String,
+    /// The `[[source]]` tables of the search feed and the outlet's feed.
+    sources: String,
+}
+
+impl GoogleNews {
+    /// How many times `kind` ("page", "batchexecute") was asked.
+    fn hits(&self, kind: &str) -> usize {
+        self.google
+            .lock()
+            .unwrap()
+            .hits
+            .get(kind)
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+fn opaque(n: usize) -> String {
+    format!("AU_yqLOpaqueToken{n:03}xyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+}
+
+fn opaque_link(base: &str, n: usize) -> String {
+    format!("{base}/rss/articles/{}?oc=5", google_id(&opaque(n)))
+}
+
+/// Starts the server: a Google News search of 15 items (one decoded
+/// offline, thirteen resolved online, one that never resolves) and the
+/// outlet's own feed of three of those stories.
+async fn serve_google_news() -> GoogleNews {
     let google: Shared = Arc::default();
     let app = Router::new()
         .route("/rss/search", get(search_feed))
@@ -157,8 +192,7 @@ async fn google_news_items_name_their_outlet_and_link_to_it() {
     let strategy_url = format!("{base}/outlet/strategie-ia.html");
     let colloque_url = format!("{base}/outlet/colloque.html");
     let embedded = format!("{base}/rss/articles/{}?oc=5", google_id(&strategy_url));
-    let opaque = |n: usize| format!("AU_yqLOpaqueToken{n:03}xyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
-    let opaque_link = |n: usize| format!("{base}/rss/articles/{}?oc=5", google_id(&opaque(n)));
+    let opaque_link = |n: usize| opaque_link(&base, n);
     let hespress = Some(("Hespress FR", "https://fr.hespress.com"));
     let medias24 = Some(("Médias24", "https://medias24.com"));
     let mut items = vec![
@@ -215,7 +249,6 @@ async fn google_news_items_name_their_outlet_and_link_to_it() {
                 .insert(opaque(n), format!("{base}/outlet/breve-{n}.html"));
         }
     }
-    let dir = tempfile::tempdir().unwrap();
     let sources = [
         util::source(
             "Google News Maroc",
@@ -225,7 +258,31 @@ async fn google_news_items_name_their_outlet_and_link_to_it() {
         util::source("Hespress FR", &format!("{base}/outlet/feed.xml"), ""),
     ]
     .concat();
-    let config = util::config_with(dir.path(), "", &sources);
+    GoogleNews {
+        base,
+        google,
+        strategy_url,
+        colloque_url,
+        embedded,
+        sources,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn google_news_items_name_their_outlet_and_link_to_it() {
+    let news = serve_google_news().await;
+    let GoogleNews {
+        base,
+        strategy_url,
+        colloque_url,
+        embedded,
+        sources,
+        ..
+    } = &news;
+    let opaque_link = |n: usize| opaque_link(base, n);
+    let dir = tempfile::tempdir().unwrap();
+
+    let config = util::config_with(dir.path(), "", sources);
     let report = util::run(&config, true).await;
     assert!(
         report.sources.iter().all(|s| s.result.is_ok()),
@@ -270,7 +327,7 @@ async fn google_news_items_name_their_outlet_and_link_to_it() {
         Some(opaque_link(1).as_str()),
         "a failure keeps the Google link"
     );
-    let hits = |kind| google.lock().unwrap().hits.get(kind).copied().unwrap_or(0);
+    let hits = |kind| news.hits(kind);
     assert_eq!(
         hits("batchexecute"),
         10,
@@ -303,7 +360,7 @@ async fn google_news_items_name_their_outlet_and_link_to_it() {
     // whether the link was decoded offline, resolved online at once, or
     // resolved by a later run.
     let breve_url = format!("{base}/outlet/breve-12.html");
-    for url in [&strategy_url, &colloque_url, &breve_url] {
+    for url in [strategy_url, colloque_url, &breve_url] {
         let clusters: Vec<Option<i64>> =
             sqlx::query_scalar("SELECT cluster_id FROM articles WHERE url = ? ORDER BY id")
                 .bind(url)
@@ -344,6 +401,10 @@ async fn google_news_items_name_their_outlet_and_link_to_it() {
     let rss_file = std::fs::read_to_string(dir.path().join("public/all/rss.xml")).unwrap();
     assert!(rss_file.contains("<source url=\"https://fr.hespress.com\">Hespress FR</source>"));
     let config_path = dir.path().join("config.toml");
+    // A link resolved at a later run is searchable by its outlet's URL:
+    // the Google News item as well as the outlet's own report.
+    let by_url = searched(&config_path, "url:\"breve 12\"");
+    assert_eq!(by_url.len(), 2, "{by_url:?}");
     let titles = searched(&config_path, "source:Médias24");
     assert_eq!(titles, ["Colloque sur l'IA - Rabat"]);
     // `-source:` keeps the articles that name no outlet.
@@ -364,4 +425,53 @@ fn searched(config: &std::path::Path, query: &str) -> Vec<String> {
         .iter()
         .map(|a| a["title"].as_str().unwrap().to_string())
         .collect()
+}
+
+/// The same links on PostgreSQL: resolved at once or at a later run, each
+/// asked once, joined to the outlet's story, and searchable by the
+/// outlet's URL (its own SQL for the index row).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_resolves_and_joins_as_sqlite_does() {
+    let Some(url) = util::postgres::fresh_database("aggregator").await else {
+        return;
+    };
+    let news = serve_google_news().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config =
+        util::postgres::on_postgres(util::config_with(dir.path(), "", &news.sources), &url);
+    util::run(&config, true).await;
+    assert_eq!(news.hits("batchexecute"), 10);
+    // Times are stored to the second, and with `--all` a worker skips the
+    // sources fetched since its run started: the next run starts in the
+    // next second, as it would under cron.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    util::run(&config, true).await;
+    assert_eq!(news.hits("batchexecute"), 14, "the four that waited");
+
+    let pg = sqlx::PgPool::connect(&url).await.unwrap();
+    let breve_url = format!("{}/outlet/breve-12.html", news.base);
+    for url in [&news.strategy_url, &news.colloque_url, &breve_url] {
+        let clusters: Vec<Option<i64>> =
+            sqlx::query_scalar("SELECT cluster_id FROM articles WHERE url = $1 ORDER BY id")
+                .bind(url)
+                .fetch_all(&pg)
+                .await
+                .unwrap();
+        assert_eq!(clusters.len(), 2, "{url}");
+        assert!(
+            clusters[0].is_some() && clusters[0] == clusters[1],
+            "{url}: {clusters:?}"
+        );
+    }
+    pg.close().await;
+
+    let store = veille::store::Store::open(&config.database).await.unwrap();
+    let mut query = veille::filter::Query::parse("url:\"breve 12\"").unwrap();
+    let compiled = store
+        .compile_query(&mut query, chrono::Utc::now())
+        .await
+        .unwrap();
+    let found = store.search(&compiled, None, 100).await.unwrap();
+    assert_eq!(found.len(), 2, "{found:?}");
+    store.close().await;
 }

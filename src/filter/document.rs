@@ -103,6 +103,13 @@ fn surface_tokens(text: &str) -> Vec<Token> {
         .collect()
 }
 
+/// The `url` column of an index row for this URL, as [`Document::index_row`]
+/// writes it: for an article whose link changes after it was indexed (an
+/// aggregator's link resolved at a later run).
+pub fn url_index_text(url: &str) -> String {
+    surfaces(url).join(" ")
+}
+
 /// Whether `leaf` (a `source:` or `tag:` term) matches a source of this
 /// name and these tags: how the store resolves such terms to source ids
 /// before it asks the index. Such terms never read the clock, so the
@@ -539,7 +546,7 @@ fn term_spans_in(tokens: &[Token], kind: &TermKind) -> Vec<(usize, usize)> {
 mod tests {
     use chrono::{TimeZone, Utc};
 
-    use super::{Document, DocumentFields};
+    use super::{Document, DocumentFields, url_index_text};
     use crate::filter::Query;
 
     fn doc(title: &str, text: &str, language: &str) -> Document {
@@ -564,6 +571,16 @@ mod tests {
 
     fn matches(query: &str, d: &Document) -> bool {
         Query::parse(query).unwrap().matches(d)
+    }
+
+    #[test]
+    fn a_urls_index_text_is_the_one_its_document_indexes() {
+        let d = doc("Titre", "Texte", "fr");
+        assert_eq!(
+            url_index_text("https://www.hespress.com/tech/ia-123.html"),
+            d.index_row().url
+        );
+        assert!(d.index_row().url.contains("hespress"));
     }
 
     #[test]

@@ -21,7 +21,9 @@ pub mod topic;
 use chrono::{DateTime, Timelike, Utc};
 
 pub use analyze::{ANALYZER_VERSION, Stemming, Token};
-pub use document::{Document, DocumentFields, FacetMatch, Hit, IndexRow, source_matches};
+pub use document::{
+    Document, DocumentFields, FacetMatch, Hit, IndexRow, source_matches, url_index_text,
+};
 pub use error::QueryError;
 pub use prepared::{PreparedArticles, analyse_article};
 

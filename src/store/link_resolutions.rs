@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use super::error::Context;
-use super::sql::{Statement, placeholders};
+use super::sql::{Dialect, Statement, Tx, placeholders};
 use super::{Store, StoreError};
 
 /// A link whose resolution failed is asked again after this long…
@@ -40,6 +40,13 @@ const UNRESOLVED: &str = "SELECT a.id, a.aggregator_link FROM articles a
      WHERE a.source_id = $1 AND a.aggregator_link IS NOT NULL AND a.link = a.aggregator_link
        AND (r.link IS NULL OR (r.url IS NULL AND r.attempts < $3 AND r.failed_at < $4))
      ORDER BY a.sort_at DESC LIMIT $2";
+
+/// The words of the new URL replace the aggregator's in the search index,
+/// so that `url:` terms find the article by its outlet's address.
+const REINDEX_URL_SQLITE: &str = "UPDATE article_index SET url = $2
+     WHERE rowid = (SELECT index_rowid FROM articles WHERE id = $1)";
+const REINDEX_URL_POSTGRES: &str =
+    "UPDATE article_index SET url = $2::tsvector WHERE article_id = $1";
 
 const SET_OUTLET_LINK: &str = "UPDATE articles SET link = $2, url = $3 WHERE id = $1 RETURNING source_id, sort_at, cluster_id";
 
@@ -145,6 +152,7 @@ impl Store {
             )
             .await
             .context(what)?;
+        reindex_url(&mut tx, id, url).await.context(what)?;
         let source_id: i64 = row.get("source_id")?;
         let cluster: Option<i64> = row.get("cluster_id")?;
         let sort_at = row.time("sort_at")?.unwrap_or_default();
@@ -179,4 +187,16 @@ impl Store {
         }
         tx.commit().await.context(what)
     }
+}
+
+/// Rewrites the `url` column of the article's index row.
+async fn reindex_url(tx: &mut Tx, id: i64, url: &str) -> Result<(), sqlx::Error> {
+    let words = crate::filter::url_index_text(url);
+    let statement = match tx.dialect() {
+        Dialect::Sqlite => Statement::new(REINDEX_URL_SQLITE).bind(id).bind(words),
+        Dialect::Postgres => Statement::new(REINDEX_URL_POSTGRES)
+            .bind(id)
+            .bind(super::postgres::tsvector_literal(&words)),
+    };
+    tx.execute(statement).await.map(drop)
 }
