@@ -262,6 +262,25 @@ async fn dry_run_changes_nothing_and_the_prune_removes_exactly_its_list() {
     .execute(&db)
     .await
     .unwrap();
+    // Resolved Google News links: an old one no article has any more goes;
+    // an old one a kept article still has, and a recent one, stay.
+    sqlx::query(
+        "UPDATE articles SET aggregator_link = 'https://news.google.com/rss/articles/kept'
+         WHERE dedup_key = 'guid:Outlet A/34'",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO link_resolutions (link, url, attempts, resolved_at, failed_at) VALUES
+         ('https://news.google.com/rss/articles/gone', 'https://le360.ma/a', 1, '2025-01-01T00:00:00Z', NULL),
+         ('https://news.google.com/rss/articles/kept', 'https://le360.ma/b', 1, '2025-01-01T00:00:00Z', NULL),
+         ('https://news.google.com/rss/articles/failed-long-ago', NULL, 5, NULL, '2025-01-01T00:00:00Z'),
+         ('https://news.google.com/rss/articles/recent', NULL, 1, NULL, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
     db.close().await;
     let before = sha256(&file);
     let size_before = std::fs::metadata(&file).unwrap().len();
@@ -338,6 +357,18 @@ async fn dry_run_changes_nothing_and_the_prune_removes_exactly_its_list() {
     .await
     .unwrap();
     assert_eq!(old_fetches, 0, "history past keep_history is gone");
+    let links: Vec<String> = sqlx::query_scalar("SELECT link FROM link_resolutions ORDER BY link")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    assert_eq!(
+        links,
+        [
+            "https://news.google.com/rss/articles/kept",
+            "https://news.google.com/rss/articles/recent"
+        ],
+        "old resolutions go unless an article still has the link"
+    );
     let (freelist, mode): (i64, i64) = sqlx::query_as(
         "SELECT (SELECT freelist_count FROM pragma_freelist_count), (SELECT auto_vacuum FROM pragma_auto_vacuum)",
     )
@@ -639,6 +670,24 @@ async fn prune_on_postgres_removes_what_its_dry_run_lists() {
     let store = Store::open(&config.database).await.unwrap();
     fill(&store, Utc::now()).await;
     store.close().await;
+    let pg = sqlx::PgPool::connect(&url).await.unwrap();
+    sqlx::query(
+        "UPDATE articles SET aggregator_link = 'https://news.google.com/rss/articles/kept'
+         WHERE dedup_key = 'guid:Outlet A/34'",
+    )
+    .execute(&pg)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO link_resolutions (link, url, attempts, resolved_at, failed_at) VALUES
+         ('https://news.google.com/rss/articles/gone', 'https://le360.ma/a', 1, '2025-01-01T00:00:00Z', NULL),
+         ('https://news.google.com/rss/articles/kept', 'https://le360.ma/b', 1, '2025-01-01T00:00:00Z', NULL),
+         ('https://news.google.com/rss/articles/recent', NULL, 1, NULL, now())",
+    )
+    .execute(&pg)
+    .await
+    .unwrap();
+    pg.close().await;
     let options = |dry_run| veille::pipeline::PruneOptions {
         dry_run,
         list: true,
@@ -679,5 +728,16 @@ async fn prune_on_postgres_removes_what_its_dry_run_lists() {
         .await
         .unwrap();
     assert_eq!(index_rows, 100 - 46);
+    let links: Vec<String> = sqlx::query_scalar("SELECT link FROM link_resolutions ORDER BY link")
+        .fetch_all(&pg)
+        .await
+        .unwrap();
+    assert_eq!(
+        links,
+        [
+            "https://news.google.com/rss/articles/kept",
+            "https://news.google.com/rss/articles/recent"
+        ]
+    );
     pg.close().await;
 }

@@ -19,18 +19,45 @@ const ARTICLES_PER_BATCH: usize = 500;
 /// History rows removed per statement.
 const HISTORY_PER_BATCH: usize = 5_000;
 
-/// The tables of run history, with the column their age is read from
-/// and what stays whatever its age: each source's latest event, so that a
-/// source failing for longer than `keep_history` stays in the health feed.
-const HISTORY: [(&str, &str, &str); 3] = [
-    ("fetches", "started_at", ""),
-    (
-        "source_events",
-        "at",
-        "AND id NOT IN (SELECT MAX(id) FROM source_events GROUP BY source_id)",
-    ),
-    ("runs", "started_at", ""),
+/// The tables of run history: the table, its key, the age of a row, and
+/// what stays whatever its age. Each source's latest event stays, so that
+/// a source failing for longer than `keep_history` stays in the health
+/// feed; a resolved Google News link stays while an article still has it
+/// (its feed may list the item again).
+const HISTORY: [History; 4] = [
+    History {
+        table: "fetches",
+        key: "id",
+        age: "started_at",
+        kept: "",
+    },
+    History {
+        table: "source_events",
+        key: "id",
+        age: "at",
+        kept: "AND id NOT IN (SELECT MAX(id) FROM source_events GROUP BY source_id)",
+    },
+    History {
+        table: "runs",
+        key: "id",
+        age: "started_at",
+        kept: "",
+    },
+    History {
+        table: "link_resolutions",
+        key: "link",
+        age: "COALESCE(resolved_at, failed_at)",
+        kept: "AND link NOT IN (SELECT aggregator_link FROM articles WHERE aggregator_link IS NOT NULL)",
+    },
 ];
+
+/// One table of run history (see [`HISTORY`]).
+struct History {
+    table: &'static str,
+    key: &'static str,
+    age: &'static str,
+    kept: &'static str,
+}
 
 /// Which articles go: those older than their cutoff (by date and by when
 /// veille first stored them, so a backlog stored today is not removed
@@ -246,8 +273,11 @@ impl Store {
     /// History rows older than `before`.
     async fn history_rows(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
         let mut total = 0;
-        for (table, column, kept) in HISTORY {
-            let sql = format!("SELECT COUNT(*) AS n FROM {table} WHERE {column} < $1 {kept}");
+        for History {
+            table, age, kept, ..
+        } in HISTORY
+        {
+            let sql = format!("SELECT COUNT(*) AS n FROM {table} WHERE {age} < $1 {kept}");
             let row = self
                 .db()
                 .fetch_one(Statement::built(sql).bind(before))
@@ -310,14 +340,21 @@ impl Store {
         Ok(removed)
     }
 
-    /// Deletes fetches, source events and runs older than `before`, a
-    /// few thousand rows per statement. Returns the rows deleted.
+    /// Deletes fetches, source events, runs and resolved links older than
+    /// `before` (see [`HISTORY`]), a few thousand rows per statement.
+    /// Returns the rows deleted.
     pub async fn prune_history(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
         let mut removed = 0;
-        for (table, column, kept) in HISTORY {
+        for History {
+            table,
+            key,
+            age,
+            kept,
+        } in HISTORY
+        {
             let sql = format!(
-                "DELETE FROM {table} WHERE id IN
-                     (SELECT id FROM {table} WHERE {column} < $1 {kept} ORDER BY id LIMIT {HISTORY_PER_BATCH})"
+                "DELETE FROM {table} WHERE {key} IN
+                     (SELECT {key} FROM {table} WHERE {age} < $1 {kept} ORDER BY {key} LIMIT {HISTORY_PER_BATCH})"
             );
             loop {
                 let deleted = self

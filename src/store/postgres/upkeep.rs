@@ -11,7 +11,8 @@ use crate::store::error::Context;
 
 /// The tables a prune deletes from.
 const VACUUM_PRUNED: &str =
-    "VACUUM (ANALYZE) articles, article_index, alert_items, fetches, source_events, runs";
+    "VACUUM (ANALYZE) articles, article_index, alert_items, fetches, source_events, runs,
+     link_resolutions";
 
 impl PgStore {
     /// Vacuums the tables a prune deleted from.
