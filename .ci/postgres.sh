@@ -18,7 +18,11 @@ port=${VEILLE_PG_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(
 data=$(mktemp -d /tmp/veille-pg.XXXXXX)
 chown "$user" "$data"
 as_user() { if [ "$(id -u)" = 0 ]; then runuser -u "$user" -- "$@"; else "$@"; fi; }
-as_user "$bin/initdb" -D "$data/db" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+# Databases compare text in a language's order (ICU en-US), as on most
+# servers (en_US.UTF-8), not in byte order: the schema's byte-order ("C")
+# columns meet the default collation in the tests as they do there.
+as_user "$bin/initdb" -D "$data/db" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 \
+    --locale-provider=icu --icu-locale=en-US >/dev/null
 as_user "$bin/pg_ctl" -D "$data/db" -l "$data/log" -w \
     -o "-p $port -k $data -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
 echo "export VEILLE_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:$port/postgres"

@@ -55,8 +55,23 @@ impl RunLock {
         db_path.with_file_name(name)
     }
 
-    /// Takes the lock for `db_path`, waiting at most [`GRACE`] for it.
-    pub fn acquire(db_path: &Path) -> Result<RunLock, LockError> {
+    /// Takes the lock for `db_path`, waiting at most [`GRACE`] for it
+    /// (without blocking the async runtime: `veille serve --refresh` runs
+    /// beside its web server).
+    pub async fn acquire(db_path: &Path) -> Result<RunLock, LockError> {
+        let deadline = Instant::now() + GRACE;
+        loop {
+            match Self::try_acquire(db_path) {
+                Err(LockError::Held { .. }) if Instant::now() < deadline => {
+                    tokio::time::sleep(RETRY_EVERY).await;
+                }
+                taken => return taken,
+            }
+        }
+    }
+
+    /// Takes the lock for `db_path` if it is free now.
+    pub fn try_acquire(db_path: &Path) -> Result<RunLock, LockError> {
         let path = Self::path_for(db_path);
         let io = |source| LockError::Io {
             path: path.clone(),
@@ -71,16 +86,10 @@ impl RunLock {
             .write(true)
             .open(&path)
             .map_err(io)?;
-        let deadline = Instant::now() + GRACE;
-        loop {
-            match file.try_lock() {
-                Ok(()) => return Ok(RunLock { _file: file, path }),
-                Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
-                    std::thread::sleep(RETRY_EVERY);
-                }
-                Err(TryLockError::WouldBlock) => return Err(LockError::Held { path }),
-                Err(TryLockError::Error(e)) => return Err(io(e)),
-            }
+        match file.try_lock() {
+            Ok(()) => Ok(RunLock { _file: file, path }),
+            Err(TryLockError::WouldBlock) => Err(LockError::Held { path }),
+            Err(TryLockError::Error(e)) => Err(io(e)),
         }
     }
 
@@ -94,29 +103,33 @@ impl RunLock {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_lock_released_within_the_grace_period_is_taken() {
+    #[tokio::test]
+    async fn a_lock_released_within_the_grace_period_is_taken() {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("veille.db");
-        let held = RunLock::acquire(&db).unwrap();
+        let held = RunLock::try_acquire(&db).unwrap();
+        let started = Instant::now();
         let releaser = std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(200));
             drop(held);
         });
-        let started = Instant::now();
-        let taken = RunLock::acquire(&db);
+        let taken = RunLock::acquire(&db).await;
         releaser.join().unwrap();
         assert!(taken.is_ok(), "{taken:?}");
-        assert!(started.elapsed() >= Duration::from_millis(150));
+        assert!(started.elapsed() >= Duration::from_millis(200));
     }
 
-    #[test]
-    fn a_lock_held_past_the_grace_period_is_reported_held() {
+    #[tokio::test]
+    async fn a_lock_held_past_the_grace_period_is_reported_held() {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("veille.db");
-        let _held = RunLock::acquire(&db).unwrap();
+        let _held = RunLock::try_acquire(&db).unwrap();
+        assert!(matches!(
+            RunLock::try_acquire(&db),
+            Err(LockError::Held { .. })
+        ));
         let started = Instant::now();
-        let second = RunLock::acquire(&db);
+        let second = RunLock::acquire(&db).await;
         assert!(matches!(second, Err(LockError::Held { .. })), "{second:?}");
         assert!(started.elapsed() >= GRACE);
     }

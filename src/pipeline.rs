@@ -213,7 +213,7 @@ pub async fn run(
     // One run at a time on an SQLite file; on PostgreSQL, runs share the
     // work through the database instead.
     let _lock = match &config.database {
-        DatabaseConfig::Sqlite { path } => Some(RunLock::acquire(path)?),
+        DatabaseConfig::Sqlite { path } => Some(RunLock::acquire(path).await?),
         DatabaseConfig::Postgres { .. } => None,
     };
     let store = Store::open(&config.database).await?;

@@ -170,7 +170,7 @@ fn second_run_while_the_lock_is_held_exits_75() {
     let dir = tempfile::tempdir().unwrap();
     let path = write_config(dir.path(), &[]);
     let db = dir.path().join("data/veille.db");
-    let _held = veille::lock::RunLock::acquire(&db).unwrap();
+    let _held = veille::lock::RunLock::try_acquire(&db).unwrap();
     let out = veille(&path, &["run"]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(75), "{err}");

@@ -263,7 +263,9 @@ async fn dry_run_changes_nothing_and_the_prune_removes_exactly_its_list() {
     .await
     .unwrap();
     // Resolved Google News links: an old one no article has any more goes;
-    // an old one a kept article still has, and a recent one, stay.
+    // an old one a kept article still has, and a recent one, stay. The
+    // link of an article this prune removes goes at the next one, as the
+    // dry run counts.
     sqlx::query(
         "UPDATE articles SET aggregator_link = 'https://news.google.com/rss/articles/kept'
          WHERE dedup_key = 'guid:Outlet A/34'",
@@ -272,9 +274,17 @@ async fn dry_run_changes_nothing_and_the_prune_removes_exactly_its_list() {
     .await
     .unwrap();
     sqlx::query(
+        "UPDATE articles SET aggregator_link = 'https://news.google.com/rss/articles/of-a-pruned-article'
+         WHERE dedup_key = 'guid:Outlet C/40'",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    sqlx::query(
         "INSERT INTO link_resolutions (link, url, attempts, resolved_at, failed_at) VALUES
          ('https://news.google.com/rss/articles/gone', 'https://le360.ma/a', 1, '2025-01-01T00:00:00Z', NULL),
          ('https://news.google.com/rss/articles/kept', 'https://le360.ma/b', 1, '2025-01-01T00:00:00Z', NULL),
+         ('https://news.google.com/rss/articles/of-a-pruned-article', 'https://le360.ma/c', 1, '2025-01-01T00:00:00Z', NULL),
          ('https://news.google.com/rss/articles/failed-long-ago', NULL, 5, NULL, '2025-01-01T00:00:00Z'),
          ('https://news.google.com/rss/articles/recent', NULL, 1, NULL, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
     )
@@ -330,6 +340,10 @@ async fn dry_run_changes_nothing_and_the_prune_removes_exactly_its_list() {
         "the prune removes the dry run's list"
     );
     assert_eq!(real["articles"], 45);
+    assert_eq!(
+        real["history"], dry["history"],
+        "the dry run's history count"
+    );
     let db = pool(dir.path()).await;
     let left: BTreeSet<String> = identities(&db).await.into_values().collect();
     let all: BTreeSet<String> = keys.values().cloned().collect();
@@ -365,10 +379,14 @@ async fn dry_run_changes_nothing_and_the_prune_removes_exactly_its_list() {
         links,
         [
             "https://news.google.com/rss/articles/kept",
+            "https://news.google.com/rss/articles/of-a-pruned-article",
             "https://news.google.com/rss/articles/recent"
         ],
         "old resolutions go unless an article still has the link"
     );
+    let again = prune_json(&config, &["prune", "--json"]);
+    assert_eq!(again["articles"], 0);
+    assert_eq!(again["history"], 1, "the pruned article's link, now");
     let (freelist, mode): (i64, i64) = sqlx::query_as(
         "SELECT (SELECT freelist_count FROM pragma_freelist_count), (SELECT auto_vacuum FROM pragma_auto_vacuum)",
     )

@@ -574,13 +574,28 @@ mod tests {
     }
 
     #[test]
-    fn a_urls_index_text_is_the_one_its_document_indexes() {
-        let d = doc("Titre", "Texte", "fr");
-        assert_eq!(
-            url_index_text("https://www.hespress.com/tech/ia-123.html"),
-            d.index_row().url
-        );
-        assert!(d.index_row().url.contains("hespress"));
+    fn a_urls_index_text_is_the_one_its_stored_article_indexes() {
+        // After a late resolution the stored article has the outlet's
+        // canonical URL and link, where its index row had Google's words.
+        let stored = crate::model::StoredArticle {
+            id: 1,
+            uid: "u".into(),
+            source_name: "Google News Maroc".into(),
+            source_url: "https://news.google.com/rss/search?q=maroc".into(),
+            source_tags: Vec::new(),
+            first_seen_at: Utc::now(),
+            sort_at: Utc::now(),
+            cluster_id: None,
+            article: crate::model::Article {
+                title: "Brève".into(),
+                url: Some("https://le360.ma/breve-12".into()),
+                link: Some("https://le360.ma/breve-12?utm_source=gn".into()),
+                ..crate::model::Article::default()
+            },
+        };
+        let indexed = Document::of_stored(&stored, Utc::now()).index_row().url;
+        assert_eq!(url_index_text("https://le360.ma/breve-12"), indexed);
+        assert!(!indexed.contains("utm"), "{indexed}");
     }
 
     #[test]

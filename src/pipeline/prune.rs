@@ -30,7 +30,8 @@ pub struct PruneReport {
     pub dry_run: bool,
     /// Articles removed.
     pub articles: u64,
-    /// Fetch, run and health-event history rows removed.
+    /// Fetch, run and health-event history rows and resolved Google News
+    /// links removed.
     pub history: u64,
     /// Per source: how many articles, and their date range.
     pub sources: Vec<PrunedSource>,
@@ -70,7 +71,9 @@ pub async fn prune(config: &Config, options: PruneOptions) -> Result<PruneReport
         })?;
     let queries = super::compile_queries(config)?;
     let _lock = match &config.database {
-        DatabaseConfig::Sqlite { path } => Some(RunLock::acquire(path).map_err(RunError::from)?),
+        DatabaseConfig::Sqlite { path } => {
+            Some(RunLock::acquire(path).await.map_err(RunError::from)?)
+        }
         DatabaseConfig::Postgres { .. } => None,
     };
     let store = Store::open(&config.database)
@@ -190,10 +193,12 @@ async fn remove(
     let plan = store.plan_prune(&rules, protected).await?;
     let ids: Vec<i64> = plan.articles.iter().map(|a| a.id).collect();
     let uids = listed(store, &ids, list).await?;
+    // History first, as the dry run counted it: a resolved link whose
+    // article goes now is history at the next prune.
+    let history = store.prune_history(rules.history_before).await?;
     let articles = store
         .prune_articles(&ids, |done| tracing::debug!("pruned {done} articles"))
         .await?;
-    let history = store.prune_history(rules.history_before).await?;
     if articles + history > 0 {
         store.reclaim_space(Utc::now()).await?;
     }

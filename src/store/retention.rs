@@ -47,7 +47,7 @@ const HISTORY: [History; 4] = [
         table: "link_resolutions",
         key: "link",
         age: "COALESCE(resolved_at, failed_at)",
-        kept: "AND link NOT IN (SELECT aggregator_link FROM articles WHERE aggregator_link IS NOT NULL)",
+        kept: "AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.aggregator_link = link_resolutions.link)",
     },
 ];
 
