@@ -110,6 +110,22 @@ pub fn rfc3339(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// Formats a timestamp as RSS wants it (RFC 822). chrono's own formatter
+/// panics on a year outside 0–9999, which an archive written before
+/// veille read dates in a plausible range may hold: such a time is
+/// clamped into that range.
+pub fn rfc822(t: DateTime<Utc>) -> String {
+    let first = chrono::NaiveDate::from_ymd_opt(0, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0));
+    let last =
+        chrono::NaiveDate::from_ymd_opt(9999, 12, 31).and_then(|d| d.and_hms_opt(23, 59, 59));
+    let clamped = match (first, last) {
+        (Some(first), _) if t.naive_utc() < first => first.and_utc(),
+        (_, Some(last)) if t.naive_utc() > last => last.and_utc(),
+        _ => t,
+    };
+    clamped.to_rfc2822()
+}
+
 /// Accepts `fr`, `ar`, `en-US`, `fr_FR`…; returns the lower-cased primary
 /// subtag, or `None` when the text is not a language tag.
 pub fn primary_language(text: &str) -> Option<String> {
@@ -220,6 +236,30 @@ mod tests {
         assert_eq!(
             crate::normalise::hex_digest(&["abc"]),
             "dc1114cd074914bd872cc1f9a23ec910ea2203bc79779ab2e17da25782a624fc"
+        );
+    }
+}
+
+#[cfg(test)]
+mod date_tests {
+    use chrono::{NaiveDate, TimeZone, Utc};
+
+    use super::rfc822;
+
+    #[test]
+    fn rss_dates_of_any_stored_year_are_written_without_panicking() {
+        let at = |y| {
+            NaiveDate::from_ymd_opt(y, 1, 1)
+                .unwrap()
+                .and_hms_opt(0, 0, 0)
+                .unwrap()
+                .and_utc()
+        };
+        assert_eq!(rfc822(at(10_000)), "Fri, 31 Dec 9999 23:59:59 +0000");
+        assert_eq!(rfc822(at(-5000)), "Sat, 1 Jan 0000 00:00:00 +0000");
+        assert_eq!(
+            rfc822(Utc.with_ymd_and_hms(2026, 2, 5, 10, 0, 0).unwrap()),
+            "Thu, 5 Feb 2026 10:00:00 +0000"
         );
     }
 }

@@ -230,3 +230,34 @@ async fn bytes_from_a_source_are_escaped_in_every_error_line() {
     assert!(!has_raw_controls(&health), "{health:?}");
     veille::parse::parse_feed(health.as_bytes(), None).unwrap();
 }
+
+/// Dates no news item can have (year 10000, 5000 BC) are read as missing,
+/// on both backends: the run stores and publishes the items, and neither
+/// PostgreSQL's range nor RSS's four-digit years stop it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn absurd_dates_are_read_as_missing_on_both_backends() {
+    let server = ScriptServer::start().await;
+    let feed = "<?xml version=\"1.0\"?><rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\
+        <channel><title>T</title><link>http://example.org/</link><description>d</description>\
+        <item><title>Far future</title><link>http://example.org/1</link><pubDate>Mon, 01 Jan 10000 00:00:00 GMT</pubDate></item>\
+        <item><title>Far past</title><link>http://example.org/2</link><dc:date>-5000-01-01T00:00:00Z</dc:date></item>\
+        <item><title>Plain</title><link>http://example.org/3</link><pubDate>Thu, 05 Feb 2026 10:00:00 GMT</pubDate></item>\
+        </channel></rss>";
+    server.feed("dates.xml", feed, 1);
+    let sources = source("Dates", &server.url("dates.xml"), "");
+    let postgres = crate::util::postgres::fresh_database("dates").await;
+    for url in [None, postgres.as_deref()] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = config_with(dir.path(), "", &sources);
+        if let Some(url) = url {
+            config = crate::util::postgres::on_postgres(config, url);
+        }
+        let report = run(&config, true).await;
+        let ok = outcome(&report, "Dates").expect("the source is read");
+        assert_eq!(ok.counts.new, 3, "{url:?}");
+        let titles = crate::util::feed_titles(&dir.path().join("public/all/feed.json"));
+        assert_eq!(titles.len(), 3, "{url:?}: {titles:?}");
+        let rss = std::fs::read_to_string(dir.path().join("public/all/rss.xml")).unwrap();
+        assert!(!rss.contains("10000") && !rss.contains("5000"), "{rss}");
+    }
+}

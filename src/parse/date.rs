@@ -7,10 +7,24 @@
 //! without a time. Anything else is `None`: an unreadable date is never
 //! replaced by a made-up one.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 
-/// Parses a feed date into UTC.
+/// Parses a feed date into UTC; a date outside the years 1000–9999 is
+/// `None` (see [`plausible`]).
 pub fn parse_date(raw: &str) -> Option<DateTime<Utc>> {
+    read_date(raw).filter(|d| plausible(*d))
+}
+
+/// Whether a date can be a news item's: within the years 1000–9999. A
+/// feed that writes `+10000-01-01` or `-5000-01-01` is wrong, and such a
+/// date breaks what reads it later (PostgreSQL refuses years before
+/// 4713 BC; RSS dates have four digits).
+pub fn plausible(date: DateTime<Utc>) -> bool {
+    (1000..=9999).contains(&date.year())
+}
+
+/// Reads a feed date, whatever its year.
+fn read_date(raw: &str) -> Option<DateTime<Utc>> {
     let trimmed = raw.trim();
     // Most dates are written cleanly: only sloppy ones are rebuilt.
     let text: std::borrow::Cow<str> = if has_odd_spacing(trimmed) {
@@ -374,6 +388,21 @@ mod tests {
         assert_eq!(iso("2017-06-13T03:18:00+05:3"), "2017-06-12T22:15:00Z");
         assert_eq!(iso("2017-06-13T03:18:00+5:30"), "2017-06-12T21:48:00Z");
         assert_eq!(iso("2017-06-13T03:18:00+053"), "");
+    }
+
+    #[test]
+    fn dates_outside_the_years_1000_to_9999_are_none() {
+        for raw in [
+            "+10000-01-01T00:00:00Z",
+            "-5000-01-01T00:00:00Z",
+            "1 Jan 10000 00:00:00 GMT",
+            "Mon, 01 Jan 0900 00:00:00 GMT",
+            "0001-01-01",
+        ] {
+            assert_eq!(parse_date(raw), None, "{raw}");
+        }
+        assert!(parse_date("Sat, 01 Jan 1000 00:00:00 GMT").is_some());
+        assert!(parse_date("9999-12-31T23:59:59Z").is_some());
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub(super) fn render(
         } else {
             meta.description.clone()
         },
-        last_build_date: Some(updated.to_rfc2822()),
+        last_build_date: Some(crate::model::rfc822(updated)),
         generator: Some(format!("veille {}", env!("CARGO_PKG_VERSION"))),
         atom_ext: Some(AtomExtension {
             links: std::iter::once(Link {
@@ -79,7 +79,7 @@ fn item(p: &PublishItem, full_content: bool) -> Item {
             value: item_id(a),
             permalink: false,
         }),
-        pub_date: Some(a.sort_at.to_rfc2822()),
+        pub_date: Some(crate::model::rfc822(a.sort_at)),
         categories,
         source: Some(Source {
             url: a.outlet_url().to_string(),

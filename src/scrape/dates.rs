@@ -105,7 +105,9 @@ pub fn parse_page_date(raw: &str, day_first: bool, now: DateTime<Utc>) -> Option
         return Some(d);
     }
     let text = normalise_text(&ascii_digits(raw));
-    relative(&text, now).or_else(|| absolute(&text, day_first, now))
+    relative(&text, now)
+        .or_else(|| absolute(&text, day_first, now))
+        .filter(|d| crate::parse::date::plausible(*d))
 }
 
 fn tokens(text: &str) -> Vec<&str> {
