@@ -96,6 +96,20 @@ fn check_names_the_key_and_line_of_each_config_error() {
         "feed[1].query",
         14,
     );
+    // Durations that no date arithmetic could add.
+    assert_config_error(
+        &VALID.replace(
+            "[publish]",
+            "[fetch]\nmax_interval = \"100000000d\"\n\n[publish]",
+        ),
+        "fetch.max_interval",
+        5,
+    );
+    assert_config_error(
+        &VALID.replace("query = \"maroc\"", "query = \"maroc since:100000000d\""),
+        "feed[1].query",
+        14,
+    );
 }
 
 #[test]

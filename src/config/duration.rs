@@ -7,14 +7,19 @@ use std::time::Duration;
 /// fetches, `veille serve --refresh`): polling faster helps nobody.
 pub const MIN_INTERVAL: Duration = Duration::from_secs(60);
 
+/// The longest duration veille reads: longer than any retention or
+/// schedule needs, and short enough that adding it to a date never
+/// overflows (a "100000000d" would).
+pub const MAX_DURATION: Duration = Duration::from_secs(36_500 * 86_400);
+
 /// Why a text is not an interval.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IntervalError {
     /// A duration, but shorter than [`MIN_INTERVAL`].
     #[error("must be at least 1m")]
     TooShort,
-    /// Not a duration at all.
-    #[error("{0:?} is not a duration like \"30m\", \"2h\" or \"1d\"")]
+    /// Not a duration at all, or longer than [`MAX_DURATION`].
+    #[error("{0:?} is not a duration like \"30m\", \"2h\" or \"1d\" (at most 36500d)")]
     NotADuration(String),
 }
 
@@ -28,7 +33,8 @@ pub fn parse_interval(text: &str) -> Result<Duration, IntervalError> {
     }
 }
 
-/// Parses a duration; `None` when the text is not one.
+/// Parses a duration; `None` when the text is not one, or is longer than
+/// [`MAX_DURATION`].
 pub fn parse_duration(text: &str) -> Option<Duration> {
     let text = text.trim();
     if text.is_empty() {
@@ -56,7 +62,7 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
     if !number.is_empty() {
         return None;
     }
-    Some(Duration::from_secs(total))
+    Some(Duration::from_secs(total)).filter(|d| *d <= MAX_DURATION)
 }
 
 #[cfg(test)]
@@ -72,5 +78,8 @@ mod tests {
         assert_eq!(parse_duration("1d"), Some(Duration::from_secs(86_400)));
         assert_eq!(parse_duration("30"), None);
         assert_eq!(parse_duration("soon"), None);
+        assert_eq!(parse_duration("36500d"), Some(super::MAX_DURATION));
+        assert_eq!(parse_duration("36501d"), None);
+        assert_eq!(parse_duration("100000000d"), None);
     }
 }

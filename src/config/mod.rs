@@ -20,7 +20,7 @@ pub use alerts::{
     AlertChannel, AlertConfig, DigestTime, EmailConfig, SmtpSecurity, SmtpServer, WebhookConfig,
     WebhookFormat, WebhookUrl,
 };
-pub use duration::{IntervalError, MIN_INTERVAL, parse_duration, parse_interval};
+pub use duration::{IntervalError, MAX_DURATION, MIN_INTERVAL, parse_duration, parse_interval};
 pub use edit::{Added, EditError, SourceEntry, add_sources};
 pub use error::ConfigError;
 pub use retention::{DEFAULT_KEEP_PER_SOURCE, RetentionConfig};

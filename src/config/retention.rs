@@ -97,7 +97,10 @@ impl Checker<'_> {
             None => Err(self.invalid(
                 value.span(),
                 key,
-                format!("{:?} is not an age like \"90d\" or \"26w\"", value.get_ref()),
+                format!(
+                    "{:?} is not an age like \"90d\" or \"26w\" (at most 36500d)",
+                    value.get_ref()
+                ),
             )),
         }
     }

@@ -50,8 +50,11 @@ pub struct Intervals {
     pub max: Duration,
 }
 
+/// At most [`crate::config::MAX_DURATION`]: a server's hint may be any
+/// number, and a date plus it must not overflow.
 fn chrono(d: Duration) -> chrono::Duration {
-    chrono::Duration::seconds(d.as_secs().min(i64::MAX as u64) as i64)
+    let secs = d.as_secs().min(crate::config::MAX_DURATION.as_secs());
+    chrono::Duration::seconds(i64::try_from(secs).unwrap_or(i64::MAX / 1000))
 }
 
 /// Plans the source's next state; `fetched_url` is the URL this fetch used.
