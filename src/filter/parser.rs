@@ -126,10 +126,17 @@ fn lex(query: &str) -> Result<Vec<Lexed>, QueryError> {
     Ok(out)
 }
 
+/// How deeply parentheses, `NOT`s and fields may nest: far more than any
+/// real query, and little enough that parsing (and every walk of the
+/// query later) never runs out of stack on a hostile one.
+const MAX_NESTING: usize = 100;
+
 struct Parser<'a> {
     query: &'a str,
     tokens: Vec<Lexed>,
     at: usize,
+    /// Levels of nesting open at this point.
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -238,12 +245,30 @@ impl Parser<'_> {
         })
     }
 
-    fn unary(&mut self, field: Field) -> Result<Query, QueryError> {
-        if self.is_keyword("NOT") || self.peek() == Some(&Token::Minus) {
-            self.at += 1;
-            return Ok(Query::Not(Box::new(self.unary(field)?)));
+    /// Runs `parse` one level deeper, or fails past [`MAX_NESTING`].
+    fn nested<T>(
+        &mut self,
+        parse: impl FnOnce(&mut Self) -> Result<T, QueryError>,
+    ) -> Result<T, QueryError> {
+        if self.depth >= MAX_NESTING {
+            return Err(self.error(&format!(
+                "the query nests parentheses, NOT or fields more than {MAX_NESTING} levels deep"
+            )));
         }
-        self.primary(field)
+        self.depth += 1;
+        let parsed = parse(self);
+        self.depth -= 1;
+        parsed
+    }
+
+    fn unary(&mut self, field: Field) -> Result<Query, QueryError> {
+        self.nested(|p| {
+            if p.is_keyword("NOT") || p.peek() == Some(&Token::Minus) {
+                p.at += 1;
+                return Ok(Query::Not(Box::new(p.unary(field)?)));
+            }
+            p.primary(field)
+        })
     }
 
     fn primary(&mut self, field: Field) -> Result<Query, QueryError> {
@@ -271,7 +296,7 @@ impl Parser<'_> {
             }
             Token::Field(name) => {
                 self.at += 1;
-                self.field_value(&name)
+                self.nested(|p| p.field_value(&name))
             }
             Token::Regex(source) => {
                 self.at += 1;
@@ -486,6 +511,7 @@ pub(super) fn parse(query: &str) -> Result<Query, QueryError> {
         query,
         tokens,
         at: 0,
+        depth: 0,
     };
     let q = parser.or(Field::Text)?;
     if parser.at < parser.tokens.len() {
@@ -498,6 +524,25 @@ pub(super) fn parse(query: &str) -> Result<Query, QueryError> {
 mod tests {
     use super::parse;
     use crate::filter::{Field, Query, TermKind, TimeBound};
+
+    #[test]
+    fn hostile_nesting_is_an_error_not_a_stack_overflow() {
+        let deep = |open: &str, n: usize, close: &str| {
+            format!("{}maroc{}", open.repeat(n), close.repeat(n))
+        };
+        for query in [
+            deep("(", 100_000, ")"),
+            deep("NOT ", 100_000, ""),
+            deep("-", 100_000, ""),
+            deep("title:", 100_000, ""),
+        ] {
+            let e = parse(&query).unwrap_err();
+            assert!(e.message.contains("100 levels"), "{e}");
+        }
+        // Real queries nest a few levels; forty is fine.
+        assert!(parse(&deep("(", 40, ")")).is_ok());
+        assert!(parse(&deep("NOT (", 40, ")")).is_ok());
+    }
 
     #[test]
     fn errors_point_at_the_problem() {
