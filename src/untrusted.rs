@@ -91,6 +91,17 @@ pub fn name(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// A name from a document that becomes the user's own text (a source's
+/// name imported from OPML, written into config.toml and shown later
+/// everywhere): control, bidirectional and replacement characters are
+/// dropped and whitespace runs become single spaces.
+pub fn one_line_name(text: &str) -> String {
+    text.split(|c: char| c.is_whitespace() || needs_escape(c))
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Text for a terminal, several lines long: like [`printable`], but line
 /// breaks and tabs stay as they are.
 pub fn printable_lines(text: &str) -> Cow<'_, str> {

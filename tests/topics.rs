@@ -552,6 +552,26 @@ async fn search_previews_matches_and_explains_them() {
     sorted.sort_by(|a, b| b.cmp(a));
     assert_eq!(dates, sorted);
 
+    // A limit beyond any archive finds them all (no overflow while the
+    // search widens its window).
+    let count = |limit: &str| {
+        let out = crate::util::veille(
+            &config,
+            &["search", "title:maroc", "--json", "--limit", limit],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<Value>(&out.stdout)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(count("4000000000000000000"), count("10000"));
+
     let out = crate::util::veille(&config, &["search", "maroc AND (ia OR"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);

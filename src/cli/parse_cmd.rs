@@ -173,12 +173,14 @@ fn print_summary(feed: &ParsedFeed) {
             .or(item.updated)
             .map(crate::model::rfc3339)
             .unwrap_or_else(|| "no date".into());
+        // One line each, whatever line breaks the feed put in them.
         let _ = writeln!(
             out,
             "  {date}  {}",
-            item.title.as_deref().unwrap_or("(untitled)")
+            crate::untrusted::printable(item.title.as_deref().unwrap_or("(untitled)"))
         );
         if let Some(link) = &item.link {
+            let link = crate::untrusted::printable(link);
             let _ = writeln!(out, "                        {link}");
         }
     }

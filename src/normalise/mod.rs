@@ -271,7 +271,10 @@ fn summary_from_text(text: &str) -> Option<String> {
 }
 
 fn title_from_text(text: &str) -> Option<String> {
-    let t = truncate(text, 100).trim();
+    // The text keeps its paragraphs' line breaks; a title is one line, as
+    // the parser makes feed titles.
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let t = truncate(&text, 100).trim();
     (!t.is_empty()).then(|| {
         if t.len() < text.len() {
             format!("{t}…")
@@ -308,6 +311,24 @@ mod tests {
 
     use super::{SourceContext, normalise_feed};
     use crate::parse::{ParsedFeed, ParsedItem};
+
+    #[test]
+    fn a_title_made_from_the_text_is_one_line() {
+        let url = url::Url::parse("https://e.ma/feed").unwrap();
+        let feed = ParsedFeed {
+            items: vec![ParsedItem {
+                content: Some(Cow::Borrowed("<p>Premier paragraphe.</p>\n<p>Second.</p>")),
+                ..ParsedItem::default()
+            }],
+            ..ParsedFeed::default()
+        };
+        let source = SourceContext {
+            feed_url: &url,
+            language: Some("fr"),
+        };
+        let articles = normalise_feed(&feed, &source);
+        assert_eq!(articles[0].title, "Premier paragraphe. Second.");
+    }
 
     #[test]
     fn a_body_repeated_as_the_description_is_sanitised_once_and_the_same() {

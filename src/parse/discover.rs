@@ -66,7 +66,7 @@ pub fn feed_links(html: &[u8], page_url: &Url) -> Vec<DiscoveredFeed> {
             url: url.to_string(),
             title: el
                 .attr("title")
-                .map(|t| t.trim().to_string())
+                .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
                 .filter(|t| !t.is_empty()),
             mime_type: mime,
         });
@@ -81,7 +81,8 @@ mod tests {
     #[test]
     fn advertised_feeds_are_found_and_resolved() {
         let page = br#"<!DOCTYPE html><html><head>
-            <link rel="alternate" type="application/rss+xml" title="Flux" href="/feed/">
+            <link rel="alternate" type="application/rss+xml" title="  Flux
+                de l'actualite " href="/feed/">
             <link rel="alternate" type="application/atom+xml" href="https://e.ma/atom.xml">
             <link rel="alternate" hreflang="ar" href="/ar/">
             <link rel="stylesheet" href="/s.css"></head><body></body></html>"#;
@@ -90,7 +91,7 @@ mod tests {
         let feeds = feed_links(page, &base);
         assert_eq!(feeds.len(), 2);
         assert_eq!(feeds[0].url, "https://e.ma/feed/");
-        assert_eq!(feeds[0].title.as_deref(), Some("Flux"));
+        assert_eq!(feeds[0].title.as_deref(), Some("Flux de l'actualite"));
         assert_eq!(feeds[1].mime_type, "application/atom+xml");
     }
 }

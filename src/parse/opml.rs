@@ -22,7 +22,7 @@ pub fn parse_opml(bytes: &[u8]) -> Result<Vec<OpmlFeed>, String> {
     if !document.root().name().eq_ignore_ascii_case("opml") {
         return Err(format!(
             "not OPML: the root element is <{}>",
-            document.root().name()
+            crate::untrusted::name(document.root().name())
         ));
     }
     let mut feeds = Vec::new();
@@ -34,12 +34,12 @@ pub fn parse_opml(bytes: &[u8]) -> Result<Vec<OpmlFeed>, String> {
 
 fn collect(el: Element<'_, '_>, folders: &mut Vec<String>, out: &mut Vec<OpmlFeed>) {
     for outline in el.children_named(&[""], "outline") {
+        // Titles become source names in config.toml, shown on terminals.
         let title = outline
             .attr("text")
             .or(outline.attr("title"))
-            .map(str::trim)
-            .unwrap_or_default()
-            .to_string();
+            .map(crate::untrusted::one_line_name)
+            .unwrap_or_default();
         match outline
             .attr("xmlUrl")
             .map(str::trim)
@@ -52,7 +52,9 @@ fn collect(el: Element<'_, '_>, folders: &mut Vec<String>, out: &mut Vec<OpmlFee
                     title
                 },
                 xml_url: url.to_string(),
-                language: outline.attr("language").map(str::to_string),
+                language: outline
+                    .attr("language")
+                    .map(crate::untrusted::one_line_name),
                 folders: folders.clone(),
             }),
             None => {
@@ -67,6 +69,15 @@ fn collect(el: Element<'_, '_>, folders: &mut Vec<String>, out: &mut Vec<OpmlFee
 #[cfg(test)]
 mod tests {
     use super::parse_opml;
+
+    #[test]
+    fn names_lose_control_characters_and_line_breaks() {
+        let opml = "<opml version=\"2.0\"><body><outline text=\"&#27;[2JEvil\n  Feed\u{202e}\" xmlUrl=\"https://e.org/rss\"/></body></opml>";
+        let feeds = parse_opml(opml.as_bytes()).unwrap();
+        assert_eq!(feeds[0].title, "[2JEvil Feed");
+        let not_opml = parse_opml(b"<\x1b[2Jrss/>").unwrap_err();
+        assert!(!not_opml.contains('\u{1b}'), "{not_opml}");
+    }
 
     #[test]
     fn nested_folders() {

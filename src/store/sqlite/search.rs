@@ -457,8 +457,11 @@ impl SqliteStore {
             // Enough days at the rate seen so far, with half as many again
             // to spare; a topic with no match yet goes straight to the
             // whole range.
+            let wanted = i64::try_from(limit).unwrap_or(i64::MAX);
             let next = (!found.is_empty())
-                .then(|| covered * 3 * limit as i64 / (2 * found.len() as i64))
+                .then(|| {
+                    covered.saturating_mul(3).saturating_mul(wanted) / (2 * found.len() as i64)
+                })
                 .filter(|days| *days < MAX_ESTIMATED_DAYS)
                 .map(|days| query.now - chrono::Duration::days(days.max(covered * 2)));
             from = match (next, since) {
