@@ -47,9 +47,25 @@ pub(super) async fn resolve_links(
             point_at(article, url);
         }
     }
+    resolve_stored(store, fetcher, source, source_id, budget).await
+}
+
+/// Points at most `budget` stored articles of `source` still waiting for
+/// their outlet's link at it: after the new articles of a fetch that
+/// brought a body, and on their own when the feed has not changed (so a
+/// feed answering 304 does not leave them waiting).
+pub(super) async fn resolve_stored(
+    store: &Store,
+    fetcher: &Fetcher,
+    source: &SourceConfig,
+    source_id: i64,
+    mut budget: usize,
+) -> Result<(), StoreError> {
     if budget == 0 {
         return Ok(());
     }
+    // A partial index of aggregator items: no row is read for the
+    // sources that have none.
     let stored = store.unresolved_links(source_id, budget).await?;
     let links: Vec<String> = stored.iter().map(|(_, l)| l.clone()).collect();
     let resolved = resolve(store, fetcher, source, &links, &mut budget).await?;

@@ -284,7 +284,12 @@ async fn fetch_one(
     let result = fetch_in_host_slot(fetcher, store, &request, claim, per_host).await?;
     match result {
         Err(e) => fetched.error = Some(SourceError::Fetch(e)),
-        Ok(response) if response.not_modified => fetched.response = Some(response),
+        Ok(response) if response.not_modified => {
+            let (source, id) = (&fetched.source, fetched.state.id);
+            let budget = super::aggregator::PER_SOURCE_AND_RUN;
+            super::aggregator::resolve_stored(store, fetcher, source, id, budget).await?;
+            fetched.response = Some(response);
+        }
         Ok(response) => read_body(store, fetcher, &mut fetched, response).await?,
     }
     fetched.finished_at = Utc::now();
