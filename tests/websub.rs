@@ -265,4 +265,50 @@ async fn subscribe_verify_and_push_with_valid_and_invalid_signatures() {
         .await
         .unwrap();
     assert_eq!(gone.status(), 410);
+
+    // A token veille never makes is refused before the database is opened
+    // or a body read: a callback whose database cannot be opened still
+    // answers 404 and 410, where a token of the right shape gets 500.
+    let mut broken = config.clone();
+    let not_a_folder = dir.path().join("not-a-folder");
+    std::fs::write(&not_a_folder, "x").unwrap();
+    broken.database = veille::config::DatabaseConfig::Sqlite {
+        path: not_a_folder.join("veille.db"),
+    };
+    broken.fetch.max_body_bytes = 1000;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let broken_url = format!("http://{}/websub", listener.local_addr().unwrap());
+    let routes = veille::serve::websub_routes(std::sync::Arc::new(broken));
+    let folder = config.publish.dir.clone();
+    tokio::spawn(async move { veille::serve::serve_with(listener, folder, Some(routes)).await });
+    let status_of = |request: reqwest::RequestBuilder| async move {
+        request.send().await.unwrap().status().as_u16()
+    };
+    let query = "?hub.mode=subscribe&hub.topic=x&hub.challenge=c";
+    let shaped = "0123456789abcdef0123456789abcdef";
+    assert_eq!(
+        status_of(http.get(format!("{broken_url}/nope{query}"))).await,
+        404
+    );
+    assert_eq!(
+        status_of(
+            http.post(format!("{broken_url}/nope"))
+                .body(vec![b'x'; 5000])
+        )
+        .await,
+        410
+    );
+    assert_eq!(
+        status_of(http.get(format!("{broken_url}/{shaped}{query}"))).await,
+        500
+    );
+    assert_eq!(
+        status_of(
+            http.post(format!("{broken_url}/{shaped}"))
+                .body(vec![b'x'; 5000])
+        )
+        .await,
+        413,
+        "a body over fetch.max_body_bytes"
+    );
 }

@@ -165,11 +165,10 @@ fn request_due(s: &Subscription, now: DateTime<Utc>) -> bool {
 /// Answers a hub's verification of intent: the challenge to echo, or
 /// `None` (404) for a callback or topic veille did not ask for.
 pub async fn verify_intent(
-    config: &Config,
+    store: &Store,
     callback: &str,
     intent: &Intent,
 ) -> Result<Option<String>, RunError> {
-    let store = Store::open(&config.database).await?;
     let subscription = store.websub_subscription(callback).await?;
     let answer = match subscription.filter(|s| s.topic == intent.topic) {
         None => None,
@@ -192,26 +191,12 @@ pub async fn verify_intent(
             _ => None,
         },
     };
-    store.close().await;
     Ok(answer)
 }
 
 /// Checks a push's signature and stores its content as a fetch of the
 /// subscription's source.
 pub async fn receive_push(
-    config: &Config,
-    callback: &str,
-    signature: Option<&str>,
-    content_type: Option<&str>,
-    body: Vec<u8>,
-) -> Result<PushOutcome, RunError> {
-    let store = Store::open(&config.database).await?;
-    let outcome = store_push(&store, config, callback, (signature, content_type), body).await;
-    store.close().await;
-    outcome
-}
-
-async fn store_push(
     store: &Store,
     config: &Config,
     callback: &str,
