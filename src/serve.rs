@@ -8,9 +8,11 @@
 //! (see `metrics`). With `--public-url`, it also takes WebSub hubs'
 //! requests under `/websub/` (see `websub`).
 
+mod connections;
 mod metrics;
 mod websub;
 
+pub use connections::Limits;
 pub use metrics::metrics_routes;
 pub use websub::websub_routes;
 
@@ -84,13 +86,23 @@ pub async fn serve_with(
     dir: PathBuf,
     extra: Option<Router>,
 ) -> std::io::Result<()> {
+    serve_within(listener, dir, extra, Limits::default()).await
+}
+
+/// [`serve_with`], with clients held to `limits`.
+pub async fn serve_within(
+    listener: tokio::net::TcpListener,
+    dir: PathBuf,
+    extra: Option<Router>,
+    limits: Limits,
+) -> std::io::Result<()> {
     let root = Arc::new(dir.canonicalize().unwrap_or(dir));
     let files = Router::new().fallback(handle).with_state(root);
     let app = match extra {
         Some(routes) => routes.merge(files),
         None => files,
     };
-    axum::serve(listener, app).await
+    connections::serve_connections(listener, app, limits).await
 }
 
 /// Binds `addr` (for the CLI).
@@ -113,7 +125,12 @@ fn status(code: StatusCode, text: &'static str) -> Response {
 enum Target {
     /// A file inside the folder.
     File(PathBuf),
-    /// Nothing there.
+    /// A folder named without its final `/`: its page's relative links
+    /// only work from the folder's own URL, so the client is sent there.
+    Folder,
+    /// Nothing there, or nothing veille publishes (dotfiles such as the
+    /// files being written, and types it never writes, such as a database
+    /// or config file someone put in the folder).
     Missing,
     /// An attempt to leave the folder, or a path that is not text.
     Forbidden,
@@ -121,14 +138,13 @@ enum Target {
 
 fn resolve(root: &Path, raw_path: &str) -> Target {
     match resolve_inner(root, raw_path) {
-        Some(Some(path)) => Target::File(path),
-        Some(None) => Target::Missing,
+        Some(target) => target,
         None => Target::Forbidden,
     }
 }
 
-/// `None`: forbidden; `Some(None)`: a well-formed path with nothing there.
-fn resolve_inner(root: &Path, raw_path: &str) -> Option<Option<PathBuf>> {
+/// `None`: forbidden.
+fn resolve_inner(root: &Path, raw_path: &str) -> Option<Target> {
     let decoded = percent_encoding::percent_decode_str(raw_path)
         .decode_utf8()
         .ok()?;
@@ -139,20 +155,32 @@ fn resolve_inner(root: &Path, raw_path: &str) -> Option<Option<PathBuf>> {
     let mut path = root.to_path_buf();
     for component in Path::new(relative).components() {
         match component {
+            Component::Normal(part) if part.to_string_lossy().starts_with('.') => {
+                return Some(Target::Missing);
+            }
             Component::Normal(part) => path.push(part),
             Component::CurDir => {}
             _ => return None,
         }
     }
-    if decoded.ends_with('/') || path.is_dir() {
+    if path.is_dir() {
+        if !decoded.ends_with('/') {
+            return Some(Target::Folder);
+        }
         path.push("index.html");
+    }
+    if content_type(&path) == OTHER_TYPE {
+        return Some(Target::Missing);
     }
     // Symlinks may not lead out of the folder either.
     let Ok(real) = path.canonicalize() else {
-        return Some(None);
+        return Some(Target::Missing);
     };
-    real.starts_with(root).then_some(Some(real))
+    real.starts_with(root).then_some(Target::File(real))
 }
+
+/// The type of files veille does not publish, which are not served.
+const OTHER_TYPE: &str = "application/octet-stream";
 
 fn content_type(path: &Path) -> &'static str {
     let name = path
@@ -175,7 +203,7 @@ fn content_type(path: &Path) -> &'static str {
             "svg" => "image/svg+xml",
             "css" => "text/css; charset=utf-8",
             "txt" => "text/plain; charset=utf-8",
-            _ => "application/octet-stream",
+            _ => OTHER_TYPE,
         },
     }
 }
@@ -184,12 +212,19 @@ fn http_date(t: DateTime<Utc>) -> String {
     t.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
 }
 
-fn not_modified(headers: &HeaderMap, etag: &str, modified: DateTime<Utc>) -> bool {
+/// Whether the client's copy is current: `If-None-Match` by weak
+/// comparison (RFC 9110 13.1.2) against any representation's tag, else
+/// `If-Modified-Since`.
+fn not_modified(headers: &HeaderMap, tags: &[&str], modified: DateTime<Utc>) -> bool {
+    let opaque = |t: &str| t.trim().trim_start_matches("W/").to_string();
     if let Some(inm) = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
     {
-        return inm.split(',').any(|t| t.trim() == etag || t.trim() == "*");
+        return inm
+            .split(',')
+            .map(opaque)
+            .any(|t| t == "*" || tags.iter().any(|tag| opaque(tag) == t));
     }
     headers
         .get(header::IF_MODIFIED_SINCE)
@@ -200,52 +235,102 @@ fn not_modified(headers: &HeaderMap, etag: &str, modified: DateTime<Utc>) -> boo
 
 async fn handle(State(root): State<Arc<PathBuf>>, request: Request) -> Response {
     if request.method() != Method::GET && request.method() != Method::HEAD {
-        return status(StatusCode::METHOD_NOT_ALLOWED, "GET or HEAD only\n");
+        let mut response = status(StatusCode::METHOD_NOT_ALLOWED, "GET or HEAD only\n");
+        let allow = HeaderValue::from_static("GET, HEAD");
+        response.headers_mut().insert(header::ALLOW, allow);
+        return response;
     }
     let path = match resolve(&root, request.uri().path()) {
         Target::File(path) => path,
+        Target::Folder => return to_folder(request.uri().path()),
         Target::Missing => return status(StatusCode::NOT_FOUND, "not found\n"),
         Target::Forbidden => return status(StatusCode::FORBIDDEN, "forbidden\n"),
     };
-    let Ok(bytes) = tokio::fs::read(&path).await else {
+    let Some((bytes, modified)) = read_with_time(&path).await else {
         return status(StatusCode::NOT_FOUND, "not found\n");
     };
-    let modified: DateTime<Utc> = tokio::fs::metadata(&path)
+    let gzip_wanted = accepts_gzip(request.headers()) && bytes.len() > 256;
+    // Hashing and compressing a page of several MB is CPU work: off the
+    // async workers, which also answer the other requests.
+    let prepared = tokio::task::spawn_blocking(move || prepare(bytes, gzip_wanted)).await;
+    let Ok(file) = prepared else {
+        return status(StatusCode::INTERNAL_SERVER_ERROR, "error\n");
+    };
+    let mut response = Response::new(Body::empty());
+    set_file_headers(response.headers_mut(), &path, &file.etag, modified);
+    let tags = [file.plain_etag.as_str(), file.gzip_etag.as_str()];
+    if not_modified(request.headers(), &tags, modified) {
+        *response.status_mut() = StatusCode::NOT_MODIFIED;
+        return response;
+    }
+    if file.gzipped {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    if let Ok(v) = HeaderValue::from_str(&file.body.len().to_string()) {
+        response.headers_mut().insert(header::CONTENT_LENGTH, v);
+    }
+    if request.method() == Method::GET {
+        *response.body_mut() = Body::from(file.body);
+    }
+    response
+}
+
+/// A 301 to the folder's own URL (with its final `/`).
+fn to_folder(path: &str) -> Response {
+    let mut response = status(StatusCode::MOVED_PERMANENTLY, "moved\n");
+    if let Ok(location) = HeaderValue::from_str(&format!("{path}/")) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
+}
+
+/// The file's bytes and the time it was last written, from one open
+/// handle: a publish that replaces the file meanwhile cannot pair the old
+/// bytes with the new time.
+async fn read_with_time(path: &Path) -> Option<(Vec<u8>, DateTime<Utc>)> {
+    use tokio::io::AsyncReadExt;
+    let mut file = tokio::fs::File::open(path).await.ok()?;
+    let modified = file
+        .metadata()
         .await
         .and_then(|m| m.modified())
         .map(DateTime::<Utc>::from)
         .unwrap_or_default();
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).await.ok()?;
+    Some((bytes, modified))
+}
+
+/// A file as it is sent: its body (compressed when asked) and the tags of
+/// both representations, which differ so that caches keep them apart.
+struct Prepared {
+    body: Vec<u8>,
+    gzipped: bool,
+    etag: String,
+    plain_etag: String,
+    gzip_etag: String,
+}
+
+fn prepare(bytes: Vec<u8>, gzip_wanted: bool) -> Prepared {
     let digest = Sha256::digest(&bytes);
-    let etag = format!(
-        "\"{}\"",
-        crate::model::to_hex(digest.get(..12).unwrap_or_default())
-    );
-    let mut response = Response::new(Body::empty());
-    set_file_headers(response.headers_mut(), &path, &etag, modified);
-    if not_modified(request.headers(), &etag, modified) {
-        *response.status_mut() = StatusCode::NOT_MODIFIED;
-        return response;
+    let hex = crate::model::to_hex(digest.get(..12).unwrap_or_default());
+    let plain_etag = format!("\"{hex}\"");
+    let gzip_etag = format!("\"{hex}-gz\"");
+    let compressed = gzip_wanted.then(|| gzip(&bytes).ok()).flatten();
+    let gzipped = compressed.is_some();
+    Prepared {
+        body: compressed.unwrap_or(bytes),
+        gzipped,
+        etag: if gzipped {
+            gzip_etag.clone()
+        } else {
+            plain_etag.clone()
+        },
+        plain_etag,
+        gzip_etag,
     }
-    let body = if accepts_gzip(request.headers()) && bytes.len() > 256 {
-        match gzip(&bytes) {
-            Ok(compressed) => {
-                response
-                    .headers_mut()
-                    .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-                compressed
-            }
-            Err(_) => bytes,
-        }
-    } else {
-        bytes
-    };
-    if let Ok(v) = HeaderValue::from_str(&body.len().to_string()) {
-        response.headers_mut().insert(header::CONTENT_LENGTH, v);
-    }
-    if request.method() == Method::GET {
-        *response.body_mut() = Body::from(body);
-    }
-    response
 }
 
 /// Content type, caching and validator headers of a file.
@@ -267,11 +352,22 @@ fn set_file_headers(h: &mut HeaderMap, path: &Path, etag: &str, modified: DateTi
     }
 }
 
+/// Whether `Accept-Encoding` takes gzip (`gzip;q=0` refuses it).
 fn accepts_gzip(headers: &HeaderMap) -> bool {
+    let takes = |coding: &str| {
+        let mut parts = coding.split(';').map(str::trim);
+        let name = parts.next().unwrap_or_default();
+        let refused = parts.any(|p| {
+            p.strip_prefix("q=")
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .is_some_and(|q| q <= 0.0)
+        });
+        (name.eq_ignore_ascii_case("gzip") || name.eq_ignore_ascii_case("x-gzip")) && !refused
+    };
     headers
         .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")))
+        .is_some_and(|v| v.split(',').any(takes))
 }
 
 fn gzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
@@ -282,7 +378,54 @@ fn gzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Target, resolve};
+    use axum::http::{HeaderMap, HeaderValue, header};
+    use chrono::{DateTime, Utc};
+
+    use super::{Target, accepts_gzip, not_modified, resolve};
+
+    fn with(name: header::HeaderName, value: &'static str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(name, HeaderValue::from_static(value));
+        headers
+    }
+
+    #[test]
+    fn gzip_is_sent_only_when_accepted() {
+        for (value, takes) in [
+            ("gzip, deflate, br", true),
+            ("br;q=1.0, gzip;q=0.8", true),
+            ("GZIP", true),
+            ("gzip;q=0", false),
+            ("gzip; q=0.0, identity", false),
+            ("br", false),
+            ("x-gzip", true),
+        ] {
+            assert_eq!(
+                accepts_gzip(&with(header::ACCEPT_ENCODING, value)),
+                takes,
+                "{value}"
+            );
+        }
+    }
+
+    #[test]
+    fn validators_compare_weakly_and_know_both_representations() {
+        let tags = ["\"abc\"", "\"abc-gz\""];
+        let now = DateTime::<Utc>::UNIX_EPOCH;
+        for (value, fresh) in [
+            ("\"abc\"", true),
+            ("W/\"abc\"", true),
+            ("\"zzz\", W/\"abc-gz\"", true),
+            ("*", true),
+            ("\"zzz\"", false),
+        ] {
+            assert_eq!(
+                not_modified(&with(header::IF_NONE_MATCH, value), &tags, now),
+                fresh,
+                "{value}"
+            );
+        }
+    }
 
     #[test]
     fn paths_stay_inside_the_folder() {
@@ -297,6 +440,23 @@ mod tests {
         );
         assert_eq!(resolve(&root, "/"), Target::File(root.join("index.html")));
         assert_eq!(resolve(&root, "/topic/none.xml"), Target::Missing);
+        assert_eq!(resolve(&root, "/topic"), Target::Folder);
+        // Not what veille publishes, or being written.
+        std::fs::write(root.join("veille.db"), "x").unwrap();
+        std::fs::write(root.join("config.toml"), "x").unwrap();
+        std::fs::write(root.join("topic/.tmpAbC123"), "x").unwrap();
+        for unpublished in [
+            "/veille.db",
+            "/config.toml",
+            "/topic/.tmpAbC123",
+            "/.git/config",
+        ] {
+            assert_eq!(
+                resolve(&root, unpublished),
+                Target::Missing,
+                "{unpublished}"
+            );
+        }
         for bad in [
             "/../etc/passwd",
             "/%2e%2e/etc/passwd",

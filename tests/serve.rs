@@ -118,6 +118,87 @@ async fn serves_feeds_with_validators_gzip_and_no_traversal() {
     assert_eq!(get("/nope.xml").send().await.unwrap().status(), 404);
 }
 
+/// What a client that misbehaves or asks oddly gets: a connection that
+/// never finishes its request head is closed; a folder without its `/`
+/// is redirected; other methods are told which are allowed; the gzip
+/// representation has its own tag; files veille does not publish are
+/// not served.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_clients_are_cut_off_and_odd_requests_answered_right() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = ScriptServer::start().await;
+    server.feed("a.xml", rss("a", 40), 1);
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_with(dir.path(), "", &source("A", &server.url("a.xml"), ""));
+    run(&config, true).await;
+    std::fs::write(config.publish.dir.join("veille.db"), "not a feed").unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let limits = veille::serve::Limits {
+        header_timeout: Duration::from_millis(500),
+        ..veille::serve::Limits::default()
+    };
+    let folder = config.publish.dir.clone();
+    tokio::spawn(veille::serve::serve_within(listener, folder, None, limits));
+
+    // Half a request, then silence: closed after the header timeout.
+    let started = std::time::Instant::now();
+    let mut stalled = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stalled
+        .write_all(b"GET /all/rss.xml HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let mut rest = Vec::new();
+    let closed =
+        tokio::time::timeout(Duration::from_secs(10), stalled.read_to_end(&mut rest)).await;
+    assert!(
+        closed.is_ok(),
+        "the stalled connection is still open after 10 s"
+    );
+    assert!(started.elapsed() >= Duration::from_millis(400));
+
+    let http = reqwest::Client::builder()
+        .gzip(false)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let get = |path: &str| http.get(format!("http://{addr}{path}"));
+    let folder = get("/all").send().await.unwrap();
+    assert_eq!(folder.status(), 301);
+    assert_eq!(folder.headers()["location"], "/all/");
+    assert_eq!(get("/all/").send().await.unwrap().status(), 200);
+    let post = http
+        .post(format!("http://{addr}/all/rss.xml"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(post.status(), 405);
+    assert_eq!(post.headers()["allow"], "GET, HEAD");
+    assert_eq!(get("/veille.db").send().await.unwrap().status(), 404);
+
+    let plain = get("/all/rss.xml").send().await.unwrap();
+    let plain_tag = plain.headers()["etag"].to_str().unwrap().to_string();
+    let zipped = get("/all/rss.xml")
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    let zipped_tag = zipped.headers()["etag"].to_str().unwrap().to_string();
+    assert_ne!(plain_tag, zipped_tag, "one tag per representation");
+    let refused = get("/all/rss.xml")
+        .header("accept-encoding", "gzip;q=0")
+        .send()
+        .await
+        .unwrap();
+    assert!(refused.headers().get("content-encoding").is_none());
+    let weak = get("/all/rss.xml")
+        .header("if-none-match", format!("W/{zipped_tag}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(weak.status(), 304);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn serve_refresh_fetches_and_publishes_without_cron() {
     let server = ScriptServer::start().await;
