@@ -359,11 +359,44 @@ async fn alerts_test_sends_one_sample_and_records_nothing() {
     })
     .await
     .unwrap();
-    assert!(!output.status.success());
+    assert_eq!(output.status.code(), Some(2), "a usage error");
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
         "veille: no [[alert]] is named \"nope\"\n"
     );
+}
+
+/// Commands that send without fetching first (`publish`, `alerts test`)
+/// have what HTTPS needs too: they used to panic before the first request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn publish_and_alerts_test_send_webhooks_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (receiver, hook) = Receiver::start().await;
+    let alert = format!(
+        "\n[[alert]]\nname = \"team\"\nfeeds = [\"morocco-ai-governance\"]\nwebhook = {{ url = \"{hook}\" }}\n"
+    );
+    let (_server, config) = configured(dir.path(), &alert).await;
+    let path = config.path.clone();
+    let outputs = tokio::task::spawn_blocking(move || {
+        [
+            crate::util::veille(&path, &["fetch", "--all"]),
+            crate::util::veille(&path, &["-q", "publish"]),
+            crate::util::veille(&path, &["alerts", "test", "team"]),
+        ]
+    })
+    .await
+    .unwrap();
+    for output in &outputs {
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    assert!(outputs[1].stderr.is_empty() && outputs[1].stdout.is_empty());
+    let accepted = receiver.accepted();
+    assert_eq!(accepted.len(), 2, "the published items, then the sample");
+    assert_eq!(titles(&accepted[0]).len(), 3);
 }
 
 #[tokio::test]

@@ -166,6 +166,7 @@ async fn failing_source_gets_one_line_and_the_run_still_succeeds() {
             ("Dead", server.url("dead.xml")),
         ],
     );
+    let quiet_path = path.clone();
     let out = tokio::task::spawn_blocking(move || veille(&path, &["run"]))
         .await
         .unwrap();
@@ -177,6 +178,14 @@ async fn failing_source_gets_one_line_and_the_run_still_succeeds() {
         "{err}"
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("1 sources ok, 1 failed"));
+    // -q (as in the README's cron line) drops the summary, not the failure.
+    let out = tokio::task::spawn_blocking(move || veille(&quiet_path, &["-q", "run", "--all"]))
+        .await
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("\"Dead\""), "{err}");
+    assert!(out.stdout.is_empty());
 }
 
 #[test]

@@ -77,7 +77,11 @@ pub(super) async fn test(config_path: &Path, name: &str) -> Exit {
         }
         Err(e) => {
             eprintln!("veille: {}", crate::untrusted::error_column(&e.to_string()));
-            Exit::Fatal
+            // A name the config does not have is the caller's mistake.
+            match e {
+                crate::pipeline::AlertTestError::NoSuchAlert(_) => Exit::Usage,
+                _ => Exit::Fatal,
+            }
         }
     }
 }

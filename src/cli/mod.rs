@@ -265,6 +265,10 @@ pub fn main() -> ExitCode {
         }
     };
     output::init_logging(cli.verbose, cli.quiet);
+    // Every command that makes a request (fetching, but also publishing's
+    // webhooks and hub pings, `alerts test`) needs rustls's process-wide
+    // crypto provider; a second install is harmless.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     // Parsing and normalising run on the blocking pool; more threads than
     // cores only adds thread churn (and fresh allocator heaps) there.
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());

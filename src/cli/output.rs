@@ -78,7 +78,8 @@ impl Progress for RunProgress {
             bar.set_message(outcome.name.clone());
         }
         match &outcome.result {
-            Err(reason) if !self.quiet => self.line(format!(
+            // Even with -q: under cron, these lines are the report.
+            Err(reason) => self.line(format!(
                 "veille: source {:?} failed: {}",
                 outcome.name,
                 crate::untrusted::error_column(&reason.to_string())
@@ -113,23 +114,25 @@ pub(super) fn with_bar(mut progress: RunProgress, total: usize) -> RunProgress {
     progress
 }
 
-/// The closing summary: one line, unless `-q`.
+/// The failures, one line each (even with `-q`: under cron they are what
+/// a person reads), then the closing summary: one line, unless `-q`.
 pub(super) fn print_report(report: &RunReport, options: RunOptions, verbose: u8, quiet: bool) {
-    // Printed even with -q: a feed that no longer publishes needs a person.
     for (slug, why) in &report.feed_errors {
+        let why = crate::untrusted::error_column(why);
         eprintln!("veille: feed {slug:?} not published: {why}");
     }
-    for failure in report.hub_failures.iter().filter(|_| !quiet) {
+    for failure in &report.hub_failures {
         eprintln!(
             "veille: {}",
             crate::untrusted::error_column(&failure.to_string())
         );
     }
     if let Some(error) = &report.prune_error {
+        let error = crate::untrusted::error_column(error);
         eprintln!("veille: daily prune failed (tried again at the next run): {error}");
     }
     for alert in &report.alerts {
-        if let Some(error) = alert.error.as_ref().filter(|_| !quiet) {
+        if let Some(error) = &alert.error {
             eprintln!(
                 "veille: {}; its items wait for the next attempt",
                 crate::untrusted::error_column(&error.to_string())
