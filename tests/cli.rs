@@ -96,6 +96,15 @@ fn check_names_the_key_and_line_of_each_config_error() {
         "feed[1].query",
         14,
     );
+    // A mistyped database URL is not echoed: it may hold a password.
+    let text = VALID.replace("sqlite://veille.db", "postgre://veille:S3CRETPW@db/veille");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, text).unwrap();
+    let out = veille(&path, &["check"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("database.url"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("S3CRETPW"), "{}", stderr(&out));
     // Durations that no date arithmetic could add.
     assert_config_error(
         &VALID.replace(

@@ -296,9 +296,9 @@ impl Checker<'_> {
         Err(self.invalid(
             url.span(),
             "database.url",
-            format!(
-                "{text:?} is not a database URL; expected sqlite://FILE or postgres://USER@HOST/DATABASE"
-            ),
+            // Not echoed: a mistyped URL may hold a password.
+            "not a database URL; expected sqlite://FILE or postgres://USER@HOST/DATABASE"
+                .to_string(),
         ))
     }
 

@@ -32,14 +32,29 @@ pub(crate) struct PgStore {
 
 /// `url` without its password, for messages.
 pub(crate) fn redacted(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("***"));
-            u.to_string()
-        }
-        Ok(u) => u.to_string(),
-        Err(_) => "the configured PostgreSQL URL".to_string(),
+    let Ok(mut u) = url::Url::parse(url) else {
+        return "the configured PostgreSQL URL".to_string();
+    };
+    if u.password().is_some() {
+        let _ = u.set_password(Some("***"));
     }
+    // libpq also takes passwords as parameters.
+    let secret = |key: &str| matches!(key, "password" | "sslpassword");
+    if u.query_pairs().any(|(k, _)| secret(&k)) {
+        let pairs: Vec<(String, String)> = u
+            .query_pairs()
+            .map(|(k, v)| {
+                let v = if secret(&k) {
+                    "***".into()
+                } else {
+                    v.into_owned()
+                };
+                (k.into_owned(), v)
+            })
+            .collect();
+        u.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    u.to_string()
 }
 
 impl PgStore {
@@ -92,5 +107,27 @@ impl PgStore {
     /// Closes the connections.
     pub(crate) async fn close(self) {
         self.pool.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redacted;
+
+    #[test]
+    fn passwords_are_masked_wherever_the_url_holds_them() {
+        assert_eq!(
+            redacted("postgres://veille:S3CRET@db.example/veille"),
+            "postgres://veille:***@db.example/veille"
+        );
+        let masked = redacted(
+            "postgres://veille@db.example/veille?sslmode=require&password=S3CRET&sslpassword=K3Y",
+        );
+        assert!(
+            !masked.contains("S3CRET") && !masked.contains("K3Y"),
+            "{masked}"
+        );
+        assert!(masked.contains("sslmode=require"), "{masked}");
+        assert_eq!(redacted("not a url"), "the configured PostgreSQL URL");
     }
 }
