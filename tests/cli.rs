@@ -197,6 +197,50 @@ async fn failing_source_gets_one_line_and_the_run_still_succeeds() {
     assert!(out.stdout.is_empty());
 }
 
+/// A bad `[[source]]` or `[[feed]]` fails that one entry: one line each,
+/// naming it, and the run fetches and publishes the rest; `check` still
+/// reports them and exits 2.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bad_source_or_query_is_skipped_and_the_rest_runs() {
+    let server = FixtureServer::start().await;
+    server.put_fixture("maroc-rss2.xml", "application/rss+xml");
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_config(dir.path(), &[("Maroc FR", server.url("maroc-rss2.xml"))]);
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str(
+        "\n[[source]]\nname = \"Old FTP\"\nurl = \"ftp://files.example.ma/feed\"\n\n\
+         [[feed]]\nslug = \"broken\"\ntitle = \"Broken\"\nquery = \"maroc AND (ia OR\"\n",
+    );
+    std::fs::write(&path, text).unwrap();
+    let check_path = path.clone();
+    let out = tokio::task::spawn_blocking(move || veille(&path, &["run"]))
+        .await
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(err.lines().count(), 2, "{err}");
+    assert!(
+        err.contains("source[2].url") && err.contains("skipped"),
+        "{err}"
+    );
+    assert!(
+        err.contains("feed[3].query") && err.contains("skipped"),
+        "{err}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 sources ok, 0 failed"));
+    let everything = dir.path().join("public/everything/feed.json");
+    assert_eq!(crate::util::feed_titles(&everything).len(), 3);
+    assert!(!dir.path().join("public/broken").exists());
+
+    let out = veille(&check_path, &["check"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("source[2].url") && err.contains("feed[3].query"),
+        "{err}"
+    );
+}
+
 #[test]
 fn second_run_while_the_lock_is_held_exits_75() {
     let dir = tempfile::tempdir().unwrap();

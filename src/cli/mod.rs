@@ -382,12 +382,20 @@ async fn dispatch(cli: &Cli) -> Exit {
     }
 }
 
-/// Loads the config, printing the error and returning the exit code on failure.
+/// Loads the config, printing the error and returning the exit code on
+/// failure; each entry set aside gets one line, and the command goes on
+/// without it.
 fn load_config(path: &std::path::Path) -> Result<Config, Exit> {
-    Config::load(path).map_err(|e| {
+    let config = Config::load(path).map_err(|e| {
         eprintln!("veille: {e}");
         Exit::Usage
-    })
+    })?;
+    // One line each (a query's caret diagram is for `veille check`).
+    for skipped in &config.skipped {
+        let first = skipped.lines().next().unwrap_or_default();
+        eprintln!("veille: {first}; this entry is skipped");
+    }
+    Ok(config)
 }
 
 /// Loads the config and opens its database, printing the error and
@@ -430,9 +438,6 @@ async fn run(cli: &Cli, options: RunOptions) -> Exit {
         Ok(c) => c,
         Err(code) => return code,
     };
-    if let Err(code) = check::check_queries(&config) {
-        return code;
-    }
     let fetching = if options.fetch {
         config.enabled_sources().count()
     } else {

@@ -25,9 +25,6 @@ pub(super) async fn serve(config_path: &Path, options: ServeOptions<'_>) -> Exit
         Ok(c) => c,
         Err(code) => return code,
     };
-    if let Err(code) = super::check::check_queries(&config) {
-        return code;
-    }
     let Ok(every) = refresh.map(parse_interval).transpose() else {
         eprintln!("veille: --refresh needs a duration of at least 1m, like 15m or 1h");
         return Exit::Usage;

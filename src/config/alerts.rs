@@ -8,9 +8,9 @@ use std::time::Duration;
 use toml::Spanned;
 use url::Url;
 
+use super::ConfigError;
 use super::raw::{RawAlert, RawEmail, RawWebhook};
 use super::validate::Checker;
-use super::{ConfigError, FeedConfig};
 
 /// One `[[alert]]`.
 #[derive(Clone)]
@@ -134,7 +134,7 @@ impl Checker<'_> {
     pub(super) fn alerts(
         &self,
         raw: &[RawAlert],
-        feeds: &[FeedConfig],
+        feeds: &HashSet<String>,
     ) -> Result<Vec<AlertConfig>, ConfigError> {
         let mut names = HashSet::new();
         raw.iter()
@@ -147,7 +147,7 @@ impl Checker<'_> {
         &self,
         i: usize,
         raw: &RawAlert,
-        feeds: &[FeedConfig],
+        feeds: &HashSet<String>,
         names: &mut HashSet<String>,
     ) -> Result<AlertConfig, ConfigError> {
         let key = |k: &str| format!("alert[{}].{k}", i + 1);
@@ -191,14 +191,14 @@ impl Checker<'_> {
     fn alert_feeds(
         &self,
         raw: &Spanned<Vec<String>>,
-        feeds: &[FeedConfig],
+        feeds: &HashSet<String>,
         key: &str,
     ) -> Result<Vec<String>, ConfigError> {
         if raw.get_ref().is_empty() {
             return Err(self.invalid(raw.span(), key, "must name at least one feed"));
         }
         for slug in raw.get_ref() {
-            if !feeds.iter().any(|f| &f.slug == slug) {
+            if !feeds.contains(slug) {
                 return Err(self.invalid(
                     raw.span(),
                     key,

@@ -49,6 +49,9 @@ pub enum EditError {
     /// The edited file would not be a valid configuration.
     #[error("import would make the config invalid, nothing written: {0}")]
     WouldBeInvalid(ConfigError),
+    /// An imported entry would be set aside as invalid.
+    #[error("import would add an invalid entry, nothing written: {0}")]
+    WouldAddInvalid(String),
 }
 
 /// Adds `entries` to `text` (the file `config` was read from) as
@@ -87,7 +90,12 @@ pub fn add_sources(
         added.added += 1;
     }
     added.text = doc.to_string();
-    Config::from_toml(&added.text, Path::new(&path)).map_err(EditError::WouldBeInvalid)?;
+    let edited =
+        Config::from_toml(&added.text, Path::new(&path)).map_err(EditError::WouldBeInvalid)?;
+    // Entries the file already had set aside stay the user's business.
+    if let Some(new) = edited.skipped.iter().find(|e| !config.skipped.contains(e)) {
+        return Err(EditError::WouldAddInvalid(new.clone()));
+    }
     Ok(added)
 }
 

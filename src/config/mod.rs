@@ -48,6 +48,12 @@ pub struct Config {
     pub alerts: Vec<AlertConfig>,
     /// `[retention]`: what `veille prune` removes; `None`: keep everything.
     pub retention: Option<RetentionConfig>,
+    /// The `[[source]]` and `[[feed]]` entries set aside, each with its
+    /// error: the rest of the file works without them (a skipped source
+    /// is not fetched, a skipped feed's files are left as they are), and
+    /// `veille check` reports them. Each is its error's message (file,
+    /// line, key and what is wrong).
+    pub skipped: Vec<String>,
 }
 
 /// `[database]`.

@@ -517,7 +517,7 @@ impl Checker<'_> {
             slug,
             title: self.non_empty(&raw.title, &key("title"))?,
             description: raw.description.clone().unwrap_or_default(),
-            query: self.non_empty(&raw.query, &key("query"))?,
+            query: self.query(&raw.query, &key("query"))?,
             query_line: self.line_of(raw.query.span()),
             limit: self.positive(&raw.limit, &key("limit"), 100, 10_000)? as usize,
             formats: match &raw.formats {
@@ -546,6 +546,19 @@ impl Checker<'_> {
     }
 }
 
+impl Checker<'_> {
+    /// A feed's query, parsed here so that a bad one sets its feed aside
+    /// with the line it is on (the message shows the query with a caret
+    /// under the problem).
+    fn query(&self, raw: &Spanned<String>, key: &str) -> Result<String, ConfigError> {
+        let query = self.non_empty(raw, key)?;
+        match crate::filter::Query::parse(&query) {
+            Ok(_) => Ok(query),
+            Err(e) => Err(self.invalid(raw.span(), key, e.to_string())),
+        }
+    }
+}
+
 /// Parses and validates a whole file.
 pub(super) fn validate(text: &str, path: &Path) -> Result<Config, ConfigError> {
     let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Syntax {
@@ -553,22 +566,27 @@ pub(super) fn validate(text: &str, path: &Path) -> Result<Config, ConfigError> {
         message: e.to_string().trim_end().to_string(),
     })?;
     let checker = Checker { text, path };
+    // A bad [[source]] or [[feed]] is set aside with its error, and the
+    // rest of the file is used: one mistake fails that one thing.
+    let mut skipped = Vec::new();
     let mut names = HashSet::new();
     let sources = raw
         .source
         .iter()
         .enumerate()
-        .map(|(i, s)| checker.source(i, s, &mut names))
-        .collect::<Result<Vec<_>, _>>()?;
+        .map(|(i, s)| checker.source(i, s, &mut names));
+    let sources = set_aside(sources, &mut skipped);
     let publish = checker.publish(&raw)?;
+    // The slugs of every feed, good or set aside: an alert may follow a
+    // feed whose query is being mended.
     let mut slugs = HashSet::new();
     let feeds = raw
         .feed
         .iter()
         .enumerate()
-        .map(|(i, f)| checker.feed(i, f, &mut slugs, &publish.formats))
-        .collect::<Result<Vec<_>, _>>()?;
-    let alerts = checker.alerts(&raw.alert, &feeds)?;
+        .map(|(i, f)| checker.feed(i, f, &mut slugs, &publish.formats));
+    let feeds = set_aside(feeds, &mut skipped);
+    let alerts = checker.alerts(&raw.alert, &slugs)?;
     let retention = checker.retention(&raw, sources.iter().any(|s| s.max_age.is_some()))?;
     Ok(Config {
         path: path.to_path_buf(),
@@ -579,5 +597,21 @@ pub(super) fn validate(text: &str, path: &Path) -> Result<Config, ConfigError> {
         feeds,
         alerts,
         retention,
+        skipped,
     })
+}
+
+/// The entries that passed; the errors of the others go to `skipped`.
+fn set_aside<T>(
+    entries: impl Iterator<Item = Result<T, ConfigError>>,
+    skipped: &mut Vec<String>,
+) -> Vec<T> {
+    let mut good = Vec::new();
+    for entry in entries {
+        match entry {
+            Ok(entry) => good.push(entry),
+            Err(e) => skipped.push(e.to_string()),
+        }
+    }
+    good
 }
