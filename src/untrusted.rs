@@ -102,6 +102,24 @@ pub fn one_line_name(text: &str) -> String {
         .join(" ")
 }
 
+/// An error and its causes on one line, printable: `error sending
+/// request: client error (Connect): tcp connect error: Connection refused`
+/// where the error alone says only "error sending request". A cause whose
+/// text its parent already shows is left out.
+pub fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(c) = cause {
+        let part = c.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        cause = c.source();
+    }
+    printable(&text).into_owned()
+}
+
 /// Text for a terminal, several lines long: like [`printable`], but line
 /// breaks and tabs stay as they are.
 pub fn printable_lines(text: &str) -> Cow<'_, str> {
@@ -142,6 +160,21 @@ pub fn printable_cut(text: &str, max_chars: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn causes_follow_their_error_on_one_line() {
+        let io = std::io::Error::new(
+            std::io::ErrorKind::ConnectionRefused,
+            "Connection refused\n",
+        );
+        #[derive(Debug, thiserror::Error)]
+        #[error("error sending request")]
+        struct Outer(#[source] std::io::Error);
+        assert_eq!(
+            with_causes(&Outer(io)),
+            "error sending request: Connection refused\\n"
+        );
+    }
 
     #[test]
     fn quoting_escapes_and_caps() {

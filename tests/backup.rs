@@ -55,6 +55,14 @@ async fn a_backup_taken_while_a_writer_holds_the_database_is_consistent() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(String::from_utf8_lossy(&output.stdout).starts_with("veille: backed up "));
+    // Under cron, -q: nothing printed when it worked.
+    let (path, copy) = (config.path.clone(), dir.path().join("quiet.db"));
+    let quiet = tokio::task::spawn_blocking(move || {
+        crate::util::veille(&path, &["-q", "backup", copy.to_str().unwrap()])
+    })
+    .await
+    .unwrap();
+    assert!(quiet.status.success() && quiet.stdout.is_empty() && quiet.stderr.is_empty());
 
     assert_eq!(scalar_in(&target, "PRAGMA integrity_check").await, "ok");
     let count = "SELECT CAST(count(*) AS TEXT) FROM articles";

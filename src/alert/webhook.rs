@@ -19,7 +19,7 @@ pub(super) async fn send_webhook(
     let url = address(alert, &hook.url)?;
     let unreachable = |e: reqwest::Error| AlertError::Unreachable {
         alert: alert.to_string(),
-        reason: crate::untrusted::printable(&e.without_url().to_string()).into_owned(),
+        reason: crate::untrusted::with_causes(&e.without_url()),
     };
     // A redirect would turn the POST into a body-less GET whose 2xx would
     // count as delivered: a 3xx is an answer to fix in the config.

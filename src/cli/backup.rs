@@ -6,7 +6,8 @@ use std::path::Path;
 use super::{Exit, load_config, open_store};
 use crate::config::DatabaseConfig;
 
-pub(super) async fn backup(config_path: &Path, target: &Path) -> Exit {
+/// `quiet`: no line on success (a nightly cron job mails what it prints).
+pub(super) async fn backup(config_path: &Path, target: &Path, quiet: bool) -> Exit {
     let config = match load_config(config_path) {
         Ok(c) => c,
         Err(code) => return code,
@@ -27,6 +28,7 @@ pub(super) async fn backup(config_path: &Path, target: &Path) -> Exit {
     // and a backup wrote nothing to checkpoint.
     drop(store);
     match result {
+        Ok(()) if quiet => Exit::Ok,
         Ok(()) => {
             let bytes = std::fs::metadata(target).map(|m| m.len()).unwrap_or(0);
             super::output::print(&format!(

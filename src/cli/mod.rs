@@ -354,7 +354,7 @@ async fn dispatch(cli: &Cli) -> Exit {
             prune::prune(&cli.config, options, *json, cli.quiet).await
         }
         Command::Stats { json } => stats::stats(&cli.config, *json).await,
-        Command::Backup { file } => backup::backup(&cli.config, file).await,
+        Command::Backup { file } => backup::backup(&cli.config, file, cli.quiet).await,
         Command::Alerts { action: None } => alerts::list(&cli.config).await,
         Command::Alerts {
             action: Some(AlertsAction::Test { name }),
@@ -456,6 +456,16 @@ async fn run(cli: &Cli, options: RunOptions) -> Exit {
         Err(e @ RunError::Query { .. }) => {
             eprintln!("veille: {e}");
             Exit::Usage
+        }
+        Err(RunError::Store(e)) if e.cause() == Some("database is locked") => {
+            // Another writer (a `veille serve` taking a push, a `topic
+            // label`) held the file past the busy timeout: try again later,
+            // as for the run lock.
+            eprintln!(
+                "veille: database {} is busy with another writer: {e}",
+                crate::pipeline::database_label(&config)
+            );
+            Exit::Locked
         }
         Err(RunError::Store(e)) => {
             // One line naming the database and, when known, the cause.

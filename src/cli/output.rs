@@ -121,11 +121,8 @@ pub(super) fn print_report(report: &RunReport, options: RunOptions, verbose: u8,
         let why = crate::untrusted::error_column(why);
         eprintln!("veille: feed {slug:?} not published: {why}");
     }
-    for failure in &report.hub_failures {
-        eprintln!(
-            "veille: {}",
-            crate::untrusted::error_column(&failure.to_string())
-        );
+    for line in hub_lines(&report.hub_failures) {
+        eprintln!("veille: {}", crate::untrusted::error_column(&line));
     }
     if let Some(error) = &report.prune_error {
         let error = crate::untrusted::error_column(error);
@@ -204,4 +201,53 @@ pub(super) fn bytes(n: u64) -> String {
 pub(super) fn when(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
     t.map(|t| t.format("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_else(|| "-".into())
+}
+
+/// One line per hub that failed, however many feed files it was to be
+/// told about: the first failure, and how many files in all.
+fn hub_lines(failures: &[crate::websub::PingFailure]) -> Vec<String> {
+    let mut hubs: Vec<(&crate::websub::PingFailure, usize)> = Vec::new();
+    for failure in failures {
+        match hubs.iter_mut().find(|(first, _)| first.hub == failure.hub) {
+            Some((_, count)) => *count += 1,
+            None => hubs.push((failure, 1)),
+        }
+    }
+    hubs.into_iter()
+        .map(|(first, count)| match count {
+            1 => first.to_string(),
+            n => format!(
+                "WebSub hub {} not told that {n} feed files changed: {}",
+                first.hub, first.reason
+            ),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hub_lines;
+    use crate::websub::PingFailure;
+
+    #[test]
+    fn a_failing_hub_is_one_line_however_many_files() {
+        let failure = |hub: &str, topic: &str| PingFailure {
+            hub: hub.into(),
+            topic: topic.into(),
+            reason: "HTTP 503".into(),
+        };
+        let lines = hub_lines(&[
+            failure("https://hub.a/", "https://e.org/x/rss.xml"),
+            failure("https://hub.a/", "https://e.org/x/atom.xml"),
+            failure("https://hub.a/", "https://e.org/x/feed.json"),
+            failure("https://hub.b/", "https://e.org/x/rss.xml"),
+        ]);
+        assert_eq!(
+            lines,
+            [
+                "WebSub hub https://hub.a/ not told that 3 feed files changed: HTTP 503",
+                "WebSub hub https://hub.b/ not told that https://e.org/x/rss.xml changed: HTTP 503",
+            ]
+        );
+    }
 }

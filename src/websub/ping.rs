@@ -106,9 +106,7 @@ async fn ping_with_retries(
         match sent {
             Ok(response) if response.status().is_success() => return Ok(()),
             Ok(response) => reason = format!("HTTP {}", response.status().as_u16()),
-            Err(e) => {
-                reason = crate::untrusted::printable(&e.without_url().to_string()).into_owned()
-            }
+            Err(e) => reason = crate::untrusted::with_causes(&e.without_url()),
         }
     }
     Err(PingFailure {
