@@ -150,14 +150,20 @@ mod tests {
                 "[retention]\nkeep_history = \"1m\"\n",
                 "retention.keep_history",
             ),
-            (
-                "[[source]]\nname = \"a\"\nurl = \"https://a.example/feed\"\nmax_age = \"1h\"\n",
-                "source[1].max_age",
-            ),
         ] {
             let error = load(text).unwrap_err().to_string();
             assert!(error.contains(key), "{text}: {error}");
         }
+        // A source's own setting sets that source aside, with its key.
+        let config =
+            load("[[source]]\nname = \"a\"\nurl = \"https://a.example/feed\"\nmax_age = \"1h\"\n")
+                .unwrap();
+        assert!(config.sources.is_empty());
+        assert!(
+            config.skipped[0].contains("source[1].max_age"),
+            "{:?}",
+            config.skipped
+        );
         let unknown = load("[retention]\nmax_size = \"1G\"\n")
             .unwrap_err()
             .to_string();
